@@ -86,6 +86,8 @@ class Source:
     discover: Callable[[Path], Iterable[Path]] | None = None
     #: Reference files shipped with the project, loaded before landed ones.
     shipped: tuple[Path, ...] = ()
+    #: True when the file name carries data (a CBS list's year): then the name is part of the file's key.
+    name_is_data: bool = False
 
 
 @dataclass
@@ -161,9 +163,11 @@ def ensure_table(con: duckdb.DuckDBPyConnection, source: Source) -> None:
     con.execute(f"CREATE TABLE IF NOT EXISTS raw.{source.table} ({ddl})")
 
 
-def unit_sha256(path: Path) -> str:
+def unit_sha256(path: Path, include_name: bool = False) -> str:
     """SHA-256 of a file, or of a folder's relative paths and contents (for unzipped archives)."""
     digest = hashlib.sha256()
+    if include_name:
+        digest.update(path.name.encode() + b"\0")
     files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
     for file in files:
         if path.is_dir():
@@ -211,7 +215,7 @@ def _load_unit(
     con: duckdb.DuckDBPyConnection, source: Source, settings: Settings, path: Path, label: str,
     landed: bool, load_id: str, report: SourceReport,
 ) -> None:
-    sha = unit_sha256(path)
+    sha = unit_sha256(path, source.name_is_data)
     if con.execute("SELECT 1 FROM raw._files WHERE source_sha256 = ?", [sha]).fetchone():
         report.files_skipped += 1
         return

@@ -1,0 +1,9 @@
+select
+    gm_code,
+    jaar as year,
+    inwoners as inhabitants,
+    peilmoment as measured_at_kind,
+    source_file,
+    source_file like 'shipped:%' as is_shipped,
+    loaded_at
+from {{ source('cbs', 'cbs_bevolking') }}

@@ -1,0 +1,98 @@
+"""Read the spreadsheets people export: CSV in Dutch Excel dialects and XLSX, streamed row by row.
+
+CSV: `,` or `;` (sniffed), UTF-8 with or without BOM, or Windows-1252 when the bytes are not UTF-8.
+XLSX: the first sheet, read-only (streaming). Every row comes back as ``(line_number, {header: text})``
+with headers and values stripped; a file without a header row or with missing columns is rejected whole.
+Column names are matched case-insensitively: rows are keyed by the lower-cased header.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from ingestion.loading import FileRejected
+
+Row = tuple[int, dict[str, str]]
+
+
+def detect_encoding(path: Path) -> str:
+    """``utf-8-sig`` when every byte decodes as UTF-8, else ``cp1252`` (Dutch Excel); streams the file."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as handle:
+        try:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1252"
+    return "utf-8-sig"
+
+
+def read_csv(path: Path, required: Iterable[str] = (), delimiters: str = ",;") -> Iterator[Row]:
+    """Rows of a CSV file as dicts keyed by the stripped header, with their 1-based line numbers."""
+    encoding = detect_encoding(path)
+    with path.open(encoding=encoding, newline="") as handle:
+        sample = handle.read(64 * 1024)
+        handle.seek(0)
+        if not sample.strip():
+            raise FileRejected("empty file")
+        try:
+            dialect = csv.Sniffer().sniff(sample, delimiters=delimiters)
+        except csv.Error:
+            dialect = csv.excel
+            dialect.delimiter = max(delimiters, key=sample.split("\n", 1)[0].count)
+        reader = csv.reader(handle, dialect)
+        header = [h.strip().lower() for h in next(reader, [])]
+        require_columns(header, required, path)
+        for values in reader:
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) > len(header):
+                raise FileRejected(f"{len(values)} fields where the header has {len(header)}",
+                                   f"line {reader.line_num}")
+            yield reader.line_num, {h: v.strip() for h, v in zip(header, values, strict=False)}
+
+
+def read_xlsx(path: Path, required: Iterable[str] = ()) -> Iterator[Row]:
+    """Rows of the first sheet of an XLSX workbook, streamed; numbers come back as text."""
+    import openpyxl  # imported here: only XLSX loads need it
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a broken workbook
+        raise FileRejected(f"unreadable XLSX: {type(exc).__name__}: {exc}") from exc
+    try:
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        header = [_cell_text(c).lower() for c in next(rows, ())]
+        require_columns(header, required, path)
+        for number, values in enumerate(rows, start=2):
+            if any(v is not None and str(v).strip() for v in values):
+                yield number, {h: _cell_text(v) for h, v in zip(header, values, strict=False) if h}
+    finally:
+        workbook.close()
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_table(path: Path, required: Iterable[str] = ()) -> Iterator[Row]:
+    """CSV or XLSX by file suffix; a missing required column rejects the file before any row is read."""
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        return read_xlsx(path, required)
+    return read_csv(path, required)
+
+
+def require_columns(header: Iterable[str], required: Iterable[str], path: Path) -> None:
+    """Reject the file when a required column is missing (names compared case-insensitively)."""
+    present = set(header)
+    missing = [c for c in required if c.lower() not in present]
+    if missing:
+        raise FileRejected(f"missing column(s) {', '.join(missing)} in {path.name}", "header")
