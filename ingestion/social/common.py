@@ -1,0 +1,176 @@
+"""The one message schema shared by every social-media source, and helpers its parsers share.
+
+Every social source lands in its own raw table with the same columns (:data:`MESSAGE_COLUMNS`), so dbt
+staging is uniform. Ids are text, verbatim (tweet ids exceed 2^53); times are UTC instants; citizen
+identity is carried as ``author_key`` (a keyed hash) next to the clear id/handle, which must not leave
+staging (see ``dbt_project/models/staging/social``).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+import ijson
+
+from ingestion.loading import FileRejected
+from ingestion.pseudonym import citizen_key
+from ingestion.settings import get_settings
+
+#: Raw columns of every social message table (lineage columns are added by the loader).
+MESSAGE_COLUMNS: dict[str, str] = {
+    "platform": "VARCHAR NOT NULL",  # x, facebook, instagram
+    "message_id": "VARCHAR NOT NULL",  # the platform's own id, verbatim
+    "author_id": "VARCHAR",  # platform user id, when the export gives one
+    "author_handle": "VARCHAR",  # lowercased, without '@'; null where the platform has no handles
+    "author_key": "VARCHAR",  # HMAC of platform:author_id (or platform:handle when only that is known)
+    "created_at": "TIMESTAMPTZ NOT NULL",  # UTC instant
+    "text": "VARCHAR",
+    "in_reply_to_id": "VARCHAR",  # message this one answers (FB: the parent comment, else the post)
+    "in_reply_to_author_id": "VARCHAR",  # X only: the user replied to (the tweet may be missing)
+    "conversation_id": "VARCHAR",  # X: thread root; Facebook: the post id
+    "mentions": "VARCHAR[]",  # lowercased handles, without '@'
+    "is_retweet": "BOOLEAN NOT NULL",
+    "retweeted_id": "VARCHAR",
+    "quoted_id": "VARCHAR",
+    "channel_account_id": "VARCHAR",  # the municipal account the file belongs to, when the file says so
+    "channel_handle": "VARCHAR",
+    "direction": "VARCHAR",  # webcare: inkomend / uitgaand; else null
+    "source_system": "VARCHAR NOT NULL",  # x_api, x_archive, facebook_graph, webcare_csv
+}
+
+PLATFORMS: dict[str, str] = {"x": "x", "twitter": "x", "facebook": "facebook", "instagram": "instagram"}
+
+_MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_.]{1,30})")
+_EXCEL_NUMBER = re.compile(r"^\d+(?:[.,]\d+)?E\+?\d+$", re.IGNORECASE)
+
+
+def normalise_platform(value: str | None) -> str | None:
+    """The warehouse platform name (``x``, ``facebook``, ``instagram``; ``twitter`` is ``x``), else None."""
+    return PLATFORMS.get((value or "").strip().lower())
+
+
+def normalise_handle(value: str | None) -> str | None:
+    """A handle lowercased without a leading ``@``; None when empty."""
+    handle = (value or "").strip().lstrip("@").strip().lower()
+    return handle or None
+
+
+def mentions_in(text: str | None) -> list[str]:
+    """The ``@handles`` written in a text, lowercased, in order, without duplicates."""
+    found = (m.group(1).rstrip(".").lower() for m in _MENTION.finditer(text or ""))
+    return list(dict.fromkeys(h for h in found if h))
+
+
+def is_excel_number(value: str) -> bool:
+    """True for an id Excel turned into scientific notation (``4.56872E+17``): its digits are lost."""
+    return bool(_EXCEL_NUMBER.match(value.strip()))
+
+
+def author_key(platform: str, author_id: str | None, handle: str | None) -> str | None:
+    """The citizen pseudonym of an author: of the id when known, else of the handle; None if neither."""
+    identity = author_id or handle
+    if not identity:
+        return None
+    return citizen_key(_key(), platform, identity)
+
+
+_KEY_CACHE: dict[str, bytes] = {}
+
+
+def _key() -> bytes:
+    # Resolved per DIALOOG_HOME so tests (and installs) with different homes never share a key.
+    settings = get_settings()
+    home = str(settings.home)
+    if home not in _KEY_CACHE:
+        _KEY_CACHE.clear()
+        _KEY_CACHE[home] = settings.citizen_key()
+    return _KEY_CACHE[home]
+
+
+def message(platform: str, message_id: str, created_at: datetime, source_system: str,
+            **values: Any) -> dict[str, Any]:
+    """A full message row: every column of :data:`MESSAGE_COLUMNS`, defaults filled in, key computed."""
+    row: dict[str, Any] = dict.fromkeys(MESSAGE_COLUMNS)
+    row.update(values)
+    row.update(platform=platform, message_id=message_id, created_at=created_at, source_system=source_system)
+    row["author_handle"] = normalise_handle(row["author_handle"])
+    row["channel_handle"] = normalise_handle(row["channel_handle"])
+    row["mentions"] = row["mentions"] or []
+    row["is_retweet"] = bool(row["is_retweet"])
+    row["author_key"] = author_key(platform, row["author_id"], row["author_handle"])
+    return row
+
+
+def parse_utc(value: str, fmt: str) -> datetime:
+    """Parse a timestamp that carries its own offset and return it as an aware UTC datetime."""
+    parsed = datetime.strptime(value.strip(), fmt)
+    if parsed.tzinfo is None:
+        raise ValueError(f"{value!r} has no UTC offset")
+    return parsed.astimezone(UTC)
+
+
+def text_id(value: Any) -> str | None:
+    """An id as exact text; refuses floats, whose digits may already be lost."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, float):
+        raise ValueError(f"id {value!r} is a float: digits may be lost")
+    return str(value)
+
+
+def stream_items(handle: IO[bytes], prefix: str) -> Iterator[Any]:
+    """The JSON values at ``prefix`` (ijson syntax), one at a time; malformed JSON is a FileRejected."""
+    count = 0
+    try:
+        for item in ijson.items(handle, prefix, use_float=False):
+            count += 1
+            yield item
+    except ijson.JSONError as exc:
+        raise FileRejected(f"invalid or truncated JSON: {_first_line(exc)}",
+                           f"after {prefix.replace('.item', '')}[{count - 1}]" if count else "start") from exc
+
+
+def top_level_keys(handle: IO[bytes]) -> set[str]:
+    """Check a whole JSON file parses (streaming) and return the keys of its top-level object."""
+    keys: set[str] = set()
+    try:
+        for prefix, event, value in ijson.parse(handle, use_float=False):
+            if prefix == "" and event == "map_key":
+                keys.add(value)
+            elif prefix == "" and event == "start_array":
+                raise FileRejected("JSON is an array, expected an object", "start")
+    except ijson.JSONError as exc:
+        raise FileRejected(f"invalid or truncated JSON: {_first_line(exc)}", _near(handle)) from exc
+    return keys
+
+
+def _near(handle: IO[bytes]) -> str:
+    try:
+        return f"near byte {handle.tell()}"
+    except (OSError, ValueError):
+        return "unknown byte"
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def detect_encoding(path: Path) -> str:
+    """``utf-16`` with a UTF-16 BOM; ``utf-8-sig`` when every byte decodes as UTF-8; else ``cp1252``."""
+    with path.open("rb") as handle:
+        if handle.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            return "utf-16"
+        handle.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1252"
+    return "utf-8-sig"

@@ -1,0 +1,96 @@
+"""Facebook Graph API page feeds: ``{data, paging}`` with comments (and replies to comments) per post.
+
+A post is one message; each comment under ``comments.data`` is a message replying to the post, and a reply
+to a comment (under that comment's ``comments.data``, or flat with a ``parent``) replies to that comment.
+Ids stay verbatim (a comment keeps its ``postid_commentid`` form). Facebook has no handles and a display
+name is not one, so ``author_handle`` stays empty; comments without ``from`` (hidden by the Graph API
+without moderation rights) have no author. The page is the channel: the part of the post id before ``_``.
+The feed is streamed post by post, so memory follows the largest post, not the file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ingestion.loading import FileRejected, Parsed, Record, RowRejected, Source
+from ingestion.social.common import MESSAGE_COLUMNS, message, parse_utc, stream_items, text_id, top_level_keys
+
+SOURCE_SYSTEM = "facebook_graph"
+_TIME = "%Y-%m-%dT%H:%M:%S%z"  # 2014-05-12T08:15:30+0000
+
+
+def parse(path: Path) -> Iterator[Parsed]:
+    """Posts and their comments of one Graph API feed page."""
+    with path.open("rb") as handle:
+        keys = top_level_keys(handle)
+    if "data" not in keys:
+        _reject_without_data(path, keys)
+    with path.open("rb") as handle:
+        for index, post in enumerate(stream_items(handle, "data.item")):
+            yield from _post_messages(post, f"data[{index}]")
+
+
+def _reject_without_data(path: Path, keys: set[str]) -> None:
+    if "error" in keys:
+        with path.open("rb") as handle:
+            error = next(stream_items(handle, "error"), {}) or {}
+        detail = ": ".join(str(error[k]) for k in ("code", "type", "message") if error.get(k) is not None)
+        raise FileRejected(f"Graph API error object without data: {detail}", "error")
+    raise FileRejected(f"not a Graph API feed page: no 'data' (top-level keys: {sorted(keys)})", "top level")
+
+
+def _post_messages(post: Any, position: str) -> Iterator[Parsed]:
+    """The post itself, then every comment and reply under it."""
+    if not isinstance(post, dict):
+        yield RowRejected(position, "post is not an object", json.dumps(post, default=str))
+        return
+    post_id = text_id(post.get("id"))
+    page_id = post_id.split("_", 1)[0] if post_id and "_" in post_id else None
+    page_id = page_id or text_id((post.get("from") or {}).get("id"))
+    yield _message(post, position, None, post_id, page_id, is_post=True)
+    yield from _comments(post.get("comments"), f"{position}.comments", post_id, post_id, page_id)
+
+
+def _comments(edge: Any, position: str, parent_id: str | None, post_id: str | None,
+              page_id: str | None) -> Iterator[Parsed]:
+    """Comments of one edge ``{data: [...]}``, recursing into replies to each comment."""
+    items = edge.get("data") if isinstance(edge, dict) else None
+    for index, comment in enumerate(items or []):
+        here = f"{position}[{index}]"
+        if not isinstance(comment, dict):
+            yield RowRejected(here, "comment is not an object", json.dumps(comment, default=str))
+            continue
+        parent = text_id((comment.get("parent") or {}).get("id")) or parent_id
+        yield _message(comment, here, parent, post_id, page_id, is_post=False)
+        yield from _comments(comment.get("comments"), f"{here}.comments", text_id(comment.get("id")),
+                             post_id, page_id)
+
+
+def _message(obj: dict[str, Any], position: str, reply_to: str | None, post_id: str | None,
+             page_id: str | None, is_post: bool) -> Parsed:
+    # Nested comments are dropped from the quarantined content: they are judged on their own.
+    content = json.dumps({k: v for k, v in obj.items() if k != "comments"}, default=str, ensure_ascii=False)
+    kind = "post" if is_post else "comment"
+    try:
+        message_id = text_id(obj.get("id"))
+        if not message_id:
+            return RowRejected(position, f"{kind} without id", content)
+        if not obj.get("created_time"):
+            return RowRejected(position, f"{kind} without created_time", content)
+        created_at = parse_utc(str(obj["created_time"]), _TIME)
+        author_id = text_id((obj.get("from") or {}).get("id"))
+    except ValueError as exc:
+        return RowRejected(position, f"unusable {kind}: {exc}", content)
+    return Record(position, message(
+        "facebook", message_id, created_at, SOURCE_SYSTEM,
+        author_id=author_id, text=obj.get("message"), in_reply_to_id=reply_to,
+        conversation_id=post_id, channel_account_id=page_id,
+    ))
+
+
+FACEBOOK_GRAPH = Source(
+    name="facebook_graph", table="facebook_graph_messages", columns=MESSAGE_COLUMNS, parse=parse
+)

@@ -1,0 +1,125 @@
+"""X API v2 response pages (search, timelines, mentions): one JSON page ``{data, includes, meta}`` per file.
+
+Tweets come from ``data`` and from ``includes.tweets`` (the referenced tweets the page expanded, often the
+citizen's question a municipal reply answers). Handles come from ``includes.users``. A file without
+``data`` is an error object (``errors`` or a problem ``title``/``status``) and is rejected, except a page
+whose ``meta.result_count`` is 0, which is a valid empty page. The file is streamed: one pass checks it
+parses and collects the users (bounded by the page's expansions), then tweets are read one at a time.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ingestion.loading import FileRejected, Parsed, Record, RowRejected, Source
+from ingestion.social.common import (
+    MESSAGE_COLUMNS,
+    mentions_in,
+    message,
+    normalise_handle,
+    stream_items,
+    text_id,
+    top_level_keys,
+)
+
+SOURCE_SYSTEM = "x_api"
+_TWEET_PREFIXES = (("data.item", "data"), ("includes.tweets.item", "includes.tweets"))
+
+
+def parse(path: Path) -> Iterator[Parsed]:
+    """Messages of one X API v2 page, from ``data`` then ``includes.tweets``."""
+    with path.open("rb") as handle:
+        keys = top_level_keys(handle)
+    if "data" not in keys:
+        _check_empty_page(path, keys)
+        return
+    users = _users(path)
+    for prefix, label in _TWEET_PREFIXES:
+        with path.open("rb") as handle:
+            for index, tweet in enumerate(stream_items(handle, prefix)):
+                yield _parse_tweet(tweet, f"{label}[{index}]", users)
+
+
+def _check_empty_page(path: Path, keys: set[str]) -> None:
+    """Accept a page with ``meta.result_count`` 0; reject an error object or anything else without data."""
+    with path.open("rb") as handle:
+        if "errors" in keys:
+            first = next(stream_items(handle, "errors.item"), {}) or {}
+            raise FileRejected(f"X API error object without data: {_problem(first)}", "errors[0]")
+        if "title" in keys or "status" in keys:
+            problem = dict(next(stream_items(handle, ""), {}) or {})
+            raise FileRejected(f"X API error object without data: {_problem(problem)}", "top level")
+        meta = next(stream_items(handle, "meta"), None) if "meta" in keys else None
+    if not isinstance(meta, dict) or meta.get("result_count") != 0:
+        raise FileRejected(f"not an X API v2 page: no 'data' (top-level keys: {sorted(keys)})", "top level")
+
+
+def _problem(obj: dict[str, Any]) -> str:
+    parts = [str(obj[k]) for k in ("status", "title", "detail", "message") if obj.get(k) not in (None, "")]
+    return ": ".join(parts) or json.dumps(obj, default=str)[:200]
+
+
+def _users(path: Path) -> dict[str, str]:
+    """``includes.users`` as id → handle."""
+    with path.open("rb") as handle:
+        return {
+            str(user["id"]): str(user["username"])
+            for user in stream_items(handle, "includes.users.item")
+            if isinstance(user, dict) and user.get("id") and user.get("username")
+        }
+
+
+def parse_time(value: str) -> datetime:
+    """An X API v2 ``created_at`` (``2024-03-05T09:12:44.000Z``) as a UTC instant."""
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        raise ValueError(f"{value!r} has no UTC offset")
+    return parsed.astimezone(UTC)
+
+
+def _parse_tweet(tweet: Any, position: str, users: dict[str, str]) -> Parsed:
+    content = json.dumps(tweet, default=str, ensure_ascii=False)
+    if not isinstance(tweet, dict):
+        return RowRejected(position, "tweet is not an object", content)
+    try:
+        tweet_id = text_id(tweet.get("id"))
+        if not tweet_id:
+            return RowRejected(position, "tweet without id", content)
+        if not tweet.get("created_at"):
+            reason = "tweet without created_at (request tweet.fields=created_at)"
+            return RowRejected(position, reason, content)
+        created_at = parse_time(str(tweet["created_at"]))
+        values = _tweet_values(tweet, users)
+    except (ValueError, TypeError, KeyError) as exc:
+        return RowRejected(position, f"unusable tweet: {exc}", content)
+    return Record(position, message("x", tweet_id, created_at, SOURCE_SYSTEM, **values))
+
+
+def _tweet_values(tweet: dict[str, Any], users: dict[str, str]) -> dict[str, Any]:
+    """The message columns of one v2 tweet object (besides id and time)."""
+    text = (tweet.get("note_tweet") or {}).get("text") or tweet.get("text")
+    refs = {ref["type"]: text_id(ref["id"]) for ref in tweet.get("referenced_tweets") or []}
+    mentioned = (tweet.get("entities") or {}).get("mentions")
+    author_id = text_id(tweet.get("author_id"))
+    return {
+        "author_id": author_id,
+        "author_handle": users.get(author_id or ""),
+        "text": text,
+        "in_reply_to_id": refs.get("replied_to"),
+        "in_reply_to_author_id": text_id(tweet.get("in_reply_to_user_id")),
+        "conversation_id": text_id(tweet.get("conversation_id")),
+        "mentions": (
+            list(dict.fromkeys(h for m in mentioned if (h := normalise_handle(m.get("username")))))
+            if mentioned else mentions_in(text)
+        ),
+        "is_retweet": "retweeted" in refs or (text or "").startswith("RT @"),
+        "retweeted_id": refs.get("retweeted"),
+        "quoted_id": refs.get("quoted"),
+    }
+
+
+X_API = Source(name="x_api", table="x_api_messages", columns=MESSAGE_COLUMNS, parse=parse)
