@@ -1,0 +1,76 @@
+# Dialoog: `make demo` runs everything locally, `make test` tests everything. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+UV_VERSION := 0.13.9
+TOOLS := .venv/tools
+UV := $(TOOLS)/bin/uv
+PIPELINE := .venv/pipeline
+BI := .venv/bi
+ENV := source scripts/env.sh &&
+
+.PHONY: help setup demo pipeline test lint stop rollback bench lock browser demo-data
+
+help:
+	@echo "make demo      set up, load the demo exports through Airflow, publish, start Airflow and Superset"
+	@echo "make test      set up and run every test (lint, unit, end-to-end, Superset in Chromium)"
+	@echo "make pipeline  run every DAG once through Airflow on the landing zone, then publish"
+	@echo "make stop      stop what make demo started"
+	@echo "make rollback  put the previously published warehouse back"
+	@echo "make bench     benchmarks (SCALE=1), results in docs/benchmarks.md"
+	@echo "make setup     create/update the environments from the lock files"
+
+# --- environments, installed from the lock files (requirements/*.txt, compiled by `make lock`) ----------
+$(UV):
+	python3 -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(PIPELINE)/.synced: requirements/pipeline.txt pyproject.toml | $(UV)
+	test -x $(PIPELINE)/bin/python || $(UV) venv --quiet --python python3.11 $(PIPELINE)
+	VIRTUAL_ENV=$(PIPELINE) $(UV) pip sync --quiet requirements/pipeline.txt
+	VIRTUAL_ENV=$(PIPELINE) $(UV) pip install --quiet --no-deps -e .
+	touch $@
+
+$(BI)/.synced: requirements/bi.txt | $(UV)
+	test -x $(BI)/bin/python || $(UV) venv --quiet --python python3.11 $(BI)
+	VIRTUAL_ENV=$(BI) $(UV) pip sync --quiet requirements/bi.txt
+	touch $@
+
+setup: $(PIPELINE)/.synced $(BI)/.synced
+	@$(ENV) scripts/airflow-init.sh
+
+lock: | $(UV)
+	$(UV) pip compile --quiet --python-version 3.11 --generate-hashes requirements/pipeline.in -o requirements/pipeline.txt
+	$(UV) pip compile --quiet --python-version 3.11 --generate-hashes requirements/bi.in -o requirements/bi.txt
+
+# Headless Chromium for the Superset browser test (Debian package; Playwright cannot download browsers here).
+browser:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# --- running ---------------------------------------------------------------------------------------------
+demo-data: setup
+	@$(ENV) $(PIPELINE)/bin/python -m ingestion.demo --home "$$DIALOOG_HOME"
+
+pipeline: setup
+	@$(ENV) scripts/pipeline.sh
+
+demo: setup demo-data
+	@$(ENV) scripts/pipeline.sh
+	@$(ENV) scripts/services.sh start
+
+stop:
+	@$(ENV) scripts/services.sh stop
+
+rollback: setup
+	@$(ENV) $(PIPELINE)/bin/python -m ingestion.pipeline rollback
+
+# --- checks ----------------------------------------------------------------------------------------------
+lint: setup
+	$(PIPELINE)/bin/ruff check .
+	@$(ENV) DIALOOG_WAREHOUSE=$$(mktemp -d)/lint.duckdb $(PIPELINE)/bin/sqlfluff lint dbt_project/models --processes 2
+
+test: setup browser lint
+	@$(ENV) $(PIPELINE)/bin/python -m pytest -ra -p no:cacheprovider
+
+bench: setup
+	@$(ENV) $(PIPELINE)/bin/python -m ingestion.bench --scale $${SCALE:-1}

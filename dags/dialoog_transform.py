@@ -1,0 +1,60 @@
+"""
+### Build, check and publish the warehouse
+
+Runs when any loader updated the raw layer (Assets), or by hand. `dbt build` builds staging, intermediate
+and marts with all dbt tests in one process; the mart suites of Great Expectations then check the result
+(a `fatal` rule fails the task, so nothing is published); finally a fresh serving copy of the marts and
+`dq` is swapped in atomically at `$DIALOOG_HOME/serving/warehouse.duckdb`, keeping the previous one for
+`make rollback`. When nothing was loaded since the last publish, the build and publish are skipped.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from airflow.sdk import dag, task
+from shared.assets import PUBLISHED_WAREHOUSE, RAW_ASSETS
+from shared.defaults import DEFAULT_ARGS, WRITER_POOL
+
+
+@dag(
+    schedule=RAW_ASSETS[0] | RAW_ASSETS[1] | RAW_ASSETS[2] | RAW_ASSETS[3],
+    start_date=datetime(2026, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    tags=["dialoog", "transform", "publish"],
+    default_args=DEFAULT_ARGS,
+    doc_md=__doc__,
+)
+def dialoog_transform() -> None:
+    @task.short_circuit
+    def something_to_build() -> bool:
+        from ingestion.pipeline import needs_build
+
+        return needs_build()
+
+    # dbt writes the build warehouse: one DuckDB writer at a time, hence the pool.
+    @task(pool=WRITER_POOL, retries=0)
+    def dbt_build() -> None:
+        from ingestion.pipeline import build_warehouse
+
+        build_warehouse()
+
+    # Reads marts and writes dq results: a writer too.
+    @task(pool=WRITER_POOL, retries=0)
+    def validate_marts() -> str:
+        from ingestion.pipeline import validate_marts
+
+        return validate_marts()
+
+    # Reads the build file to make the serving copy; the swap itself never blocks Superset.
+    @task(pool=WRITER_POOL, outlets=[PUBLISHED_WAREHOUSE])
+    def publish() -> dict[str, int]:
+        from ingestion.pipeline import publish_warehouse
+
+        return publish_warehouse()
+
+    something_to_build() >> dbt_build() >> validate_marts() >> publish()
+
+
+dialoog_transform()

@@ -1,0 +1,32 @@
+"""Default task arguments and the one DuckDB writer pool shared by all Dialoog DAGs."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+#: DuckDB allows one read-write process per file: every task that writes the build warehouse uses this pool.
+WRITER_POOL = "duckdb_writer"
+
+log = logging.getLogger("dialoog")
+
+
+def log_failure(context: dict[str, Any]) -> None:
+    """Failure callback: one clear line naming the task, the try and the error."""
+    ti = context.get("ti") or context.get("task_instance")
+    log.error(
+        "Dialoog task failed: dag=%s task=%s try=%s run=%s error=%s",
+        getattr(ti, "dag_id", "?"), getattr(ti, "task_id", "?"), getattr(ti, "try_number", "?"),
+        context.get("run_id"), context.get("exception"),
+    )
+
+
+DEFAULT_ARGS: dict[str, Any] = {
+    "owner": "dialoog",
+    "retries": 2,
+    "retry_delay": timedelta(seconds=20),
+    "retry_exponential_backoff": True,
+    "max_retry_delay": timedelta(minutes=5),
+    "on_failure_callback": log_failure,
+}

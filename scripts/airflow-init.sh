@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Prepare Airflow's metadata (idempotent): migrate the SQLite DB, the admin password, the DuckDB writer pool.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+AIRFLOW="$ROOT/.venv/pipeline/bin/airflow"
+mkdir -p "$AIRFLOW_HOME"
+printf '{"%s": "%s"}\n' "$DIALOOG_ADMIN_USER" "$DIALOOG_ADMIN_PASSWORD" > "$AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"
+stamp="$AIRFLOW_HOME/.migrated-$(sha256sum "$ROOT/requirements/pipeline.txt" | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+  "$AIRFLOW" db migrate >"$AIRFLOW_HOME/migrate.log" 2>&1 || { tail -20 "$AIRFLOW_HOME/migrate.log"; exit 1; }
+  touch "$stamp"
+fi
+# DuckDB allows one writer process: every writing task runs in this one-slot pool.
+"$AIRFLOW" pools set duckdb_writer 1 "One DuckDB writer at a time (loaders and dbt)" >/dev/null

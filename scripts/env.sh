@@ -1,0 +1,26 @@
+# Environment of a local Dialoog installation; sourced by the Makefile and the scripts (one source of truth
+# for the embedded setup: DuckDB files, SQLite metadata, local processes). Every value can be overridden.
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export DIALOOG_ROOT="$ROOT"
+export DIALOOG_HOME="$(mkdir -p "${DIALOOG_HOME:-$ROOT/var}" && cd "${DIALOOG_HOME:-$ROOT/var}" && pwd)"
+export DIALOOG_ADMIN_USER="${DIALOOG_ADMIN_USER:-admin}"
+export DIALOOG_ADMIN_PASSWORD="${DIALOOG_ADMIN_PASSWORD:-admin}"
+export AIRFLOW_PORT="${AIRFLOW_PORT:-8080}"
+export SUPERSET_PORT="${SUPERSET_PORT:-8088}"
+export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
+
+# Airflow 3: metadata in SQLite under DIALOOG_HOME, LocalExecutor, the project's DAGs, few workers (2 cores).
+export AIRFLOW_HOME="${AIRFLOW_HOME:-$DIALOOG_HOME/airflow}"
+export AIRFLOW__CORE__DAGS_FOLDER="$ROOT/dags"
+export AIRFLOW__CORE__LOAD_EXAMPLES=False
+export AIRFLOW__CORE__EXECUTOR="${AIRFLOW__CORE__EXECUTOR:-LocalExecutor}"
+export AIRFLOW__CORE__PARALLELISM="${AIRFLOW__CORE__PARALLELISM:-4}"
+export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="${AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION:-False}"
+export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="${AIRFLOW__DATABASE__SQL_ALCHEMY_CONN:-sqlite:///$AIRFLOW_HOME/airflow.db}"
+export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS="$DIALOOG_ADMIN_USER:admin"
+export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE="$AIRFLOW_HOME/simple_auth_manager_passwords.json"
+export AIRFLOW__API__PORT="$AIRFLOW_PORT"
+export AIRFLOW__CORE__EXECUTION_API_SERVER_URL="${AIRFLOW__CORE__EXECUTION_API_SERVER_URL:-http://localhost:$AIRFLOW_PORT/execution/}"
+export AIRFLOW__SCHEDULER__STANDALONE_DAG_PROCESSOR="${AIRFLOW__SCHEDULER__STANDALONE_DAG_PROCESSOR:-True}"
+export AIRFLOW__LOGGING__LOGGING_LEVEL="${AIRFLOW__LOGGING__LOGGING_LEVEL:-INFO}"
+export NO_PROXY="${NO_PROXY:-localhost,127.0.0.1}"

@@ -1,0 +1,27 @@
+"""Shared fixtures: every test gets its own DIALOOG_HOME, so nothing touches ./var."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingestion.settings import Settings, get_settings
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """A fresh, empty DIALOOG_HOME for one test."""
+    monkeypatch.setenv("DIALOOG_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("DIALOOG_CITIZEN_KEY", "test-key")
+    return get_settings()
+
+
+def drop(settings: Settings, source: str, fixture: Path, name: str | None = None) -> Path:
+    """Copy a fixture file into the landing zone of a source, as a user would drop it."""
+    target = settings.landing / source / (name or fixture.name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(fixture.read_bytes())
+    return target
