@@ -1,0 +1,143 @@
+"""The ``dq`` tables of validation runs and rule results, and the run history the volume check reads."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+
+if TYPE_CHECKING:
+    from expectations.runner import RuleResult, SuiteOutcome
+
+VALIDATION_RUNS_DDL = """CREATE TABLE IF NOT EXISTS dq.validation_runs (
+    run_id VARCHAR PRIMARY KEY, suite VARCHAR NOT NULL, load_id VARCHAR NOT NULL,
+    source_file VARCHAR, source_sha256 VARCHAR,
+    started_at TIMESTAMPTZ NOT NULL, finished_at TIMESTAMPTZ NOT NULL,
+    rows_checked BIGINT NOT NULL, rules_checked INTEGER NOT NULL,
+    outcome VARCHAR NOT NULL CHECK (outcome IN ('passed', 'failed')),
+    fatal_failures INTEGER NOT NULL, error_failures INTEGER NOT NULL, warning_failures INTEGER NOT NULL,
+    data_docs_page VARCHAR)"""
+
+RULE_RESULTS_DDL = """CREATE TABLE IF NOT EXISTS dq.rule_results (
+    run_id VARCHAR NOT NULL, suite VARCHAR NOT NULL, rule VARCHAR NOT NULL, description VARCHAR,
+    expectation_type VARCHAR NOT NULL,
+    severity VARCHAR NOT NULL CHECK (severity IN ('fatal', 'error', 'warning')),
+    success BOOLEAN NOT NULL, expected VARCHAR, observed VARCHAR,
+    element_count BIGINT, unexpected_count BIGINT, unexpected_percent DOUBLE,
+    failing_keys VARCHAR NOT NULL, exception VARCHAR,
+    PRIMARY KEY (run_id, rule))"""
+
+
+def ensure_dq_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create schema ``dq`` with ``validation_runs`` and ``rule_results`` when missing (idempotent)."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS dq")
+    con.execute(VALIDATION_RUNS_DDL)
+    con.execute(RULE_RESULTS_DDL)
+
+
+def previous_row_counts(
+    con: duckdb.DuckDBPyConnection, suite: str, limit: int, exclude_load_id: str | None = None
+) -> list[int]:
+    """Rows checked by the latest earlier runs of a suite (newest first), skipping empty runs and one load."""
+    ensure_dq_tables(con)
+    rows = con.execute(
+        """SELECT rows_checked FROM dq.validation_runs
+           WHERE suite = ? AND rows_checked > 0 AND load_id IS DISTINCT FROM ?
+           ORDER BY started_at DESC LIMIT ?""",
+        [suite, exclude_load_id, limit],
+    ).fetchall()
+    return [int(count) for (count,) in rows]
+
+
+def write_outcome(con: duckdb.DuckDBPyConnection, outcome: SuiteOutcome) -> None:
+    """Store one validation run and its rule results in one transaction."""
+    ensure_dq_tables(con)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(
+            "INSERT INTO dq.validation_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                outcome.run_id,
+                outcome.suite,
+                outcome.load_id,
+                outcome.source_file,
+                outcome.source_sha256,
+                outcome.started_at,
+                outcome.finished_at,
+                outcome.rows_checked,
+                len(outcome.results),
+                "passed" if outcome.passed else "failed",
+                len(outcome.fatal_failures),
+                len(outcome.error_failures),
+                len(outcome.warning_failures),
+                str(outcome.data_docs_page) if outcome.data_docs_page else None,
+            ],
+        )
+        rows = [_rule_row(outcome, result) for result in outcome.results]
+        if rows:
+            con.executemany(
+                "INSERT INTO dq.rule_results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+            )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _rule_row(outcome: SuiteOutcome, result: RuleResult) -> list[Any]:
+    return [
+        outcome.run_id,
+        outcome.suite,
+        result.rule,
+        result.description,
+        result.expectation_type,
+        result.severity,
+        result.success,
+        to_json(result.expected),
+        to_json(result.observed),
+        result.element_count,
+        result.unexpected_count,
+        result.unexpected_percent,
+        to_json(list(result.failing_keys)),
+        result.exception,
+    ]
+
+
+def to_json(value: Any) -> str:
+    """Strict JSON text of a GX value: numpy scalars unwrapped, NaN/NaT as null, dates as ISO text."""
+    return json.dumps(plain(value), ensure_ascii=False, sort_keys=False)
+
+
+def plain(value: Any) -> Any:
+    """A JSON-ready copy of a value from GX results or a DataFrame."""
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, dict):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, Sequence | set | frozenset):
+        return [plain(item) for item in value]
+    if hasattr(value, "item") and not hasattr(value, "__len__"):  # numpy scalar
+        value = value.item()
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else value
+    if isinstance(value, int):
+        return value
+    if _is_missing(value):
+        return None
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def _is_missing(value: Any) -> bool:
+    """True for pandas' NA / NaT markers (checked without importing pandas at module level)."""
+    try:
+        import pandas as pd
+
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False

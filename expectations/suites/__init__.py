@@ -1,0 +1,1 @@
+"""Suite definitions, one module per source family or mart layer (cheap to import: no GX here)."""

@@ -1,0 +1,211 @@
+"""Suites for the CBS municipality reference data (raw yearly lists, mergers) and mart ``dim_municipality``.
+
+Column names follow the raw CBS tables the loader writes (``ingestion/cbs.py``: ``raw.cbs_gemeenten``,
+``raw.cbs_herindelingen``, each with lineage columns) and CONTRACT.md §4. The yearly-list suite checks the
+*effective* list (a landed list replaces the shipped one for its year): :func:`effective_gemeenten` reads
+the raw rows of the lists dbt selected, so failing keys keep their file and line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+
+from expectations.runner import Rule, Severity, Suite, VolumeCheck
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+GM_CODE = r"^GM\d{4}$"
+PV_CODE = r"^PV\d{2}$"
+NOT_BLANK = r"\S"
+
+GEMEENTEN_COLUMNS = ("jaar", "gm_code", "gemeentenaam", "pv_code", "provincienaam")
+HERINDELINGEN_COLUMNS = ("datum_ingang", "oude_gm_code", "nieuwe_gm_code")
+DIM_MUNICIPALITY_COLUMNS = (
+    "gm_code",
+    "name",
+    "province_code",
+    "province_name",
+    "valid_from",
+    "valid_to",
+    "successor_gm_code",
+    "is_current",
+)
+
+
+#: The dbt model that picks, per year, the list in force (its ``year`` and ``source_file`` select raw rows).
+EFFECTIVE_LIST_MODEL = "intermediate.int_municipality_years_selected"
+
+
+def effective_gemeenten(con: duckdb.DuckDBPyConnection, model: str = EFFECTIVE_LIST_MODEL) -> pd.DataFrame:
+    """Raw rows (with lineage) of the yearly lists dbt put in force; the input of :func:`gemeenten_suite`."""
+    return con.execute(
+        f"""select raw.* from raw.cbs_gemeenten as raw
+            inner join (select distinct year, source_file from {model}) as selected
+                on raw.jaar = selected.year and raw.source_file = selected.source_file
+            order by raw.jaar, raw.gm_code, raw.source_position"""
+    ).df()
+
+
+def _columns_present(columns: Iterable[str], severity: Severity = "fatal") -> Rule:
+    return Rule(
+        name="columns_present",
+        expectation="expect_table_columns_to_match_set",
+        kwargs={"column_set": list(columns), "exact_match": False},
+        severity=severity,
+        description="Alle verwachte kolommen zijn aanwezig / all expected columns are present.",
+    )
+
+
+def _not_null(column: str, severity: Severity, description: str) -> Rule:
+    return Rule(
+        name=f"{column}_not_null",
+        expectation="expect_column_values_to_not_be_null",
+        kwargs={"column": column},
+        severity=severity,
+        description=description,
+    )
+
+
+def _matches(name: str, column: str, regex: str, severity: Severity, description: str) -> Rule:
+    return Rule(
+        name=name,
+        expectation="expect_column_values_to_match_regex",
+        kwargs={"column": column, "regex": regex},
+        severity=severity,
+        description=description,
+    )
+
+
+def gemeenten_suite() -> Suite:
+    """The effective yearly CBS municipality lists: one row per code and year, well-formed codes and names."""
+    return Suite(
+        name="cbs_gemeenten",
+        key_columns=("gm_code", "jaar"),
+        description="CBS gemeentelijsten per jaar (effectieve lijst) / effective yearly municipality lists.",
+        volume=VolumeCheck(min_ratio=0.8, severity="warning"),
+        rules=(
+            _columns_present(GEMEENTEN_COLUMNS),
+            _not_null("jaar", "fatal", "Elk record heeft een jaar / every row has a year."),
+            _not_null("gm_code", "fatal", "Elk record heeft een gemeentecode / every row has a gm_code."),
+            _matches("gm_code_format", "gm_code", GM_CODE, "fatal", "gm_code is 'GM' + 4 cijfers (GM0363)."),
+            _not_null("gemeentenaam", "fatal", "Gemeentenaam is gevuld / municipality name is present."),
+            _matches(
+                "gemeentenaam_not_blank",
+                "gemeentenaam",
+                NOT_BLANK,
+                "fatal",
+                "Gemeentenaam is niet leeg / municipality name is not empty.",
+            ),
+            Rule(
+                name="one_row_per_code_and_year",
+                expectation="expect_compound_columns_to_be_unique",
+                kwargs={"column_list": ["gm_code", "jaar"]},
+                severity="fatal",
+                description="Eén rij per gemeente per jaar / one row per municipality code and year.",
+            ),
+            Rule(
+                name="jaar_in_range",
+                expectation="expect_column_values_to_be_between",
+                kwargs={"column": "jaar", "min_value": 1900, "max_value": 2100},
+                severity="error",
+                description="Jaar is plausibel (1900-2100) / year is plausible.",
+            ),
+            _matches("pv_code_format", "pv_code", PV_CODE, "error", "pv_code is 'PV' + 2 cijfers (PV27)."),
+            _not_null("provincienaam", "error", "Provincienaam is gevuld / province name is present."),
+        ),
+    )
+
+
+def herindelingen_suite(known_gm_codes: Iterable[str]) -> Suite:
+    """The municipal mergers; ``known_gm_codes`` are all codes of all yearly lists (the successor check)."""
+    known = sorted(set(known_gm_codes))
+    return Suite(
+        name="cbs_herindelingen",
+        key_columns=("datum_ingang", "oude_gm_code"),
+        description="Gemeentelijke herindelingen / municipal mergers.",
+        rules=(
+            _columns_present(HERINDELINGEN_COLUMNS),
+            _not_null(
+                "datum_ingang", "fatal", "Elke herindeling heeft een ingangsdatum / has an effective date."
+            ),
+            _matches(
+                "oude_gm_code_format", "oude_gm_code", GM_CODE, "fatal", "oude_gm_code is GM + 4 cijfers."
+            ),
+            _not_null(
+                "nieuwe_gm_code", "fatal", "Elke opgeheven gemeente heeft een opvolger / has a successor."
+            ),
+            _matches(
+                "nieuwe_gm_code_format",
+                "nieuwe_gm_code",
+                GM_CODE,
+                "fatal",
+                "nieuwe_gm_code is GM + 4 cijfers.",
+            ),
+            Rule(
+                name="one_merger_per_code_and_date",
+                expectation="expect_compound_columns_to_be_unique",
+                kwargs={"column_list": ["datum_ingang", "oude_gm_code"]},
+                severity="error",
+                description="Eén rij per oude code en datum / one row per old code and date.",
+            ),
+            Rule(
+                name="successor_in_yearly_lists",
+                expectation="expect_column_values_to_be_in_set",
+                kwargs={"column": "nieuwe_gm_code", "value_set": known},
+                severity="error",
+                description="De opvolger staat in een CBS-jaarlijst / successor is in a yearly list.",
+            ),
+            Rule(
+                name="predecessor_in_yearly_lists",
+                expectation="expect_column_values_to_be_in_set",
+                kwargs={"column": "oude_gm_code", "value_set": known},
+                severity="warning",
+                description="De oude code staat in een CBS-jaarlijst / old code is a known code.",
+            ),
+        ),
+    )
+
+
+def _current_codes(df: pd.DataFrame) -> dict[str, Any]:
+    """Kwargs of the successor check: successors must be codes of this table that are current."""
+    current = df.loc[df["is_current"].fillna(False).astype(bool), "gm_code"].dropna()
+    return {"column": "successor_gm_code", "value_set": sorted(set(current))}
+
+
+def dim_municipality_suite() -> Suite:
+    """Mart ``marts.dim_municipality``: unique codes, a current successor for every code, a start date."""
+    return Suite(
+        name="dim_municipality",
+        key_columns=("gm_code",),
+        description="Mart dim_municipality (CONTRACT.md §4): één rij per gemeentecode over alle jaren.",
+        volume=VolumeCheck(min_ratio=0.9, severity="error"),
+        rules=(
+            _columns_present(DIM_MUNICIPALITY_COLUMNS),
+            _not_null("gm_code", "fatal", "gm_code is gevuld / gm_code is not null."),
+            Rule(
+                name="gm_code_unique",
+                expectation="expect_column_values_to_be_unique",
+                kwargs={"column": "gm_code"},
+                severity="fatal",
+                description="Eén rij per gm_code / gm_code is unique.",
+            ),
+            _matches("gm_code_format", "gm_code", GM_CODE, "fatal", "gm_code is 'GM' + 4 cijfers."),
+            _not_null(
+                "successor_gm_code", "fatal", "Elke gemeente heeft een huidige code / successor is set."
+            ),
+            Rule(
+                name="successor_is_current",
+                expectation="expect_column_values_to_be_in_set",
+                kwargs=_current_codes,
+                severity="fatal",
+                description="De opvolger bestaat nu (is_current) / the successor is itself a current code.",
+            ),
+            _not_null("valid_from", "fatal", "valid_from is gevuld / valid_from is not null."),
+            _not_null("name", "error", "Naam is gevuld / name is not null."),
+            _not_null("is_current", "error", "is_current is gevuld / is_current is not null."),
+        ),
+    )
