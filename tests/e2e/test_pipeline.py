@@ -1,0 +1,84 @@
+"""`make pipeline` end to end: real Airflow DAG runs (`airflow dags test`), real dbt build, real GX, publish."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from ingestion.settings import Settings
+from tests.conftest import FIXTURES, PROJECT, drop
+
+pytestmark = pytest.mark.e2e
+
+
+def run_pipeline(settings: Settings) -> subprocess.CompletedProcess[str]:
+    """Run scripts/pipeline.sh (what `make pipeline` runs) against one DIALOOG_HOME."""
+    env = {**os.environ, "DIALOOG_HOME": str(settings.home)}
+    return subprocess.run(["bash", str(PROJECT / "scripts" / "pipeline.sh")], env=env, capture_output=True,
+                          text=True, timeout=900, check=False)
+
+
+def published(settings: Settings, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(settings.serving_path), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_fresh_home_loads_shipped_cbs_and_publishes(home: Settings) -> None:
+    first = run_pipeline(home)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert published(home, "SELECT count(*) FROM marts.dim_municipality WHERE is_current") == [(342,)]
+    assert published(home, "SELECT successor_gm_code FROM marts.dim_municipality WHERE gm_code = 'GM1921'") == [
+        ("GM1940",)
+    ]
+    sources = {row[0] for row in published(home, "SELECT DISTINCT source FROM dq.loads")}
+    assert {"cbs_gemeenten", "cbs_herindelingen", "cbs_bevolking"} <= sources
+    assert not published(home, "SELECT * FROM duckdb_tables() WHERE schema_name = 'raw'")
+
+    # A second run finds nothing new: nothing is rebuilt or republished.
+    inode = home.serving_path.stat().st_ino
+    second = run_pipeline(home)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert home.serving_path.stat().st_ino == inode
+
+    # A broken file is quarantined, reported, and the published warehouse stays as it was.
+    drop(home, "cbs_gemeenten", FIXTURES / "cbs_gemeenten" / "gemeenten-2017-missing-columns.csv")
+    third = run_pipeline(home)
+    assert third.returncode == 0, third.stdout + third.stderr
+    assert "quarantined" in third.stdout
+    assert (home.quarantine / "cbs_gemeenten" / "gemeenten-2017-missing-columns.csv.reason").exists()
+    assert home.serving_path.stat().st_ino == inode
+
+
+def test_a_landed_list_replaces_the_shipped_one_for_its_year(home: Settings) -> None:
+    drop(home, "cbs_gemeenten", FIXTURES / "cbs_gemeenten" / "gemeenten-alfabetisch-2014-cp1252.csv")
+    result = run_pipeline(home)
+    assert result.returncode == 0, result.stdout + result.stderr
+    con = duckdb.connect(str(home.warehouse_path), read_only=True)
+    try:
+        counts = dict(con.execute(
+            "SELECT year, count(*) FROM intermediate.int_municipality_years_selected GROUP BY 1"
+        ).fetchall())
+    finally:
+        con.close()
+    assert counts[2014] == 3 and counts[2013] == 408
+
+
+def test_rollback_puts_the_previous_publish_back(home: Settings) -> None:
+    assert run_pipeline(home).returncode == 0
+    first_publish = home.serving_path.stat().st_ino
+    drop(home, "cbs_gemeenten", FIXTURES / "cbs_gemeenten" / "gemeenten-alfabetisch-2014-cp1252.csv")
+    assert run_pipeline(home).returncode == 0
+    assert home.previous_serving_path.exists()
+    assert home.serving_path.stat().st_ino != first_publish
+    env = {**os.environ, "DIALOOG_HOME": str(home.home)}
+    subprocess.run([sys.executable, "-m", "ingestion.pipeline", "rollback"], env=env, check=True,
+                   cwd=PROJECT)
+    # The serving file is the first publish again (the same file, kept by a hard link).
+    assert home.serving_path.stat().st_ino == first_publish
