@@ -9,6 +9,7 @@ staging (see ``dbt_project/models/staging/social``).
 from __future__ import annotations
 
 import codecs
+import os
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -79,17 +80,17 @@ def author_key(platform: str, author_id: str | None, handle: str | None) -> str 
     return citizen_key(_key(), platform, identity)
 
 
-_KEY_CACHE: dict[str, bytes] = {}
+_KEY_CACHE: dict[tuple[str, str | None], bytes] = {}
 
 
 def _key() -> bytes:
-    # Resolved per DIALOOG_HOME so tests (and installs) with different homes never share a key.
+    # Cached per home and environment key, so a changed DIALOOG_HOME or key is never served stale.
     settings = get_settings()
-    home = str(settings.home)
-    if home not in _KEY_CACHE:
+    cache_key = (str(settings.home), os.environ.get("DIALOOG_CITIZEN_KEY"))
+    if cache_key not in _KEY_CACHE:
         _KEY_CACHE.clear()
-        _KEY_CACHE[home] = settings.citizen_key()
-    return _KEY_CACHE[home]
+        _KEY_CACHE[cache_key] = settings.citizen_key()
+    return _KEY_CACHE[cache_key]
 
 
 def message(platform: str, message_id: str, created_at: datetime, source_system: str,

@@ -53,7 +53,9 @@ def discover(folder: Path) -> Iterator[Path]:
 
 
 def _is_archive_folder(folder: Path) -> bool:
-    return any(p.name == "account.js" or _TWEETS_FILE.match(p.name) for p in folder.rglob("*.js"))
+    """An archive folder holds the account or tweets file itself or in its own ``data/`` folder."""
+    candidates = [*folder.glob("*.js"), *folder.glob("data/*.js")]
+    return any(p.name == "account.js" or _TWEETS_FILE.match(p.name) for p in candidates)
 
 
 def parse(path: Path) -> Iterator[Parsed]:
