@@ -1,0 +1,93 @@
+"""Decide whether one inbound message is a citizen's question (CONTRACT.md §3), and say why.
+
+A message is cleaned first (HTML entities decoded, a native retweet ends it, text after an ``RT @`` is
+dropped, URLs and the leading ``@mentions`` removed), then every rule that matches adds its weight once.
+A positive total is a question. The reason lists the rules that matched, strongest first on the side
+that won, so an auditor can trace each decision back to rows of the seed files.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from ingestion.classify.rules import Rule, Rules
+
+#: Sentence and clause boundaries: rules of scope ``start`` are tried at the start of each piece.
+_CLAUSE_BOUNDARY = re.compile(r"(?<=[.!?:;])\s+|\n+|,\s+|\s+-\s+")
+#: Emoji, quotes and stray punctuation in front of a clause hide its first word.
+_LEADING_NOISE = re.compile(r"^[\W_]+")
+
+
+@dataclass(frozen=True)
+class Classification:
+    """The decision on one message, the rule ids behind it and a reason readable by an auditor."""
+
+    is_question: bool
+    reason: str
+    score: int = 0
+    rule_ids: tuple[str, ...] = ()
+
+
+def own_text(text: str, rules: Rules) -> str | None:
+    """The author's own words: None for a native retweet, else the text before any ``RT @``."""
+    if "&" in text:
+        text = html.unescape(text)
+    text = text.strip()
+    retweet = rules.markers["retweet"].regex.search(text)
+    if retweet is None:
+        return text
+    own = text[: retweet.start()].strip()
+    return own or None
+
+
+def clean(text: str, rules: Rules) -> str:
+    """Own text without URLs (a ``?`` in a link is no question) and without the leading mentions."""
+    text = rules.markers["url"].regex.sub(" ", text)
+    return rules.markers["leading_mention"].regex.sub("", text).strip()
+
+
+def clauses(text: str, rules: Rules) -> list[str]:
+    """The sentences and clauses of cleaned text, each without leading noise, mentions or greeting."""
+    pieces = []
+    for piece in _CLAUSE_BOUNDARY.split(text):
+        piece = _LEADING_NOISE.sub("", piece)
+        piece = rules.markers["leading_mention"].regex.sub("", piece)
+        piece = rules.markers["greeting"].regex.sub("", piece)
+        if piece:
+            pieces.append(piece)
+    return pieces
+
+
+def matching_rules(text: str, rules: Rules) -> list[Rule]:
+    """Every rule that matches cleaned text, each once: ``start`` rules on clause starts, others anywhere."""
+    starts = clauses(text, rules)
+    matched = [rule for rule in rules.start_rules if any(rule.regex.match(piece) for piece in starts)]
+    matched += [rule for rule in rules.any_rules if rule.regex.search(text)]
+    return matched
+
+
+def _reason(is_question: bool, score: int, matched: list[Rule]) -> str:
+    """Name the rules behind a decision, the strongest on the winning side first."""
+    verdict = "question" if is_question else "not a question"
+    if not matched:
+        return f"{verdict}: no rule matched"
+    sign = 1 if is_question else -1
+    ordered = sorted(matched, key=lambda rule: (-(rule.weight * sign), rule.rule_id))
+    parts = ", ".join(f"{rule.rule_id} ({rule.weight:+d})" for rule in ordered)
+    return f"{verdict}: {parts} = {score:+d}"
+
+
+def classify(text: str, rules: Rules) -> Classification:
+    """Classify one message as a question to the municipality or not, with the rules that decided."""
+    own = own_text(text or "", rules)
+    if own is None:
+        rule_id = rules.markers["retweet"].rule_id
+        return Classification(False, f"not a question: native retweet ({rule_id})", 0, (rule_id,))
+    matched = matching_rules(clean(own, rules), rules)
+    score = sum(rule.weight for rule in matched)
+    reason = _reason(score > 0, score, matched)
+    if len(own) < len(text.strip()) and rules.markers["retweet"].regex.search(text):
+        reason += " [own text before RT @ only]"
+    return Classification(score > 0, reason, score, tuple(rule.rule_id for rule in matched))
