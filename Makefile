@@ -27,13 +27,13 @@ $(UV):
 
 $(PIPELINE)/.synced: requirements/pipeline.txt pyproject.toml | $(UV)
 	test -x $(PIPELINE)/bin/python || $(UV) venv --quiet --python python3.11 $(PIPELINE)
-	VIRTUAL_ENV=$(PIPELINE) $(UV) pip sync --quiet requirements/pipeline.txt
+	VIRTUAL_ENV=$(PIPELINE) $(UV) pip sync --quiet --compile-bytecode requirements/pipeline.txt
 	VIRTUAL_ENV=$(PIPELINE) $(UV) pip install --quiet --no-deps -e .
 	touch $@
 
 $(BI)/.synced: requirements/bi.txt | $(UV)
 	test -x $(BI)/bin/python || $(UV) venv --quiet --python python3.11 $(BI)
-	VIRTUAL_ENV=$(BI) $(UV) pip sync --quiet requirements/bi.txt
+	VIRTUAL_ENV=$(BI) $(UV) pip sync --quiet --compile-bytecode requirements/bi.txt
 	touch $@
 
 setup: $(PIPELINE)/.synced $(BI)/.synced

@@ -1,0 +1,84 @@
+"""The load framework: once per file, all or nothing — also when the loading process is killed midway."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+from ingestion import cbs, warehouse
+from ingestion.loading import load_source
+from ingestion.settings import Settings
+from tests.conftest import PROJECT
+
+ROWS = 400_000
+
+LOAD_IN_CHILD = """
+import sys
+from ingestion import cbs, warehouse
+from ingestion.loading import load_source
+from ingestion.settings import get_settings
+settings = get_settings()
+con = warehouse.connect(settings)
+print("loading", flush=True)
+load_source(con, cbs.CBS_GEMEENTEN, settings)
+print("done", flush=True)
+"""
+
+
+def _big_list(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write("Gemeentecode,Gemeentenaam,Provinciecode,Provincienaam,jaar\n")
+        for i in range(ROWS):
+            handle.write(f"{i % 9999:04d},Gemeente {i},27,Noord-Holland,{1990 + i % 30}\n")
+
+
+def _landed_rows(con: duckdb.DuckDBPyConnection) -> int:
+    return con.execute(
+        "SELECT count(*) FROM raw.cbs_gemeenten WHERE source_file = 'cbs_gemeenten/groot.csv'"
+    ).fetchone()[0]
+
+
+def test_killed_load_leaves_no_rows_and_the_next_run_completes(home: Settings) -> None:
+    _big_list(home.landing / "cbs_gemeenten" / "groot.csv")
+    env = {**os.environ, "PYTHONPATH": str(PROJECT)}
+    child = subprocess.Popen([sys.executable, "-c", LOAD_IN_CHILD], env=env, stdout=subprocess.PIPE, text=True)
+    assert child.stdout.readline().strip() == "loading"
+    time.sleep(2)  # the shipped lists take well under a second; the big file takes far longer
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+
+    con = warehouse.connect(home)
+    try:
+        registered = con.execute("SELECT count(*) FROM raw._files WHERE source_file = 'cbs_gemeenten/groot.csv'")
+        assert registered.fetchone()[0] == 0, "the load finished before the kill: make the file bigger"
+        assert _landed_rows(con) == 0  # the killed transaction left nothing behind
+
+        report = load_source(con, cbs.CBS_GEMEENTEN, home)
+        assert "cbs_gemeenten/groot.csv" in report.files_loaded
+        assert _landed_rows(con) == ROWS
+        load_source(con, cbs.CBS_GEMEENTEN, home)
+        assert _landed_rows(con) == ROWS  # once only
+    finally:
+        con.close()
+
+
+def test_same_bytes_under_another_name_load_nothing_new(home: Settings) -> None:
+    con = warehouse.connect(home)
+    try:
+        report = load_source(con, cbs.CBS_HERINDELINGEN, home)
+        assert report.files_loaded == ["shipped:cbs_herindelingen/herindelingen-2012-2025.csv"]
+        copy = home.landing / "cbs_herindelingen" / "nogmaals.csv"
+        copy.parent.mkdir(parents=True)
+        copy.write_bytes(cbs.CBS_HERINDELINGEN.shipped[0].read_bytes())
+        again = load_source(con, cbs.CBS_HERINDELINGEN, home)
+        assert again.files_loaded == [] and again.files_skipped == 2
+        assert con.execute("SELECT count(*) FROM raw.cbs_herindelingen").fetchone()[0] == 103
+    finally:
+        con.close()
