@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import duckdb
 from rapidfuzz import process
@@ -112,17 +113,17 @@ class MunicipalityMatcher:
         self._choices: dict[int, dict[str, set[str]]] = {}
 
     @classmethod
-    def from_reference(cls, folder: Path = REFERENCE, **options: float) -> MunicipalityMatcher:
+    def from_reference(cls, folder: Path = REFERENCE, **options: Any) -> MunicipalityMatcher:
         """The matcher over the shipped CBS lists, mergers and aliases of ``ingestion/reference``."""
         return cls(
             read_cbs_lists(folder / "cbs_gemeenten"),
             read_aliases(folder / "gemeente_aliassen.csv"),
             read_mergers(folder / "cbs_herindelingen"),
-            **options,  # type: ignore[arg-type]
+            **options,
         )
 
     @classmethod
-    def from_warehouse(cls, con: duckdb.DuckDBPyConnection, **options: float) -> MunicipalityMatcher:
+    def from_warehouse(cls, con: duckdb.DuckDBPyConnection, **options: Any) -> MunicipalityMatcher:
         """The matcher over the CBS lists and mergers loaded in ``raw`` (the shipped files if none are).
 
         Per year the list in force is chosen as in dbt's ``int_municipality_years_selected``: a landed
@@ -136,7 +137,7 @@ class MunicipalityMatcher:
         mergers = con.execute(_MERGERS_SQL).fetchall()
         if not names:
             return cls.from_reference(**options)
-        return cls(names, read_aliases(), mergers, **options)  # type: ignore[arg-type]
+        return cls(names, read_aliases(), mergers, **options)
 
     @property
     def years(self) -> list[int]:
