@@ -6,9 +6,21 @@ them and applies them. Pure Python, deterministic, no heavy imports::
     from ingestion.classify import classify, load_rules
     rules = load_rules()            # or load_rules(Path("dbt_project/seeds/classifier"))
     classify("@gemeente Wanneer wordt het oud papier opgehaald?", rules).is_question   # True
+
+In a dbt Python model the seed tables can be used instead of the files:
+``rules_from_rows(row for seed in seeds for row in seed.to_dict("records"))``.
 """
 
 from ingestion.classify.classifier import Classification, classify
-from ingestion.classify.rules import DEFAULT_SEED_DIR, Rule, Rules, RulesError, load_rules
+from ingestion.classify.rules import DEFAULT_SEED_DIR, Rule, Rules, RulesError, load_rules, rules_from_rows
 
-__all__ = ["DEFAULT_SEED_DIR", "Classification", "Rule", "Rules", "RulesError", "classify", "load_rules"]
+__all__ = [
+    "DEFAULT_SEED_DIR",
+    "Classification",
+    "Rule",
+    "Rules",
+    "RulesError",
+    "classify",
+    "load_rules",
+    "rules_from_rows",
+]

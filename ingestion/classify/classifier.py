@@ -60,11 +60,23 @@ def clauses(text: str, rules: Rules) -> list[str]:
     return pieces
 
 
+def _matches(rule: Rule, text: str, starts: list[str]) -> bool:
+    """Whether one rule matches: a ``start`` rule at the start of a clause, an ``any`` rule anywhere."""
+    if rule.scope == "start":
+        return any(rule.regex.match(piece) for piece in starts)
+    return rule.regex.search(text) is not None
+
+
 def matching_rules(text: str, rules: Rules) -> list[Rule]:
-    """Every rule that matches cleaned text, each once: ``start`` rules on clause starts, others anywhere."""
+    """Every rule that matches cleaned text, each once; the negative rules only if a positive one did.
+
+    Negative weights can only lower the score, so without a positive match the message is no question
+    whatever else matches; skipping them keeps the common case fast and changes no decision.
+    """
     starts = clauses(text, rules)
-    matched = [rule for rule in rules.start_rules if any(rule.regex.match(piece) for piece in starts)]
-    matched += [rule for rule in rules.any_rules if rule.regex.search(text)]
+    matched = [rule for rule in rules.positive if _matches(rule, text, starts)]
+    if matched:
+        matched += [rule for rule in rules.negative if _matches(rule, text, starts)]
     return matched
 
 
@@ -72,7 +84,7 @@ def _reason(is_question: bool, score: int, matched: list[Rule]) -> str:
     """Name the rules behind a decision, the strongest on the winning side first."""
     verdict = "question" if is_question else "not a question"
     if not matched:
-        return f"{verdict}: no rule matched"
+        return f"{verdict}: no question signal matched"
     sign = 1 if is_question else -1
     ordered = sorted(matched, key=lambda rule: (-(rule.weight * sign), rule.rule_id))
     parts = ", ".join(f"{rule.rule_id} ({rule.weight:+d})" for rule in ordered)

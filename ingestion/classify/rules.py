@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,9 +45,14 @@ class Rule:
 class Rules:
     """All rules of one seed directory, ready to classify with."""
 
-    start_rules: tuple[Rule, ...]
-    any_rules: tuple[Rule, ...]
+    positive: tuple[Rule, ...]
+    negative: tuple[Rule, ...]
     markers: dict[str, Rule]
+
+    @property
+    def scoring(self) -> tuple[Rule, ...]:
+        """Every scoring rule, positive first, each in seed order."""
+        return self.positive + self.negative
 
 
 def _compile(rule_id: str, pattern: str, source: str) -> re.Pattern[str]:
@@ -57,25 +63,40 @@ def _compile(rule_id: str, pattern: str, source: str) -> re.Pattern[str]:
         raise RulesError(f"{source}: rule {rule_id!r} has an invalid pattern: {exc}") from exc
 
 
+def _rule(row: Mapping[str, object], source: str) -> Rule:
+    """One seed row as a rule, rejecting an unknown scope, a bad weight or an invalid pattern."""
+    rule_id, scope = str(row["rule_id"]).strip(), str(row["scope"]).strip()
+    if scope not in SCOPES:
+        raise RulesError(f"{source}: rule {rule_id!r} has unknown scope {scope!r}")
+    try:
+        weight = int(str(row["weight"]))
+    except ValueError as exc:
+        raise RulesError(f"{source}: rule {rule_id!r} has a non-integer weight") from exc
+    regex = _compile(rule_id, str(row["pattern"]), source)
+    return Rule(rule_id, str(row["kind"]).strip(), scope, regex, weight, source)
+
+
 def _read_seed(path: Path) -> list[Rule]:
-    """Read one seed CSV into rules, rejecting missing columns, unknown scopes and bad weights."""
+    """Read one seed CSV into rules."""
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         missing = set(SEED_COLUMNS) - set(reader.fieldnames or ())
         if missing:
             raise RulesError(f"{path.name}: missing columns {sorted(missing)}")
-        rules = []
-        for row in reader:
-            rule_id, scope = row["rule_id"].strip(), row["scope"].strip()
-            if scope not in SCOPES:
-                raise RulesError(f"{path.name}: rule {rule_id!r} has unknown scope {scope!r}")
-            try:
-                weight = int(row["weight"])
-            except ValueError as exc:
-                raise RulesError(f"{path.name}: rule {rule_id!r} has a non-integer weight") from exc
-            regex = _compile(rule_id, row["pattern"], path.name)
-            rules.append(Rule(rule_id, row["kind"].strip(), scope, regex, weight, path.name))
-    return rules
+        return [_rule(row, path.name) for row in reader]
+
+
+def _markers(rules: list[Rule]) -> dict[str, Rule]:
+    """The text markers by kind, each required exactly once."""
+    markers: dict[str, Rule] = {}
+    for rule in (rule for rule in rules if rule.scope == "marker"):
+        if rule.kind in markers:
+            raise RulesError(f"text marker {rule.kind!r} is defined twice")
+        markers[rule.kind] = rule
+    absent = [kind for kind in MARKER_KINDS if kind not in markers]
+    if absent:
+        raise RulesError(f"missing text markers {absent}")
+    return markers
 
 
 def load_rules(seed_dir: Path = DEFAULT_SEED_DIR) -> Rules:
@@ -83,18 +104,25 @@ def load_rules(seed_dir: Path = DEFAULT_SEED_DIR) -> Rules:
     paths = sorted(Path(seed_dir).glob("*.csv"))
     if not paths:
         raise RulesError(f"no classifier seeds in {seed_dir}")
-    rules = [rule for path in paths for rule in _read_seed(path)]
+    return _assemble([rule for path in paths for rule in _read_seed(path)])
+
+
+def rules_from_rows(rows: Iterable[Mapping[str, object]], source: str = "warehouse") -> Rules:
+    """Build :class:`Rules` from seed rows already loaded elsewhere (e.g. the seed tables in dbt)."""
+    return _assemble([_rule(row, source) for row in rows])
+
+
+def _assemble(rules: list[Rule]) -> Rules:
+    """Check rule ids are unique and the markers complete, and split the scoring rules by sign."""
     seen: set[str] = set()
     for rule in rules:
         if rule.rule_id in seen:
             raise RulesError(f"duplicate rule id {rule.rule_id!r}")
         seen.add(rule.rule_id)
-    markers = {rule.kind: rule for rule in rules if rule.scope == "marker"}
-    absent = [kind for kind in MARKER_KINDS if kind not in markers]
-    if absent:
-        raise RulesError(f"missing text markers {absent}")
+    markers = _markers(rules)
+    scoring = [rule for rule in rules if rule.scope != "marker" and rule.weight != 0]
     return Rules(
-        start_rules=tuple(rule for rule in rules if rule.scope == "start"),
-        any_rules=tuple(rule for rule in rules if rule.scope == "any"),
+        positive=tuple(rule for rule in scoring if rule.weight > 0),
+        negative=tuple(rule for rule in scoring if rule.weight < 0),
         markers=markers,
     )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from ingestion.classify import DEFAULT_SEED_DIR, Rules, RulesError, classify, load_rules
+from ingestion.classify import DEFAULT_SEED_DIR, Rules, RulesError, classify, load_rules, rules_from_rows
 from ingestion.classify.evaluate import DEFAULT_LABELLED, measure, read_labelled, throughput
 
 TARGET = 0.9
@@ -146,7 +147,7 @@ def test_reason_names_seed_rules_and_is_deterministic(rules: Rules) -> None:
     text = "@gemeente Wanneer wordt het grofvuil opgehaald?"
     first, second = classify(text, rules), classify(text, rules)
     assert first == second
-    known = {rule.rule_id for rule in rules.start_rules + rules.any_rules}
+    known = {rule.rule_id for rule in rules.scoring}
     assert first.rule_ids and set(first.rule_ids) <= known
     assert first.reason.startswith("question: ") and "q_mark (+2)" in first.reason
 
@@ -164,6 +165,7 @@ def _copy_seeds(tmp_path: Path) -> Path:
         ("q_mark,request,any,x,3,duplicate\n", "duplicate rule id"),
         ("odd,request,everywhere,x,3,x\n", "unknown scope"),
         ("heavy,request,any,x,three,x\n", "non-integer weight"),
+        ("rt_again,retweet,marker,x,0,x\n", "defined twice"),
     ],
 )
 def test_load_rules_rejects_bad_rows(tmp_path: Path, row: str, message: str) -> None:
@@ -184,3 +186,13 @@ def test_load_rules_needs_columns_and_markers(tmp_path: Path) -> None:
         load_rules(seeds)
     with pytest.raises(RulesError, match="no classifier seeds"):
         load_rules(tmp_path / "empty")
+
+
+def test_rules_from_warehouse_rows_decide_like_the_files(rules: Rules) -> None:
+    rows = []
+    for path in sorted(DEFAULT_SEED_DIR.glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows += [dict(row, weight=int(row["weight"])) for row in csv.DictReader(handle)]
+    from_rows = rules_from_rows(rows)
+    for message in read_labelled(DEFAULT_LABELLED)[:200]:
+        assert classify(message.text, from_rows) == classify(message.text, rules)
