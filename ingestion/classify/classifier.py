@@ -30,16 +30,15 @@ class Classification:
     rule_ids: tuple[str, ...] = ()
 
 
-def own_text(text: str, rules: Rules) -> str | None:
-    """The author's own words: None for a native retweet, else the text before any ``RT @``."""
+def own_text(text: str, rules: Rules) -> tuple[str, bool]:
+    """The author's own words and whether an ``RT @`` was cut off; empty own words for a native retweet."""
     if "&" in text:
         text = html.unescape(text)
     text = text.strip()
     retweet = rules.markers["retweet"].regex.search(text)
     if retweet is None:
-        return text
-    own = text[: retweet.start()].strip()
-    return own or None
+        return text, False
+    return text[: retweet.start()].strip(), True
 
 
 def clean(text: str, rules: Rules) -> str:
@@ -93,13 +92,13 @@ def _reason(is_question: bool, score: int, matched: list[Rule]) -> str:
 
 def classify(text: str, rules: Rules) -> Classification:
     """Classify one message as a question to the municipality or not, with the rules that decided."""
-    own = own_text(text or "", rules)
-    if own is None:
+    own, had_retweet = own_text(text or "", rules)
+    if had_retweet and not own:
         rule_id = rules.markers["retweet"].rule_id
         return Classification(False, f"not a question: native retweet ({rule_id})", 0, (rule_id,))
     matched = matching_rules(clean(own, rules), rules)
     score = sum(rule.weight for rule in matched)
     reason = _reason(score > 0, score, matched)
-    if len(own) < len(text.strip()) and rules.markers["retweet"].regex.search(text):
+    if had_retweet:
         reason += " [own text before RT @ only]"
     return Classification(score > 0, reason, score, tuple(rule.rule_id for rule in matched))

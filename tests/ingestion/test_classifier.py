@@ -137,6 +137,7 @@ def test_questions_and_requests_without_question_mark(rules: Rules, text: str) -
         "@gemeente Dank voor de snelle reactie!",
         "De lantaarnpaal in de Merelstraat is al een week kapot.",
         "",
+        "   ",
     ],
 )
 def test_rhetoric_sarcasm_thanks_and_complaints_are_not_questions(rules: Rules, text: str) -> None:
