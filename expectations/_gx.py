@@ -95,17 +95,9 @@ def validate(
     """Validate the DataFrame against the rules and rebuild the Data Docs for this result."""
     ctx = context(settings)
     expectations, broken = _expectations(rules, df)
-    checkpoint = _checkpoint(ctx, suite, list(expectations.values()))
+    checkpoint = _checkpoint(ctx, suite, list(expectations.values()), index_columns)
     run_id = RunIdentifier(run_name=run_name, run_time=datetime.now(UTC))
-    result_format = {
-        "result_format": "SUMMARY",
-        "partial_unexpected_count": FAILING_KEYS_SAMPLE,
-        "unexpected_index_column_names": index_columns,
-        "return_unexpected_index_query": False,
-    }
-    checkpoint_result = checkpoint.run(
-        batch_parameters={"dataframe": df}, run_id=run_id, result_format=result_format
-    )
+    checkpoint_result = checkpoint.run(batch_parameters={"dataframe": df}, run_id=run_id)
     [(result_id, suite_result)] = checkpoint_result.run_results.items()
     by_rule = {r.expectation_config.meta.get("rule"): r for r in suite_result.results}
     results = tuple(
@@ -126,7 +118,10 @@ def _expectations(
         try:
             kwargs = rule.resolve_kwargs(df)
             built[rule.name] = get_expectation_impl(rule.expectation)(
-                **kwargs, severity=GX_SEVERITY[rule.severity], meta=_meta(rule)
+                **kwargs,
+                severity=GX_SEVERITY[rule.severity],
+                meta={"rule": rule.name, "severity": rule.severity},
+                notes=[f"**{rule.severity}** · `{rule.name}` — {rule.description}"],  # shown in Data Docs
             )
         except Exception as exc:  # noqa: BLE001 - a rule that cannot be built is a failed rule, not a crash
             broken[rule.name] = RuleResult(
@@ -141,13 +136,9 @@ def _expectations(
     return built, broken
 
 
-def _meta(rule: Rule) -> dict[str, Any]:
-    """Expectation meta: the rule name (to map results back) and a note the Data Docs render."""
-    note = f"**{rule.severity}** · `{rule.name}` — {rule.description}"
-    return {"rule": rule.name, "severity": rule.severity, "notes": {"format": "markdown", "content": [note]}}
-
-
-def _checkpoint(ctx: AbstractDataContext, suite: Suite, expectations: list[Expectation]) -> gx.Checkpoint:
+def _checkpoint(
+    ctx: AbstractDataContext, suite: Suite, expectations: list[Expectation], index_columns: list[str]
+) -> gx.Checkpoint:
     """Register (or replace) the suite, its DataFrame asset, validation definition and checkpoint."""
     gx_suite = gx.ExpectationSuite(
         name=suite.name, expectations=expectations, meta={"notes": suite.description or suite.name}
@@ -159,7 +150,16 @@ def _checkpoint(ctx: AbstractDataContext, suite: Suite, expectations: list[Expec
         gx.ValidationDefinition(name=suite.name, data=batch_definition, suite=gx_suite)
     )
     # One checkpoint per suite: a DataFrame batch parameter goes to every validation of a checkpoint.
-    return ctx.checkpoints.add_or_update(gx.Checkpoint(name=suite.name, validation_definitions=[definition]))
+    result_format = {
+        "result_format": "SUMMARY",
+        "partial_unexpected_count": FAILING_KEYS_SAMPLE,
+        "unexpected_index_column_names": index_columns,
+        "return_unexpected_index_query": False,
+    }
+    checkpoint = gx.Checkpoint(
+        name=suite.name, validation_definitions=[definition], result_format=result_format
+    )
+    return ctx.checkpoints.add_or_update(checkpoint)
 
 
 def _rule_result(

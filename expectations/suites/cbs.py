@@ -159,13 +159,6 @@ def herindelingen_suite(known_gm_codes: Iterable[str]) -> Suite:
                 severity="error",
                 description="De opvolger staat in een CBS-jaarlijst / successor is in a yearly list.",
             ),
-            Rule(
-                name="predecessor_in_yearly_lists",
-                expectation="expect_column_values_to_be_in_set",
-                kwargs={"column": "oude_gm_code", "value_set": known},
-                severity="warning",
-                description="De oude code staat in een CBS-jaarlijst / old code is a known code.",
-            ),
         ),
     )
 
