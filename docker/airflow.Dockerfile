@@ -1,0 +1,47 @@
+# syntax=docker/dockerfile:1
+# Airflow image of Dialoog: the pipeline environment from the same lock file as `make setup`
+# (requirements/pipeline.txt) plus the service extras locked against it (docker/pipeline-services.txt:
+# Postgres driver, Celery executor), the project installed, run as a non-root user.
+# Build from the repository root: docker compose build (or docker build -f docker/airflow.Dockerfile .).
+FROM python:3.11.14-slim-bookworm
+
+# Same uv as the Makefile (UV_VERSION there); tests/deploy checks they agree.
+ARG UV_VERSION=0.13.9
+ARG DIALOOG_UID=50000
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    UV_PYTHON_DOWNLOADS=never \
+    UV_NO_CACHE=1 \
+    VIRTUAL_ENV=/opt/dialoog/.venv/pipeline \
+    PATH=/opt/dialoog/.venv/pipeline/bin:$PATH
+
+RUN pip install --no-cache-dir "uv==${UV_VERSION}" \
+    && groupadd --gid "${DIALOOG_UID}" dialoog \
+    && useradd --uid "${DIALOOG_UID}" --gid dialoog --home-dir /opt/dialoog --no-create-home \
+       --shell /bin/bash dialoog
+
+WORKDIR /opt/dialoog
+
+# The environment at the path the scripts expect ($ROOT/.venv/pipeline), so scripts/*.sh run unchanged.
+COPY requirements/pipeline.txt requirements/pipeline.txt
+COPY docker/pipeline-services.txt docker/pipeline-services.txt
+RUN uv venv --python /usr/local/bin/python3.11 .venv/pipeline \
+    && uv pip sync --require-hashes requirements/pipeline.txt docker/pipeline-services.txt
+
+COPY pyproject.toml ./
+COPY ingestion ingestion
+COPY expectations expectations
+RUN uv pip install --no-deps .
+
+COPY dags dags
+COPY scripts scripts
+COPY docker/airflow-entrypoint.sh docker/healthcheck.py docker/
+# dbt writes .user.yml next to profiles.yml; DIALOOG_HOME (var/) is the named volume's initial content,
+# so the volume starts out owned by the non-root user.
+COPY --chown=dialoog:dialoog dbt_project dbt_project
+RUN mkdir -p var && chown dialoog:dialoog var
+
+USER ${DIALOOG_UID}:${DIALOOG_UID}
+ENTRYPOINT ["/opt/dialoog/docker/airflow-entrypoint.sh"]
+CMD ["airflow", "version"]
