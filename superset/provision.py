@@ -103,8 +103,11 @@ def upgrade_and_init(marker: Path, force: bool) -> bool:
     current, head = schema_revisions()
     # The metadata URI may hold a password: keep only its hash.
     uri = current_app.config["SQLALCHEMY_DATABASE_URI"].encode("utf-8")
-    state = {"superset": current_app.config["VERSION_STRING"], "revision": head,
-             "metadata_sha256": hashlib.sha256(uri).hexdigest()}
+    state = {
+        "superset": current_app.config["VERSION_STRING"],
+        "revision": head,
+        "metadata_sha256": hashlib.sha256(uri).hexdigest(),
+    }
     if not force and current == head and marker.exists() and json.loads(marker.read_text()) == state:
         return False
     if current != head:
@@ -208,8 +211,10 @@ def provision(home: Path, force: bool = False) -> dict[str, float]:
             ran = upgrade_and_init(state / "provisioned.json", force)
         timings["upgrade+init ran"] = float(ran)
         with step("admin", timings):
-            admin = ensure_admin(os.environ.get("DIALOOG_ADMIN_USER", "admin"),
-                                 os.environ.get("DIALOOG_ADMIN_PASSWORD", "admin"))
+            admin = ensure_admin(
+                os.environ.get("DIALOOG_ADMIN_USER", "admin"),
+                os.environ.get("DIALOOG_ADMIN_PASSWORD", "admin"),
+            )
         with step("import", timings):
             build_bundle(home, state / "dialoog_dashboards.zip")
             import_bundle(state / "dialoog_dashboards.zip", admin)

@@ -57,8 +57,20 @@ D3_TIME_FORMAT = {
     "periods": ["AM", "PM"],
     "days": ["zondag", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag"],
     "shortDays": ["zo", "ma", "di", "wo", "do", "vr", "za"],
-    "months": ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-               "september", "oktober", "november", "december"],
+    "months": [
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ],
     "shortMonths": ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"],
 }
 CURRENCIES = ["EUR"]
