@@ -27,16 +27,20 @@ WORKDIR /opt/dialoog
 COPY requirements/pipeline.txt requirements/pipeline.txt
 COPY docker/pipeline-services.txt docker/pipeline-services.txt
 RUN uv venv --python /usr/local/bin/python3.11 .venv/pipeline \
-    && uv pip sync --require-hashes requirements/pipeline.txt docker/pipeline-services.txt
+    && uv pip sync --require-hashes --compile-bytecode requirements/pipeline.txt docker/pipeline-services.txt
 
 COPY pyproject.toml ./
 COPY ingestion ingestion
 COPY expectations expectations
-RUN uv pip install --no-deps .
+# Editable, as the Makefile installs it: ingestion/ finds dbt_project/ and var/ relative to the source tree.
+RUN uv pip install --no-deps -e .
 
 COPY dags dags
 COPY scripts scripts
 COPY docker/airflow-entrypoint.sh docker/healthcheck.py docker/
+# The DAGs import ingestion/ from the source tree (PYTHONPATH of scripts/env.sh): compile it at build time,
+# as the Makefile compiles the environment, so the first task imports are not slowed.
+RUN python -m compileall -q dags ingestion expectations
 # dbt writes .user.yml next to profiles.yml; DIALOOG_HOME (var/) is the named volume's initial content,
 # so the volume starts out owned by the non-root user.
 COPY --chown=dialoog:dialoog dbt_project dbt_project

@@ -27,7 +27,7 @@ WORKDIR /opt/dialoog
 COPY requirements/bi.txt requirements/bi.txt
 COPY docker/bi-services.txt docker/bi-services.txt
 RUN uv venv --python /usr/local/bin/python3.11 .venv/bi \
-    && uv pip sync --require-hashes requirements/bi.txt docker/bi-services.txt
+    && uv pip sync --require-hashes --compile-bytecode requirements/bi.txt docker/bi-services.txt
 
 COPY superset superset
 COPY docker/superset-entrypoint.sh docker/healthcheck.py docker/
