@@ -98,7 +98,8 @@ def inbound(month: Month, posts: list[Msg], ts: int, citizen: Account, text: str
 
 def reply(month: Month, author: Account, to: Msg, ts: int, text: str, kind: str = "reply") -> Msg:
     """A message answering ``to`` in its thread (nested under it on Facebook)."""
-    msg = _message(month, max(ts, to.ts + 60), author, _prefix(month, to.author) + text, kind,
+    addressee = month.channel if author.id == to.author.id else to.author  # a follow-up still mentions the channel
+    msg = _message(month, max(ts, to.ts + 60), author, _prefix(month, addressee) + text, kind,
                    reply_to=to, conversation=to.conversation or to.id)
     to.comments.append(msg)
     return msg
