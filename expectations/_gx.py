@@ -11,12 +11,16 @@ Context choice, measured on this machine (2 cores, GX 1.24.1):
 - Data Docs (``$DIALOOG_HOME/reports/data_docs``) are rebuilt *incrementally* after each validation: the
   new result page, the suite page and the index. With 150 earlier results that took 0.2-0.5 s per run,
   against 1.6 s for a full rebuild, which grows with every run.
-- Results keep a sample of failing keys (``SUMMARY`` format with ``partial_unexpected_count``), never
+- Results keep a sample of failing rows (``SUMMARY`` format with ``partial_unexpected_count``), never
   the full list of failing values, so a bad million-row load does not write a huge JSON file.
+- Failing keys are looked up here from the row positions GX returns, not through GX's
+  ``unexpected_index_column_names``: GX fetches those cell by cell for *every* failing row, which took
+  49 s for a suite of 11 rules with 100,000 bad rows out of 1,000,000; this way 8 s (clean: 7 s).
 """
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -94,14 +98,15 @@ def validate(
 ) -> Validation:
     """Validate the DataFrame against the rules and rebuild the Data Docs for this result."""
     ctx = context(settings)
-    expectations, broken = _expectations(rules, df)
-    checkpoint = _checkpoint(ctx, suite, list(expectations.values()), index_columns)
+    frame = df.reset_index(drop=True)  # GX reports failing rows by index label: make labels positions
+    expectations, broken = _expectations(rules, frame)
+    checkpoint = _checkpoint(ctx, suite, list(expectations.values()))
     run_id = RunIdentifier(run_name=run_name, run_time=datetime.now(UTC))
-    checkpoint_result = checkpoint.run(batch_parameters={"dataframe": df}, run_id=run_id)
+    checkpoint_result = checkpoint.run(batch_parameters={"dataframe": frame}, run_id=run_id)
     [(result_id, suite_result)] = checkpoint_result.run_results.items()
     by_rule = {r.expectation_config.meta.get("rule"): r for r in suite_result.results}
     results = tuple(
-        broken[rule.name] if rule.name in broken else _rule_result(rule, expectations[rule.name], by_rule)
+        broken.get(rule.name) or _rule_result(rule, expectations[rule.name], by_rule, frame, index_columns)
         for rule in rules
     )
     docs_index, docs_page, docs_error = _build_docs(ctx, suite.name, result_id)
@@ -136,9 +141,7 @@ def _expectations(
     return built, broken
 
 
-def _checkpoint(
-    ctx: AbstractDataContext, suite: Suite, expectations: list[Expectation], index_columns: list[str]
-) -> gx.Checkpoint:
+def _checkpoint(ctx: AbstractDataContext, suite: Suite, expectations: list[Expectation]) -> gx.Checkpoint:
     """Register (or replace) the suite, its DataFrame asset, validation definition and checkpoint."""
     gx_suite = gx.ExpectationSuite(
         name=suite.name, expectations=expectations, meta={"notes": suite.description or suite.name}
@@ -153,7 +156,6 @@ def _checkpoint(
     result_format = {
         "result_format": "SUMMARY",
         "partial_unexpected_count": FAILING_KEYS_SAMPLE,
-        "unexpected_index_column_names": index_columns,
         "return_unexpected_index_query": False,
     }
     checkpoint = gx.Checkpoint(
@@ -163,7 +165,11 @@ def _checkpoint(
 
 
 def _rule_result(
-    rule: Rule, expectation: Expectation, by_rule: dict[Any, ExpectationValidationResult]
+    rule: Rule,
+    expectation: Expectation,
+    by_rule: dict[Any, ExpectationValidationResult],
+    frame: pd.DataFrame,
+    index_columns: list[str],
 ) -> RuleResult:
     """A rule result from GX's result for the rule's expectation."""
     gx_result = by_rule.get(rule.name)
@@ -186,9 +192,27 @@ def _rule_result(
         element_count=details.get("element_count"),
         unexpected_count=details.get("unexpected_count"),
         unexpected_percent=store.plain(details.get("unexpected_percent")),
-        failing_keys=tuple(store.plain(details.get("partial_unexpected_index_list") or [])),
+        failing_keys=_failing_keys(frame, details, _domain_columns(expected) + index_columns),
         exception=exception,
     )
+
+
+def _domain_columns(kwargs: dict[str, Any]) -> list[str]:
+    """The columns a rule checks (reported with its failing keys)."""
+    columns = [kwargs.get(name) for name in ("column", "column_A", "column_B")]
+    columns += list(kwargs.get("column_list") or [])
+    return [column for column in columns if isinstance(column, str)]
+
+
+def _failing_keys(frame: pd.DataFrame, details: dict[str, Any], columns: list[str]) -> tuple[dict, ...]:
+    """Key, checked and lineage columns of the sampled failing rows (GX gives their positions)."""
+    positions = [
+        p for p in details.get("partial_unexpected_index_list") or [] if isinstance(p, numbers.Integral)
+    ]
+    wanted = [c for c in dict.fromkeys(columns) if c in frame.columns]
+    if not positions or not wanted:
+        return ()
+    return tuple(store.plain(frame.loc[positions, wanted].to_dict(orient="records")))
 
 
 def _observed(details: dict[str, Any], exception: str | None) -> Any:

@@ -14,6 +14,7 @@ This module does not import Great Expectations; :func:`run_suite` does, on first
 
 from __future__ import annotations
 
+import logging
 import math
 import statistics
 import uuid
@@ -30,6 +31,8 @@ from ingestion.settings import Settings
 
 if TYPE_CHECKING:
     import pandas as pd
+
+log = logging.getLogger(__name__)
 
 Severity = Literal["fatal", "error", "warning"]
 SEVERITIES: tuple[Severity, ...] = ("fatal", "error", "warning")
@@ -291,4 +294,6 @@ def run_suite(
         data_docs_error=validation.docs_error,
     )
     store.write_outcome(con, outcome)
+    if outcome.data_docs_error:
+        log.warning("Data Docs not rebuilt for %s: %s", outcome.run_id, outcome.data_docs_error)
     return outcome
