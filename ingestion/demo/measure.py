@@ -184,7 +184,8 @@ def _survey(landing: Path, year: int, names: dict[str, str]) -> tuple[float | No
     except UnicodeDecodeError:
         text = raw.decode("cp1252")
     normalised = {normalise(n): c for c, n in names.items()}
-    normalised.update({normalise(a): normalised[normalise(n)] for n, a in ALIASES.items() if normalise(n) in normalised})
+    normalised.update({normalise(alias): normalised[normalise(name)] for name, alias in ALIASES.items()
+                       if normalise(name) in normalised})
     rows, unmatched = [], 0
     for row in csv.DictReader(io.StringIO(text, newline=""), delimiter=";"):
         typed = normalise(row["gemeente"])

@@ -93,14 +93,15 @@ THANKS: tuple[str, ...] = (
     "Dank voor de hulp, het is geregeld.",
 )
 FOLLOW_UPS: tuple[str, ...] = (
-    "Nog steeds geen reactie ontvangen op mijn vraag.",
+    "Helaas nog steeds niets gehoord.",
     "Ik wacht nog steeds op antwoord.",
     "Nog niets gehoord helaas.",
 )
 OWN_COMMENTS_BEFORE_RT: tuple[str, ...] = ("Goed initiatief!", "Even delen.", "Belangrijk nieuws.")
 
 ANSWERS: dict[str, tuple[str, ...]] = {
-    "afval": ("het grofvuil halen we op afspraak op, u kunt die online maken", "de container wordt morgen alsnog geleegd",
+    "afval": ("het grofvuil halen we op afspraak op, u kunt die online maken",
+              "de container wordt morgen alsnog geleegd",
               "de milieustraat is zaterdag open van 9.00 tot 16.00 uur"),
     "openingstijden": ("het gemeentehuis is dan open van 9.00 tot 17.00 uur", "we zijn die dag gesloten, "
                        "maandag staan we weer voor u klaar"),

@@ -16,8 +16,17 @@ from dataclasses import dataclass
 from ingestion.demo import texts
 from ingestion.demo.messages import Account, Msg
 from ingestion.demo.plan import MuniYear
-from ingestion.demo.timing import (INBOUND_DAYS, INBOUND_HOURS, POST_DAYS, POST_HOURS, ResponseSteering,
-                                   avoid_ambiguous_hour, next_opening, random_instant, to_local)
+from ingestion.demo.timing import (
+    INBOUND_DAYS,
+    INBOUND_HOURS,
+    POST_DAYS,
+    POST_HOURS,
+    ResponseSteering,
+    avoid_ambiguous_hour,
+    next_opening,
+    random_instant,
+    to_local,
+)
 
 DAY = 86_400
 
