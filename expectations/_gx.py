@@ -113,9 +113,7 @@ def validate(
     return Validation(results, docs_index, docs_page, docs_error)
 
 
-def _expectations(
-    rules: tuple[Rule, ...], df: pd.DataFrame
-) -> tuple[dict[str, Expectation], dict[str, RuleResult]]:
+def _expectations(rules: tuple[Rule, ...], df: pd.DataFrame) -> tuple[dict[str, Expectation], dict[str, RuleResult]]:
     """GX expectations per rule name, and failed results for rules whose expectation cannot be built."""
     built: dict[str, Expectation] = {}
     broken: dict[str, RuleResult] = {}
@@ -158,9 +156,7 @@ def _checkpoint(ctx: AbstractDataContext, suite: Suite, expectations: list[Expec
         "partial_unexpected_count": FAILING_KEYS_SAMPLE,
         "return_unexpected_index_query": False,
     }
-    checkpoint = gx.Checkpoint(
-        name=suite.name, validation_definitions=[definition], result_format=result_format
-    )
+    checkpoint = gx.Checkpoint(name=suite.name, validation_definitions=[definition], result_format=result_format)
     return ctx.checkpoints.add_or_update(checkpoint)
 
 
@@ -206,9 +202,7 @@ def _domain_columns(kwargs: dict[str, Any]) -> list[str]:
 
 def _failing_keys(frame: pd.DataFrame, details: dict[str, Any], columns: list[str]) -> tuple[dict, ...]:
     """Key, checked and lineage columns of the sampled failing rows (GX gives their positions)."""
-    positions = [
-        p for p in details.get("partial_unexpected_index_list") or [] if isinstance(p, numbers.Integral)
-    ]
+    positions = [p for p in details.get("partial_unexpected_index_list") or [] if isinstance(p, numbers.Integral)]
     wanted = [c for c in dict.fromkeys(columns) if c in frame.columns]
     if not positions or not wanted:
         return ()

@@ -128,9 +128,7 @@ class FatalRuleFailed(Exception):
                 keys = store.to_json(list(result.failing_keys[:3])) if result.failing_keys else "no keys"
                 count = "" if result.unexpected_count is None else f", {result.unexpected_count} row(s)"
                 parts.append(f"{result.rule}{count}, e.g. {keys}" + _exception_note(result))
-        super().__init__(
-            f"suite {outcome.suite} (load {outcome.load_id}): fatal rule(s) failed: " + "; ".join(parts)
-        )
+        super().__init__(f"suite {outcome.suite} (load {outcome.load_id}): fatal rule(s) failed: " + "; ".join(parts))
 
 
 def _exception_note(result: RuleResult) -> str:

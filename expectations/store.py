@@ -54,38 +54,25 @@ def previous_row_counts(
 
 
 def write_outcome(con: duckdb.DuckDBPyConnection, outcome: SuiteOutcome) -> None:
-    """Store one validation run and its rule results in one transaction."""
+    """Store one validation run and its rule results.
+
+    The run row is written last, so a run listed in ``dq.validation_runs`` has all its rule results. No
+    transaction is opened here: DuckDB cannot nest one, and a failed ``BEGIN`` would abort the caller's.
+    """
     ensure_dq_tables(con)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute(
-            "INSERT INTO dq.validation_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                outcome.run_id,
-                outcome.suite,
-                outcome.load_id,
-                outcome.source_file,
-                outcome.source_sha256,
-                outcome.started_at,
-                outcome.finished_at,
-                outcome.rows_checked,
-                len(outcome.results),
-                "passed" if outcome.passed else "failed",
-                len(outcome.fatal_failures),
-                len(outcome.error_failures),
-                len(outcome.warning_failures),
-                str(outcome.data_docs_page) if outcome.data_docs_page else None,
-            ],
-        )
-        rows = [_rule_row(outcome, result) for result in outcome.results]
-        if rows:
-            con.executemany(
-                "INSERT INTO dq.rule_results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
-            )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+    rows = [_rule_row(outcome, result) for result in outcome.results]
+    if rows:
+        con.executemany("INSERT INTO dq.rule_results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    con.execute(
+        "INSERT INTO dq.validation_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            outcome.run_id, outcome.suite, outcome.load_id, outcome.source_file, outcome.source_sha256,
+            outcome.started_at, outcome.finished_at, outcome.rows_checked, len(outcome.results),
+            "passed" if outcome.passed else "failed",
+            len(outcome.fatal_failures), len(outcome.error_failures), len(outcome.warning_failures),
+            str(outcome.data_docs_page) if outcome.data_docs_page else None,
+        ],
+    )  # fmt: skip
 
 
 def _rule_row(outcome: SuiteOutcome, result: RuleResult) -> list[Any]:

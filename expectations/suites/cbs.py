@@ -129,15 +129,9 @@ def herindelingen_suite(known_gm_codes: Iterable[str]) -> Suite:
         description="Gemeentelijke herindelingen / municipal mergers.",
         rules=(
             _columns_present(HERINDELINGEN_COLUMNS),
-            _not_null(
-                "datum_ingang", "fatal", "Elke herindeling heeft een ingangsdatum / has an effective date."
-            ),
-            _matches(
-                "oude_gm_code_format", "oude_gm_code", GM_CODE, "fatal", "oude_gm_code is GM + 4 cijfers."
-            ),
-            _not_null(
-                "nieuwe_gm_code", "fatal", "Elke opgeheven gemeente heeft een opvolger / has a successor."
-            ),
+            _not_null("datum_ingang", "fatal", "Elke herindeling heeft een ingangsdatum / has an effective date."),
+            _matches("oude_gm_code_format", "oude_gm_code", GM_CODE, "fatal", "oude_gm_code is GM + 4 cijfers."),
+            _not_null("nieuwe_gm_code", "fatal", "Elke opgeheven gemeente heeft een opvolger / has a successor."),
             _matches(
                 "nieuwe_gm_code_format",
                 "nieuwe_gm_code",
@@ -187,9 +181,7 @@ def dim_municipality_suite() -> Suite:
                 description="Eén rij per gm_code / gm_code is unique.",
             ),
             _matches("gm_code_format", "gm_code", GM_CODE, "fatal", "gm_code is 'GM' + 4 cijfers."),
-            _not_null(
-                "successor_gm_code", "fatal", "Elke gemeente heeft een huidige code / successor is set."
-            ),
+            _not_null("successor_gm_code", "fatal", "Elke gemeente heeft een huidige code / successor is set."),
             Rule(
                 name="successor_is_current",
                 expectation="expect_column_values_to_be_in_set",

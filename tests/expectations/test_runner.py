@@ -12,6 +12,7 @@ import pytest
 
 from expectations import store
 from expectations.runner import (
+    FAILING_KEYS_SAMPLE,
     FatalRuleFailed,
     Rule,
     Suite,
@@ -54,9 +55,7 @@ def test_clean_list_passes_and_is_recorded(con: duckdb.DuckDBPyConnection, home:
     assert json.loads(rules["gm_code_format"]["expected"]) == {"column": "gm_code", "regex": r"^GM\d{4}$"}
 
 
-def test_broken_list_gives_exactly_its_failures_with_keys(
-    con: duckdb.DuckDBPyConnection, home: Settings
-) -> None:
+def test_broken_list_gives_exactly_its_failures_with_keys(con: duckdb.DuckDBPyConnection, home: Settings) -> None:
     df = read_fixture(con, "gemeenten_effective_broken.csv", GEMEENTEN_TYPES)
     outcome = run_suite(con, gemeenten_suite(), df, settings=home, load_id="load-2")
 
@@ -72,22 +71,16 @@ def test_broken_list_gives_exactly_its_failures_with_keys(
     assert {name: row["severity"] for name, row in failed.items()} == dict.fromkeys(failed, "fatal")
 
     code_keys = json.loads(failed["gm_code_format"]["failing_keys"])
-    assert code_keys == [
-        {"gm_code": "GM518X", "jaar": 2023, "source_file": LANDED_2023, "source_position": "line 238"}
-    ]
+    assert code_keys == [{"gm_code": "GM518X", "jaar": 2023, "source_file": LANDED_2023, "source_position": "line 238"}]
     name_keys = json.loads(failed["gemeentenaam_not_blank"]["failing_keys"])
-    assert [(k["gm_code"], k["gemeentenaam"], k["source_position"]) for k in name_keys] == [
-        ("GM0599", "", "line 260")
-    ]
+    assert [(k["gm_code"], k["gemeentenaam"], k["source_position"]) for k in name_keys] == [("GM0599", "", "line 260")]
     duplicate_keys = json.loads(failed["one_row_per_code_and_year"]["failing_keys"])
     assert sorted((k["gm_code"], k["jaar"], k["source_position"]) for k in duplicate_keys) == [
         ("GM0363", 2023, "line 24"),
         ("GM0363", 2023, "line 25"),
     ]
     assert failed["one_row_per_code_and_year"]["unexpected_count"] == 2
-    assert json.loads(failed["gm_code_format"]["observed"])["top_unexpected"] == [
-        {"value": "GM518X", "count": 1}
-    ]
+    assert json.loads(failed["gm_code_format"]["observed"])["top_unexpected"] == [{"value": "GM518X", "count": 1}]
     stored = con.execute("select outcome, fatal_failures from dq.validation_runs").fetchall()
     assert stored == [("failed", 3)]
 
@@ -163,9 +156,7 @@ def test_volume_ignores_a_rerun_of_the_same_load(con: duckdb.DuckDBPyConnection)
     assert check_volume(con, "s", 5).flagged is True
 
 
-def test_a_rule_that_cannot_run_is_a_failure_not_a_crash(
-    con: duckdb.DuckDBPyConnection, home: Settings
-) -> None:
+def test_a_rule_that_cannot_run_is_a_failure_not_a_crash(con: duckdb.DuckDBPyConnection, home: Settings) -> None:
     suite = Suite(
         name="broken_rules",
         key_columns=("id",),
@@ -182,6 +173,30 @@ def test_a_rule_that_cannot_run_is_a_failure_not_a_crash(
     assert "nope" in rules["missing_column"]["exception"]
     assert "cannot build expectation" in rules["bad_factory"]["exception"]
     assert rules["fine"]["success"] is True
+
+
+def test_failing_keys_are_a_sample_and_counts_complete(con: duckdb.DuckDBPyConnection, home: Settings) -> None:
+    suite = Suite(
+        name="sample_demo",
+        key_columns=("id",),
+        rules=(
+            Rule(
+                "code_format",
+                "expect_column_values_to_match_regex",
+                {"column": "code", "regex": "^A"},
+                "error",
+            ),
+        ),
+    )
+    df = pd.DataFrame({"id": range(60), "code": ["B"] * 50 + ["A"] * 10}, index=range(100, 160))
+    con.execute("begin transaction")  # a caller's transaction is joined, not nested
+    outcome = run_suite(con, suite, df, settings=home, load_id="l")
+    con.execute("commit")
+
+    [result] = outcome.results
+    assert result.unexpected_count == 50 and len(result.failing_keys) == FAILING_KEYS_SAMPLE
+    assert result.failing_keys[:2] == ({"code": "B", "id": 0}, {"code": "B", "id": 1})
+    assert con.execute("select count(*) from dq.rule_results").fetchone() == (1,)
 
 
 def test_suite_definitions_are_checked() -> None:

@@ -71,9 +71,7 @@ def test_successor_that_is_not_current_is_fatal(con: duckdb.DuckDBPyConnection, 
     outcome = run_suite(con, dim_municipality_suite(), dim, settings=home, load_id="build-1")
 
     assert outcome.fatal_failures == ["successor_is_current"]
-    assert [key["gm_code"] for key in _failing_keys(con, outcome.run_id, "successor_is_current")] == [
-        "GM0501"
-    ]
+    assert [key["gm_code"] for key in _failing_keys(con, outcome.run_id, "successor_is_current")] == ["GM0501"]
     clean = dim.assign(successor_gm_code=dim["successor_gm_code"].replace({"GM0614": "GM1992"}))
     clean.loc[clean["gm_code"] == "GM0614", "successor_gm_code"] = "GM1992"
     assert run_suite(con, dim_municipality_suite(), clean, settings=home, load_id="build-2").passed
@@ -87,9 +85,7 @@ def test_effective_list_follows_the_lists_dbt_selected(con: duckdb.DuckDBPyConne
     con.register("landed_rows", landed)
     con.register("replaced_rows", replaced)
     con.execute("create schema raw; create schema intermediate")
-    con.execute(
-        "create table raw.cbs_gemeenten as select * from landed_rows union all select * from replaced_rows"
-    )
+    con.execute("create table raw.cbs_gemeenten as select * from landed_rows union all select * from replaced_rows")
     con.execute(
         """create table intermediate.int_municipality_years_selected as
            select jaar as year, gm_code, source_file from landed_rows"""
