@@ -149,6 +149,10 @@ def ensure_bookkeeping(con: duckdb.DuckDBPyConnection) -> None:
             content VARCHAR, quarantined_at TIMESTAMPTZ NOT NULL)"""
     )
     con.execute(
+        """CREATE TABLE IF NOT EXISTS dq.builds (
+            built_at TIMESTAMPTZ NOT NULL, loaded_until TIMESTAMPTZ, outcome VARCHAR NOT NULL)"""
+    )
+    con.execute(
         """CREATE TABLE IF NOT EXISTS dq.loads (
             load_id VARCHAR PRIMARY KEY, source VARCHAR NOT NULL, started_at TIMESTAMPTZ NOT NULL,
             finished_at TIMESTAMPTZ NOT NULL, files_loaded INTEGER NOT NULL, files_skipped INTEGER NOT NULL,

@@ -14,8 +14,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
+
 from ingestion import warehouse
-from ingestion.loading import Source, SourceReport, load_source
+from ingestion.loading import Source, SourceReport, ensure_bookkeeping, ensure_table, load_source
 from ingestion.publish import publish
 from ingestion.settings import PROJECT_ROOT, Settings, get_settings
 
@@ -24,15 +26,37 @@ log = logging.getLogger(__name__)
 DBT_PROJECT = PROJECT_ROOT / "dbt_project"
 
 
-def _cbs_sources() -> tuple[Source, ...]:
+def _cbs_sources(con: duckdb.DuckDBPyConnection) -> tuple[Source, ...]:
     from ingestion import cbs
 
     return cbs.SOURCES
 
 
+def _channel_sources(con: duckdb.DuckDBPyConnection) -> tuple[Source, ...]:
+    from ingestion.channels import CHANNELS
+
+    return (CHANNELS,)
+
+
+def _social_sources(con: duckdb.DuckDBPyConnection) -> tuple[Source, ...]:
+    from ingestion import social
+
+    return social.SOURCES
+
+
+def _survey_sources(con: duckdb.DuckDBPyConnection) -> tuple[Source, ...]:
+    """Survey names match the municipality lists in the warehouse (landed lists included)."""
+    from ingestion.survey import MunicipalityMatcher, survey_source
+
+    return (survey_source(MunicipalityMatcher.from_warehouse(con)),)
+
+
 #: Source families, one loader DAG each, in load order. Imported lazily: DAG files stay cheap to parse.
-FAMILIES: dict[str, Callable[[], tuple[Source, ...]]] = {
+FAMILIES: dict[str, Callable[[duckdb.DuckDBPyConnection], tuple[Source, ...]]] = {
     "cbs": _cbs_sources,
+    "channels": _channel_sources,
+    "social": _social_sources,
+    "survey": _survey_sources,
 }
 
 
@@ -42,7 +66,7 @@ def load_family(family: str, settings: Settings | None = None) -> list[SourceRep
     reports = []
     con = warehouse.connect(settings)
     try:
-        for source in FAMILIES[family]():
+        for source in FAMILIES[family](con):
             reports.append(load_source(con, source, settings))
     finally:
         con.close()
@@ -57,11 +81,7 @@ def anything_new(reports: list[SourceReport]) -> bool:
 def _last_build_watermark(settings: Settings) -> datetime | None:
     con = warehouse.connect(settings)
     try:
-        con.execute("CREATE SCHEMA IF NOT EXISTS dq")
-        con.execute(
-            "CREATE TABLE IF NOT EXISTS dq.builds (built_at TIMESTAMPTZ NOT NULL, "
-            "loaded_until TIMESTAMPTZ, outcome VARCHAR NOT NULL)"
-        )
+        ensure_bookkeeping(con)
         row = con.execute("SELECT max(loaded_until) FROM dq.builds WHERE outcome = 'published'").fetchone()
         return row[0] if row else None
     finally:
@@ -107,12 +127,56 @@ def run_dbt(*args: str, settings: Settings | None = None) -> None:
     for line in process.stdout.splitlines():
         log.info("dbt: %s", line)
     if process.returncode != 0:
-        raise RuntimeError(f"dbt {' '.join(args)} failed (exit {process.returncode}); see the dbt lines above")
+        command_text = " ".join(args)
+        raise RuntimeError(f"dbt {command_text} failed (exit {process.returncode}); see the dbt lines above")
+
+
+def ensure_raw_tables(settings: Settings) -> None:
+    """Create every source's raw table, so dbt builds also when a source never had a file."""
+    con = warehouse.connect(settings)
+    try:
+        ensure_bookkeeping(con)
+        for sources in FAMILIES.values():
+            for source in sources(con):
+                ensure_table(con, source)
+    finally:
+        con.close()
 
 
 def build_warehouse(settings: Settings | None = None) -> None:
     """dbt build: seeds, staging, intermediate and marts, with all dbt tests."""
+    settings = settings or get_settings()
+    ensure_raw_tables(settings)
     run_dbt("build", settings=settings)
+
+
+def _mart_suites() -> list[tuple[object, str]]:
+    """(suite, table) pairs checked after every dbt build."""
+    from expectations.suites import cbs as cbs_suites
+
+    return [(cbs_suites.dim_municipality_suite(), "marts.dim_municipality")]
+
+
+def validate_marts(settings: Settings | None = None) -> str:
+    """Run the mart suites; results go to ``dq`` and the Data Docs. A failed ``fatal`` rule raises, so the
+    publish that follows does not run and the previous published warehouse stays live."""
+    from expectations.runner import run_suite
+
+    settings = settings or get_settings()
+    load_id = f"marts-{datetime.now(UTC):%Y%m%dT%H%M%S}"
+    outcomes = []
+    con = warehouse.connect(settings)
+    try:
+        for suite, table in _mart_suites():
+            frame = con.execute(f"SELECT * FROM {table}").df()
+            outcome = run_suite(con, suite, frame, settings=settings, load_id=load_id)
+            log.info(outcome.summary())
+            outcomes.append(outcome)
+    finally:
+        con.close()
+    for outcome in outcomes:
+        outcome.raise_for_fatal()
+    return f"{len(outcomes)} mart suite(s) checked, no fatal failure"
 
 
 def publish_warehouse(settings: Settings | None = None) -> dict[str, int]:

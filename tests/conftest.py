@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,14 @@ import pytest
 from ingestion.settings import Settings, get_settings
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+PROJECT = Path(__file__).resolve().parent.parent
+
+# Airflow reads its configuration at import: point it at a metadata DB of this test session, never ./var.
+_AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="dialoog-test-airflow-"))
+os.environ["AIRFLOW_HOME"] = str(_AIRFLOW_HOME)
+os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{_AIRFLOW_HOME}/airflow.db"
+os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(PROJECT / "dags")
 
 
 @pytest.fixture

@@ -10,13 +10,19 @@ with listed as (
 ),
 
 latest_names as (
-    select years.gm_code, years.name, years.province_code, years.province_name
+    select
+        years.gm_code,
+        years.name,
+        years.province_code,
+        years.province_name
     from {{ ref('int_municipality_years_selected') }} as years
     inner join listed on years.gm_code = listed.gm_code and years.year = listed.last_listed_year
 ),
 
 created_by_merger as (
-    select new_gm_code as gm_code, min(merged_on) as created_on
+    select
+        new_gm_code as gm_code,
+        min(merged_on) as created_on
     from {{ ref('stg_cbs__herindelingen') }}
     group by new_gm_code
 )
