@@ -256,6 +256,13 @@ def test_roles_limit_what_analysts_and_auditors_query(api: requests.Session, ser
     assert status(analyst, "Laadruns") == 403  # dq is for auditors
     assert status(auditor, "Laadruns") == 200
     assert status(auditor, "Aantal gemeenten") == 403  # outside a dashboard, marts are the analysts'
+    # ... but the dashboards granted to auditors show them (DASHBOARD_RBAC), as the browser asks for them.
+    dashboards = {d["slug"]: d["id"] for d in _list(api, server, "dashboard", ["id", "slug"])}
+    on_dashboard = queries["Aantal gemeenten"]
+    on_dashboard["form_data"].update(
+        dashboardId=dashboards["landelijk-overzicht"], slice_id=charts["Aantal gemeenten"]
+    )
+    assert status(auditor, "Aantal gemeenten") == 200
 
     def new_chart(session: requests.Session, dataset_of: str) -> requests.Response:
         dataset_id = queries[dataset_of]["datasource"]["id"]
