@@ -16,6 +16,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=../scripts/env.sh
 source "$ROOT/scripts/env.sh"
+# The environment the scripts use ($ROOT/.venv/pipeline), first on PATH for commands such as `airflow`.
+export PATH="$ROOT/.venv/pipeline/bin:$PATH"
 
 init() {
   # The migration stamp of airflow-init.sh lives on the DIALOOG_HOME volume, but the metadata lives in
@@ -31,7 +33,7 @@ first_publish() {
     return 0
   fi
   if [[ "${DIALOOG_DEMO_DATA:-false}" == "true" ]]; then
-    python -m ingestion.demo --home "$DIALOOG_HOME"
+    "$ROOT/.venv/pipeline/bin/python" -m ingestion.demo --home "$DIALOOG_HOME"
   fi
   exec "$ROOT/scripts/pipeline.sh"
 }

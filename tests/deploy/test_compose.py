@@ -261,13 +261,15 @@ def test_entrypoints_run_files_that_the_image_contains(script: str) -> None:
     text = (PROJECT / script).read_text(encoding="utf-8")
     image = read_image(PROJECT / ("docker/airflow.Dockerfile" if "airflow" in script else
                                   "docker/superset.Dockerfile"))
-    paths = set(re.findall(r'\$ROOT/([\w./-]+)', text)) - {".venv/bi/bin", ".venv/pipeline/bin"}
+    paths = set(re.findall(r'\$ROOT/([\w./-]+)', text))
     assert paths
     for relative in paths:
         if not relative.startswith(".venv/"):
             assert (PROJECT / relative).exists(), relative
         assert image.origin(f"/opt/dialoog/{relative}"), f"{relative} is not in the image"
-    for module in re.findall(r"python -m ([\w.]+)", text):
+    modules = re.findall(r'python"? -m ([\w.]+)', text)
+    assert modules or "airflow" not in script
+    for module in modules:
         assert (PROJECT / module.replace(".", "/") / "__main__.py").exists(), module
 
 
@@ -346,3 +348,22 @@ def test_one_admin_account_for_airflow_and_superset(config: dict[str, Any]) -> N
     services = config["services"]
     for key in ("DIALOOG_ADMIN_USER", "DIALOOG_ADMIN_PASSWORD"):
         assert services["airflow-init"]["environment"][key] == services["superset-init"]["environment"][key]
+
+
+def test_every_executor_keeps_the_one_slot_duckdb_writer_pool() -> None:
+    """airflow-init runs the script of `make setup`, which makes the writer pool one slot wide."""
+    entrypoint = (PROJECT / "docker/airflow-entrypoint.sh").read_text(encoding="utf-8")
+    assert re.search(r'(?s)^init\(\).*?exec "\$ROOT/scripts/airflow-init.sh"', entrypoint, re.M)
+    init = (PROJECT / "scripts/airflow-init.sh").read_text(encoding="utf-8")
+    assert re.search(r"pools set duckdb_writer 1 ", init)
+    defaults = (PROJECT / "dags/shared/defaults.py").read_text(encoding="utf-8")
+    assert re.search(r'(?m)^WRITER_POOL = "duckdb_writer"$', defaults), "the DAGs' writer pool is another"
+
+
+def test_first_publish_looks_for_the_file_the_pipeline_publishes(tmp_path: Path) -> None:
+    from ingestion.settings import Settings
+
+    entrypoint = (PROJECT / "docker/airflow-entrypoint.sh").read_text(encoding="utf-8")
+    published = re.search(r'published="\$DIALOOG_HOME/([^"]+)"', entrypoint).group(1)
+    settings = Settings(home=tmp_path)
+    assert tmp_path / published == settings.serving_path
