@@ -9,6 +9,7 @@ staging (see ``dbt_project/models/staging/social``).
 from __future__ import annotations
 
 import codecs
+import json
 import os
 import re
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ from typing import IO, Any
 
 import ijson
 
-from ingestion.loading import FileRejected
+from ingestion.loading import FileRejected, RowRejected
 from ingestion.pseudonym import citizen_key
 from ingestion.settings import get_settings
 
@@ -80,16 +81,16 @@ def author_key(platform: str, author_id: str | None, handle: str | None) -> str 
     return citizen_key(_key(), platform, identity)
 
 
-_KEY_CACHE: dict[tuple[str, str | None], bytes] = {}
+_KEY_CACHE: dict[tuple[str | None, str | None], bytes] = {}
 
 
 def _key() -> bytes:
-    # Cached per home and environment key, so a changed DIALOOG_HOME or key is never served stale.
-    settings = get_settings()
-    cache_key = (str(settings.home), os.environ.get("DIALOOG_CITIZEN_KEY"))
+    # Cached per (DIALOOG_HOME, DIALOOG_CITIZEN_KEY) as set in the environment: resolving settings for
+    # every message would cost more than parsing it, and a changed home or key is never served stale.
+    cache_key = (os.environ.get("DIALOOG_HOME"), os.environ.get("DIALOOG_CITIZEN_KEY"))
     if cache_key not in _KEY_CACHE:
         _KEY_CACHE.clear()
-        _KEY_CACHE[cache_key] = settings.citizen_key()
+        _KEY_CACHE[cache_key] = get_settings().citizen_key()
     return _KEY_CACHE[cache_key]
 
 
@@ -105,6 +106,11 @@ def message(platform: str, message_id: str, created_at: datetime, source_system:
     row["is_retweet"] = bool(row["is_retweet"])
     row["author_key"] = author_key(platform, row["author_id"], row["author_handle"])
     return row
+
+
+def rejected(position: str, reason: str, obj: Any) -> RowRejected:
+    """A rejected JSON record, its content serialised for the quarantine (only when rejected: it costs)."""
+    return RowRejected(position, reason, json.dumps(obj, default=str, ensure_ascii=False))
 
 
 def parse_utc(value: str, fmt: str) -> datetime:
@@ -169,7 +175,8 @@ def detect_encoding(path: Path) -> str:
         handle.seek(0)
         decoder = codecs.getincrementaldecoder("utf-8")()
         try:
-            for chunk in iter(lambda: handle.read(1 << 20), b""):
+            # Small chunks: the decoded text (up to 4 bytes a character) is thrown away at once.
+            for chunk in iter(lambda: handle.read(1 << 16), b""):
                 decoder.decode(chunk)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:

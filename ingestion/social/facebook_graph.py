@@ -10,13 +10,20 @@ The feed is streamed post by post, so memory follows the largest post, not the f
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ingestion.loading import FileRejected, Parsed, Record, RowRejected, Source
-from ingestion.social.common import MESSAGE_COLUMNS, message, parse_utc, stream_items, text_id, top_level_keys
+from ingestion.loading import FileRejected, Parsed, Record, Source
+from ingestion.social.common import (
+    MESSAGE_COLUMNS,
+    message,
+    parse_utc,
+    rejected,
+    stream_items,
+    text_id,
+    top_level_keys,
+)
 
 SOURCE_SYSTEM = "facebook_graph"
 _TIME = "%Y-%m-%dT%H:%M:%S%z"  # 2014-05-12T08:15:30+0000
@@ -45,7 +52,7 @@ def _reject_without_data(path: Path, keys: set[str]) -> None:
 def _post_messages(post: Any, position: str) -> Iterator[Parsed]:
     """The post itself, then every comment and reply under it."""
     if not isinstance(post, dict):
-        yield RowRejected(position, "post is not an object", json.dumps(post, default=str))
+        yield rejected(position, "post is not an object", post)
         return
     post_id = text_id(post.get("id"))
     page_id = post_id.split("_", 1)[0] if post_id and "_" in post_id else None
@@ -61,7 +68,7 @@ def _comments(edge: Any, position: str, parent_id: str | None, post_id: str | No
     for index, comment in enumerate(items or []):
         here = f"{position}[{index}]"
         if not isinstance(comment, dict):
-            yield RowRejected(here, "comment is not an object", json.dumps(comment, default=str))
+            yield rejected(here, "comment is not an object", comment)
             continue
         parent = text_id((comment.get("parent") or {}).get("id")) or parent_id
         yield _message(comment, here, parent, post_id, page_id, is_post=False)
@@ -71,19 +78,19 @@ def _comments(edge: Any, position: str, parent_id: str | None, post_id: str | No
 
 def _message(obj: dict[str, Any], position: str, reply_to: str | None, post_id: str | None,
              page_id: str | None, is_post: bool) -> Parsed:
-    # Nested comments are dropped from the quarantined content: they are judged on their own.
-    content = json.dumps({k: v for k, v in obj.items() if k != "comments"}, default=str, ensure_ascii=False)
     kind = "post" if is_post else "comment"
+    # Nested comments are left out of the quarantined content: they are judged on their own.
+    own = {k: v for k, v in obj.items() if k != "comments"}
     try:
         message_id = text_id(obj.get("id"))
         if not message_id:
-            return RowRejected(position, f"{kind} without id", content)
+            return rejected(position, f"{kind} without id", own)
         if not obj.get("created_time"):
-            return RowRejected(position, f"{kind} without created_time", content)
+            return rejected(position, f"{kind} without created_time", own)
         created_at = parse_utc(str(obj["created_time"]), _TIME)
         author_id = text_id((obj.get("from") or {}).get("id"))
     except ValueError as exc:
-        return RowRejected(position, f"unusable {kind}: {exc}", content)
+        return rejected(position, f"unusable {kind}: {exc}", own)
     return Record(position, message(
         "facebook", message_id, created_at, SOURCE_SYSTEM,
         author_id=author_id, text=obj.get("message"), in_reply_to_id=reply_to,

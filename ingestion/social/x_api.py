@@ -15,12 +15,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ingestion.loading import FileRejected, Parsed, Record, RowRejected, Source
+from ingestion.loading import FileRejected, Parsed, Record, Source
 from ingestion.social.common import (
     MESSAGE_COLUMNS,
     mentions_in,
     message,
     normalise_handle,
+    rejected,
     stream_items,
     text_id,
     top_level_keys,
@@ -82,20 +83,18 @@ def parse_time(value: str) -> datetime:
 
 
 def _parse_tweet(tweet: Any, position: str, users: dict[str, str]) -> Parsed:
-    content = json.dumps(tweet, default=str, ensure_ascii=False)
     if not isinstance(tweet, dict):
-        return RowRejected(position, "tweet is not an object", content)
+        return rejected(position, "tweet is not an object", tweet)
     try:
         tweet_id = text_id(tweet.get("id"))
         if not tweet_id:
-            return RowRejected(position, "tweet without id", content)
+            return rejected(position, "tweet without id", tweet)
         if not tweet.get("created_at"):
-            reason = "tweet without created_at (request tweet.fields=created_at)"
-            return RowRejected(position, reason, content)
+            return rejected(position, "tweet without created_at (request tweet.fields=created_at)", tweet)
         created_at = parse_time(str(tweet["created_at"]))
         values = _tweet_values(tweet, users)
     except (ValueError, TypeError, KeyError) as exc:
-        return RowRejected(position, f"unusable tweet: {exc}", content)
+        return rejected(position, f"unusable tweet: {exc}", tweet)
     return Record(position, message("x", tweet_id, created_at, SOURCE_SYSTEM, **values))
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import html
 import io
-import json
 import re
 import zipfile
 from collections.abc import Iterator
@@ -21,13 +20,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from ingestion.loading import FileRejected, Parsed, Record, RowRejected, Source
+from ingestion.loading import FileRejected, Parsed, Record, Source
 from ingestion.social.common import (
     MESSAGE_COLUMNS,
     mentions_in,
     message,
     normalise_handle,
     parse_utc,
+    rejected,
     stream_items,
     text_id,
 )
@@ -151,16 +151,15 @@ def _owner(archive: _Archive, name: str) -> dict[str, str | None]:
 
 def _parse_item(item: Any, position: str, owner: dict[str, str | None]) -> Parsed:
     tweet = item.get("tweet", item) if isinstance(item, dict) else None
-    content = json.dumps(item, default=str, ensure_ascii=False)
     if not isinstance(tweet, dict):
-        return RowRejected(position, "archive element is not a tweet object", content)
+        return rejected(position, "archive element is not a tweet object", item)
     try:
         tweet_id = text_id(tweet.get("id_str") or tweet.get("id"))
         if not tweet_id:
-            return RowRejected(position, "tweet without id", content)
+            return rejected(position, "tweet without id", item)
         created_at: datetime = parse_utc(str(tweet.get("created_at") or ""), _TIME)
     except ValueError as exc:
-        return RowRejected(position, f"unusable tweet: {exc}", content)
+        return rejected(position, f"unusable tweet: {exc}", item)
     text = html.unescape(tweet.get("full_text") or tweet.get("text") or "")
     mentioned = (tweet.get("entities") or {}).get("user_mentions") or []
     return Record(position, message(
