@@ -9,7 +9,7 @@ PIPELINE := .venv/pipeline
 BI := .venv/bi
 ENV := source scripts/env.sh &&
 
-.PHONY: help setup demo pipeline test lint stop rollback bench lock browser demo-data
+.PHONY: help setup demo pipeline test lint stop rollback bench lock debian-packages demo-data
 
 help:
 	@echo "make demo      set up, load the demo exports through Airflow, publish, start Airflow and Superset"
@@ -42,10 +42,21 @@ setup: $(PIPELINE)/.synced $(BI)/.synced
 lock: | $(UV)
 	$(UV) pip compile --quiet --python-version 3.11 --generate-hashes requirements/pipeline.in -o requirements/pipeline.txt
 	$(UV) pip compile --quiet --python-version 3.11 --generate-hashes requirements/bi.in -o requirements/bi.txt
+	# the images' extras, constrained by the base locks so no pin moves
+	$(UV) pip compile --quiet --python-version 3.11 --generate-hashes -c requirements/pipeline.txt \
+		docker/pipeline-services.in -o docker/pipeline-services.txt
+	$(UV) pip compile --quiet --python-version 3.11 --generate-hashes -c requirements/bi.txt \
+		docker/bi-services.in -o docker/bi-services.txt
 
-# Headless Chromium for the Superset browser test (Debian package; Playwright cannot download browsers here).
-browser:
-	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+# Debian packages the tests use: headless Chromium for Superset in a real browser (Playwright cannot
+# download browsers here) and docker-compose 1.29 to parse the compose file (no Docker engine needed).
+DEBIAN_TEST_PACKAGES := chromium docker-compose
+debian-packages:
+	@missing=""; for p in $(DEBIAN_TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
 
 # --- running ---------------------------------------------------------------------------------------------
 demo-data: setup
@@ -69,7 +80,7 @@ lint: setup
 	$(PIPELINE)/bin/ruff check .
 	@$(ENV) DIALOOG_WAREHOUSE=$$(mktemp -d)/lint.duckdb $(PIPELINE)/bin/sqlfluff lint dbt_project/models --processes 2
 
-test: setup browser lint
+test: setup debian-packages lint
 	@$(ENV) $(PIPELINE)/bin/python -m pytest -ra -p no:cacheprovider
 
 bench: setup

@@ -5,7 +5,9 @@ source "$(dirname "$0")/env.sh"
 AIRFLOW="$ROOT/.venv/pipeline/bin/airflow"
 mkdir -p "$AIRFLOW_HOME"
 printf '{"%s": "%s"}\n' "$DIALOOG_ADMIN_USER" "$DIALOOG_ADMIN_PASSWORD" > "$AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"
-stamp="$AIRFLOW_HOME/.migrated-$(sha256sum "$ROOT/requirements/pipeline.txt" | cut -c1-16)"
+# Migrate once per lock file and metadata DB (the stamp holds only hashes, never the DB URL itself).
+stamp="$AIRFLOW_HOME/.migrated-$(cat "$ROOT/requirements/pipeline.txt" <(echo "$AIRFLOW__DATABASE__SQL_ALCHEMY_CONN") \
+  | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   "$AIRFLOW" db migrate >"$AIRFLOW_HOME/migrate.log" 2>&1 || { tail -20 "$AIRFLOW_HOME/migrate.log"; exit 1; }
   touch "$stamp"

@@ -39,6 +39,7 @@ start_airflow() {
 case "${1:-}" in
   start)
     start_airflow
+    "$ROOT/.venv/bi/bin/python" "$ROOT/superset/provision.py"
     "$ROOT/superset/run.sh" start
     cat <<MSG
 
