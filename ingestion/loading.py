@@ -317,3 +317,32 @@ def quarantine_file(settings: Settings, source: str, path: Path, reason: str) ->
     shutil.move(str(path), target)
     target.with_name(target.name + ".reason").write_text(reason + "\n", encoding="utf-8")
     return target
+
+
+def undo_load(
+    con: duckdb.DuckDBPyConnection, source: Source, settings: Settings, report: SourceReport,
+    quarantine: dict[str, str],
+) -> None:
+    """Take a whole load back out of the raw layer (a fatal check failed on it).
+
+    The files in ``quarantine`` (label → reason) are moved to the quarantine; the load's other files
+    stay in the landing zone, no longer registered, so the next run loads them again.
+    """
+    con.begin()
+    con.execute(f"DELETE FROM raw.{source.table} WHERE load_id = ?", [report.load_id])
+    con.execute("DELETE FROM raw._files WHERE load_id = ?", [report.load_id])
+    con.commit()
+    for label, reason in sorted(quarantine.items()):
+        path = settings.landing / label
+        if label.startswith("shipped:") or not path.exists():
+            continue
+        sha = unit_sha256(path, source.name_is_data)
+        moved = quarantine_file(settings, source.name, path, reason)
+        con.execute(
+            "INSERT INTO dq.quarantined_files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [report.load_id, source.name, label, sha, str(moved), None, reason, datetime.now(UTC)],
+        )
+        report.files_quarantined.append((label, reason))
+        log.warning("quarantined %s: %s", label, reason)
+    report.files_loaded = [label for label in report.files_loaded if label not in quarantine]
+    report.rows_loaded = 0

@@ -13,13 +13,19 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from ingestion import warehouse
-from ingestion.loading import Source, SourceReport, ensure_bookkeeping, ensure_table, load_source
+from ingestion.loading import Source, SourceReport, ensure_bookkeeping, ensure_table, load_source, undo_load
 from ingestion.publish import publish
 from ingestion.settings import PROJECT_ROOT, Settings, get_settings
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from expectations.runner import Suite, SuiteOutcome
 
 log = logging.getLogger(__name__)
 
@@ -61,16 +67,53 @@ FAMILIES: dict[str, Callable[[duckdb.DuckDBPyConnection], tuple[Source, ...]]] =
 
 
 def load_family(family: str, settings: Settings | None = None) -> list[SourceReport]:
-    """Load every new file of every source in a family; returns one report per source."""
+    """Load every new file of every source in a family and check each load with its suite.
+
+    A load whose ``fatal`` rule fails is taken back out of the raw layer and its failing files are
+    quarantined with the rule as reason; after the other sources loaded, :class:`FatalRuleFailed` is raised
+    so the run fails and nothing is published. Returns one report per source.
+    """
     settings = settings or get_settings()
-    reports = []
+    reports, fatal = [], []
     con = warehouse.connect(settings)
     try:
         for source in FAMILIES[family](con):
-            reports.append(load_source(con, source, settings))
+            report = load_source(con, source, settings)
+            reports.append(report)
+            if report.files_loaded:
+                outcome = check_load(con, source, settings, report)
+                if outcome is not None and outcome.fatal_failures:
+                    fatal.append(outcome)
     finally:
         con.close()
+    for outcome in fatal:
+        outcome.raise_for_fatal()
     return reports
+
+
+def check_load(
+    con: duckdb.DuckDBPyConnection, source: Source, settings: Settings, report: SourceReport
+) -> SuiteOutcome | None:
+    """Validate the rows of one load; undo the load and quarantine the failing files on a fatal rule."""
+    from expectations.runner import run_suite
+    from expectations.suites import load_frame, load_suite
+
+    suite = load_suite(con, source.name)
+    if suite is None:
+        return None
+    frame = load_frame(con, source.name, source.table, report.load_id)
+    outcome = run_suite(con, suite, frame, settings=settings, load_id=report.load_id)
+    log.info(outcome.summary())
+    if outcome.fatal_failures:
+        reasons: dict[str, str] = {}
+        for result in outcome.results:
+            if result.severity == "fatal" and not result.success:
+                files = {k.get("source_file") for k in result.failing_keys} - {None} or set(report.files_loaded)
+                for label in files:
+                    reasons.setdefault(label, f"fatal rule {result.rule} failed ({result.description}); "
+                                              f"see dq.rule_results run {outcome.run_id}")
+        undo_load(con, source, settings, report, reasons)
+    return outcome
 
 
 def anything_new(reports: list[SourceReport]) -> bool:
@@ -150,11 +193,14 @@ def build_warehouse(settings: Settings | None = None) -> None:
     run_dbt("build", settings=settings)
 
 
-def _mart_suites() -> list[tuple[object, str]]:
-    """(suite, table) pairs checked after every dbt build."""
+def _mart_checks(con: duckdb.DuckDBPyConnection) -> list[tuple[Suite, pd.DataFrame]]:
+    """(suite, rows) pairs checked after every dbt build."""
     from expectations.suites import cbs as cbs_suites
 
-    return [(cbs_suites.dim_municipality_suite(), "marts.dim_municipality")]
+    return [
+        (cbs_suites.gemeenten_suite(), cbs_suites.effective_gemeenten(con)),
+        (cbs_suites.dim_municipality_suite(), con.execute("SELECT * FROM marts.dim_municipality").df()),
+    ]
 
 
 def validate_marts(settings: Settings | None = None) -> str:
@@ -167,8 +213,7 @@ def validate_marts(settings: Settings | None = None) -> str:
     outcomes = []
     con = warehouse.connect(settings)
     try:
-        for suite, table in _mart_suites():
-            frame = con.execute(f"SELECT * FROM {table}").df()
+        for suite, frame in _mart_checks(con):
             outcome = run_suite(con, suite, frame, settings=settings, load_id=load_id)
             log.info(outcome.summary())
             outcomes.append(outcome)

@@ -13,14 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from expectations.runner import Rule, Severity, Suite, VolumeCheck
+from expectations.runner import Rule, Suite, VolumeCheck
+from expectations.suites.rules import GM_CODE, NOT_BLANK, PV_CODE, columns_present, matches, not_null
 
 if TYPE_CHECKING:
     import pandas as pd
-
-GM_CODE = r"^GM\d{4}$"
-PV_CODE = r"^PV\d{2}$"
-NOT_BLANK = r"\S"
 
 GEMEENTEN_COLUMNS = ("jaar", "gm_code", "gemeentenaam", "pv_code", "provincienaam")
 HERINDELINGEN_COLUMNS = ("datum_ingang", "oude_gm_code", "nieuwe_gm_code")
@@ -50,50 +47,24 @@ def effective_gemeenten(con: duckdb.DuckDBPyConnection, model: str = EFFECTIVE_L
     ).df()
 
 
-def _columns_present(columns: Iterable[str], severity: Severity = "fatal") -> Rule:
-    return Rule(
-        name="columns_present",
-        expectation="expect_table_columns_to_match_set",
-        kwargs={"column_set": list(columns), "exact_match": False},
-        severity=severity,
-        description="Alle verwachte kolommen zijn aanwezig / all expected columns are present.",
-    )
+def gemeenten_suite(unique_within: tuple[str, ...] = ("gm_code", "jaar")) -> Suite:
+    """Yearly CBS municipality lists: one row per code and year, well-formed codes and names.
 
-
-def _not_null(column: str, severity: Severity, description: str) -> Rule:
-    return Rule(
-        name=f"{column}_not_null",
-        expectation="expect_column_values_to_not_be_null",
-        kwargs={"column": column},
-        severity=severity,
-        description=description,
-    )
-
-
-def _matches(name: str, column: str, regex: str, severity: Severity, description: str) -> Rule:
-    return Rule(
-        name=name,
-        expectation="expect_column_values_to_match_regex",
-        kwargs={"column": column, "regex": regex},
-        severity=severity,
-        description=description,
-    )
-
-
-def gemeenten_suite() -> Suite:
-    """The effective yearly CBS municipality lists: one row per code and year, well-formed codes and names."""
+    The effective lists (after dbt picked one list per year) are unique per code and year; a load may hold
+    a shipped and a landed list of one year, so there ``unique_within`` adds ``source_file``.
+    """
     return Suite(
         name="cbs_gemeenten",
         key_columns=("gm_code", "jaar"),
         description="CBS gemeentelijsten per jaar (effectieve lijst) / effective yearly municipality lists.",
         volume=VolumeCheck(min_ratio=0.8, severity="warning"),
         rules=(
-            _columns_present(GEMEENTEN_COLUMNS),
-            _not_null("jaar", "fatal", "Elk record heeft een jaar / every row has a year."),
-            _not_null("gm_code", "fatal", "Elk record heeft een gemeentecode / every row has a gm_code."),
-            _matches("gm_code_format", "gm_code", GM_CODE, "fatal", "gm_code is 'GM' + 4 cijfers (GM0363)."),
-            _not_null("gemeentenaam", "fatal", "Gemeentenaam is gevuld / municipality name is present."),
-            _matches(
+            columns_present(GEMEENTEN_COLUMNS),
+            not_null("jaar", "fatal", "Elk record heeft een jaar / every row has a year."),
+            not_null("gm_code", "fatal", "Elk record heeft een gemeentecode / every row has a gm_code."),
+            matches("gm_code_format", "gm_code", GM_CODE, "fatal", "gm_code is 'GM' + 4 cijfers (GM0363)."),
+            not_null("gemeentenaam", "fatal", "Gemeentenaam is gevuld / municipality name is present."),
+            matches(
                 "gemeentenaam_not_blank",
                 "gemeentenaam",
                 NOT_BLANK,
@@ -103,7 +74,7 @@ def gemeenten_suite() -> Suite:
             Rule(
                 name="one_row_per_code_and_year",
                 expectation="expect_compound_columns_to_be_unique",
-                kwargs={"column_list": ["gm_code", "jaar"]},
+                kwargs={"column_list": list(unique_within)},
                 severity="fatal",
                 description="Eén rij per gemeente per jaar / one row per municipality code and year.",
             ),
@@ -114,8 +85,8 @@ def gemeenten_suite() -> Suite:
                 severity="error",
                 description="Jaar is plausibel (1900-2100) / year is plausible.",
             ),
-            _matches("pv_code_format", "pv_code", PV_CODE, "error", "pv_code is 'PV' + 2 cijfers (PV27)."),
-            _not_null("provincienaam", "error", "Provincienaam is gevuld / province name is present."),
+            matches("pv_code_format", "pv_code", PV_CODE, "error", "pv_code is 'PV' + 2 cijfers (PV27)."),
+            not_null("provincienaam", "error", "Provincienaam is gevuld / province name is present."),
         ),
     )
 
@@ -128,11 +99,11 @@ def herindelingen_suite(known_gm_codes: Iterable[str]) -> Suite:
         key_columns=("datum_ingang", "oude_gm_code"),
         description="Gemeentelijke herindelingen / municipal mergers.",
         rules=(
-            _columns_present(HERINDELINGEN_COLUMNS),
-            _not_null("datum_ingang", "fatal", "Elke herindeling heeft een ingangsdatum / has an effective date."),
-            _matches("oude_gm_code_format", "oude_gm_code", GM_CODE, "fatal", "oude_gm_code is GM + 4 cijfers."),
-            _not_null("nieuwe_gm_code", "fatal", "Elke opgeheven gemeente heeft een opvolger / has a successor."),
-            _matches(
+            columns_present(HERINDELINGEN_COLUMNS),
+            not_null("datum_ingang", "fatal", "Elke herindeling heeft een ingangsdatum / has an effective date."),
+            matches("oude_gm_code_format", "oude_gm_code", GM_CODE, "fatal", "oude_gm_code is GM + 4 cijfers."),
+            not_null("nieuwe_gm_code", "fatal", "Elke opgeheven gemeente heeft een opvolger / has a successor."),
+            matches(
                 "nieuwe_gm_code_format",
                 "nieuwe_gm_code",
                 GM_CODE,
@@ -171,8 +142,8 @@ def dim_municipality_suite() -> Suite:
         description="Mart dim_municipality (CONTRACT.md §4): één rij per gemeentecode over alle jaren.",
         volume=VolumeCheck(min_ratio=0.9, severity="error"),
         rules=(
-            _columns_present(DIM_MUNICIPALITY_COLUMNS),
-            _not_null("gm_code", "fatal", "gm_code is gevuld / gm_code is not null."),
+            columns_present(DIM_MUNICIPALITY_COLUMNS),
+            not_null("gm_code", "fatal", "gm_code is gevuld / gm_code is not null."),
             Rule(
                 name="gm_code_unique",
                 expectation="expect_column_values_to_be_unique",
@@ -180,8 +151,8 @@ def dim_municipality_suite() -> Suite:
                 severity="fatal",
                 description="Eén rij per gm_code / gm_code is unique.",
             ),
-            _matches("gm_code_format", "gm_code", GM_CODE, "fatal", "gm_code is 'GM' + 4 cijfers."),
-            _not_null("successor_gm_code", "fatal", "Elke gemeente heeft een huidige code / successor is set."),
+            matches("gm_code_format", "gm_code", GM_CODE, "fatal", "gm_code is 'GM' + 4 cijfers."),
+            not_null("successor_gm_code", "fatal", "Elke gemeente heeft een huidige code / successor is set."),
             Rule(
                 name="successor_is_current",
                 expectation="expect_column_values_to_be_in_set",
@@ -189,8 +160,36 @@ def dim_municipality_suite() -> Suite:
                 severity="fatal",
                 description="De opvolger bestaat nu (is_current) / the successor is itself a current code.",
             ),
-            _not_null("valid_from", "fatal", "valid_from is gevuld / valid_from is not null."),
-            _not_null("name", "error", "Naam is gevuld / name is not null."),
-            _not_null("is_current", "error", "is_current is gevuld / is_current is not null."),
+            not_null("valid_from", "fatal", "valid_from is gevuld / valid_from is not null."),
+            not_null("name", "error", "Naam is gevuld / name is not null."),
+            not_null("is_current", "error", "is_current is gevuld / is_current is not null."),
+        ),
+    )
+
+
+def bevolking_suite() -> Suite:
+    """Inhabitants per municipality and year: codes well-formed, counts positive, one row per code and year."""
+    return Suite(
+        name="cbs_bevolking",
+        key_columns=("gm_code", "jaar"),
+        description="Inwoners per gemeente en jaar / inhabitants per municipality and year.",
+        rules=(
+            columns_present(("gm_code", "jaar", "inwoners")),
+            matches("gm_code_format", "gm_code", GM_CODE, "fatal", "gm_code is 'GM' + 4 cijfers (GM0363)."),
+            not_null("jaar", "fatal", "Elk record heeft een jaar / every row has a year."),
+            Rule(
+                name="inwoners_positive",
+                expectation="expect_column_values_to_be_between",
+                kwargs={"column": "inwoners", "min_value": 1, "max_value": 2_000_000},
+                severity="error",
+                description="Inwoners tussen 1 en 2 miljoen / inhabitants between 1 and 2 million.",
+            ),
+            Rule(
+                name="one_row_per_code_and_year",
+                expectation="expect_compound_columns_to_be_unique",
+                kwargs={"column_list": ["gm_code", "jaar", "source_file"]},
+                severity="error",
+                description="Eén rij per gemeente per jaar per bestand / one row per code and year in a file.",
+            ),
         ),
     )
