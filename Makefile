@@ -78,7 +78,8 @@ rollback: setup
 # --- checks ----------------------------------------------------------------------------------------------
 lint: setup
 	$(PIPELINE)/bin/ruff check .
-	@$(ENV) DIALOOG_WAREHOUSE=$$(mktemp -d)/lint.duckdb $(PIPELINE)/bin/sqlfluff lint dbt_project/models --processes 2
+	@# from dbt_project/, so its .sqlfluff (dbt templater) applies
+	@$(ENV) cd dbt_project && DIALOOG_WAREHOUSE=$$(mktemp -d)/lint.duckdb ../$(PIPELINE)/bin/sqlfluff lint models --processes 2
 
 test: setup debian-packages lint
 	@$(ENV) $(PIPELINE)/bin/python -m pytest -ra -p no:cacheprovider

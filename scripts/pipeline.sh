@@ -16,7 +16,7 @@ grep -E "file\(s\) loaded with|\] quarantined " "$log" | sed -E 's/^.*\[(info|wa
   | sed 's/^/  /' || true
 if [ "$status" -ne 0 ]; then
   echo "pipeline: FAILED (full log: $log); the published warehouse is unchanged" >&2
-  grep -E "\[error" "$log" | tail -8 >&2 || true
+  grep -E "\[error|dbt: .*(ERROR|FAIL|Error|error)" "$log" | sed -E "s/^.*(dbt: )/\1/" | tail -12 >&2 || true
   exit 1
 fi
 echo "pipeline: published warehouse $DIALOOG_HOME/serving/warehouse.duckdb (full log: $log)"
