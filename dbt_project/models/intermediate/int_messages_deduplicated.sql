@@ -1,0 +1,122 @@
+-- One row per message (platform, message_id) across every export format. Where copies differ, the
+-- platform's own export (X API, X archive, Facebook Graph) wins over a webcare-tool export; among copies
+-- of one kind the latest loaded wins. The webcare copy still tells which channel the message was
+-- exported for and its direction. Citizen identity leaves this model only as `author_key`: clear ids,
+-- handles and mentions are resolved here to the channel ids they point to.
+with copies as (
+    select * from {{ ref('stg_x_api__messages') }}
+    union all
+    select * from {{ ref('stg_x_archive__messages') }}
+    union all
+    select * from {{ ref('stg_facebook_graph__messages') }}
+    union all
+    select * from {{ ref('stg_webcare_csv__messages') }}
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by message_id
+            order by source_system = 'webcare_csv' asc, loaded_at desc, message_copy_id desc
+        ) as copy_rank,
+        row_number() over (
+            partition by message_id, source_system = 'webcare_csv'
+            order by loaded_at desc, message_copy_id desc
+        ) as kind_rank,
+        count(*) over (partition by message_id) as copies
+    from copies
+),
+
+winners as (
+    select *
+    from ranked
+    where copy_rank = 1
+),
+
+webcare as (
+    select
+        message_id,
+        platform,
+        channel_handle,
+        direction
+    from ranked
+    where source_system = 'webcare_csv' and kind_rank = 1
+),
+
+mentioned as (
+    select
+        message_id,
+        platform,
+        unnest(mentioned_handles) as handle,
+        generate_subscripts(mentioned_handles, 1) as position
+    from winners
+),
+
+channels as (
+    select
+        channel_id,
+        platform,
+        account_id,
+        handle,
+        is_handle_owner
+    from {{ ref('int_channels_deduplicated') }}
+),
+
+first_mentioned as (
+    -- the first handle in the text that is a channel of the same platform
+    select
+        mentioned.message_id,
+        arg_min(channels.channel_id, mentioned.position) as channel_id
+    from mentioned
+    inner join channels
+        on
+            mentioned.platform = channels.platform
+            and mentioned.handle = channels.handle
+            and channels.is_handle_owner
+    group by mentioned.message_id
+)
+
+select
+    winners.message_id,
+    winners.platform,
+    winners.platform_message_id,
+    winners.created_at,
+    winners.message_text,
+    winners.in_reply_to_message_id,
+    winners.conversation_id,
+    winners.is_retweet
+    or winners.retweeted_message_id is not null
+    or coalesce(winners.message_text, '') like 'RT @%' as is_retweet,
+    winners.author_key,
+    coalesce(
+        by_id.channel_id,
+        by_handle.channel_id,
+        case when webcare.direction = 'uitgaand' then webcare_channel.channel_id end
+    ) as author_channel_id,
+    replied_account.channel_id as replied_channel_id,
+    case when winners.source_system = 'facebook_graph' then page.channel_id end as page_channel_id,
+    case when webcare.direction = 'inkomend' then webcare_channel.channel_id end as webcare_inbound_channel_id,
+    first_mentioned.channel_id as mentioned_channel_id,
+    winners.source_system,
+    winners.copies
+from winners
+left join webcare on winners.message_id = webcare.message_id
+left join first_mentioned on winners.message_id = first_mentioned.message_id
+left join channels as by_id
+    on winners.platform = by_id.platform and winners.author_id = by_id.account_id
+left join channels as by_handle
+    on
+        winners.author_id is null
+        and winners.platform = by_handle.platform
+        and winners.author_handle = by_handle.handle
+        and by_handle.is_handle_owner
+left join channels as replied_account
+    on winners.platform = replied_account.platform and winners.in_reply_to_author_id = replied_account.account_id
+left join channels as page
+    on winners.platform = page.platform and winners.channel_account_id = page.account_id
+left join channels as webcare_channel
+    on
+        webcare.platform = webcare_channel.platform
+        and webcare.channel_handle = webcare_channel.handle
+        and webcare_channel.is_handle_owner

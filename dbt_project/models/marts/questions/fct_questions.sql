@@ -1,0 +1,20 @@
+-- One row per question (CONTRACT.md §3): who it was addressed to, when, whether and how fast it was
+-- answered, and why the classifier took it for a question.
+select
+    questions.question_id::varchar as question_id,
+    questions.platform::varchar as platform,
+    questions.channel_id::varchar as channel_id,
+    questions.gm_code::varchar as gm_code,
+    coalesce(municipalities.successor_gm_code, questions.gm_code)::varchar as current_gm_code,
+    questions.asked_at::timestamptz as asked_at,
+    questions.asked_year::integer as asked_year,
+    questions.citizen_key::varchar as citizen_key,
+    (times.question_id is not null)::boolean as is_answered,
+    times.first_reply_id::varchar as first_reply_id,
+    times.first_reply_at::timestamptz as first_reply_at,
+    times.response_minutes::double as response_minutes,
+    times.business_response_minutes::double as business_response_minutes,
+    questions.classifier_reason::varchar as classifier_reason
+from {{ ref('int_questions_identified') }} as questions
+left join {{ ref('int_question_response_times') }} as times on questions.question_id = times.question_id
+left join {{ ref('dim_municipality') }} as municipalities on questions.gm_code = municipalities.gm_code
