@@ -1,7 +1,7 @@
 """X API v2 response pages (search, timelines, mentions): one JSON page ``{data, includes, meta}`` per file.
 
 Tweets come from ``data`` and from ``includes.tweets`` (the referenced tweets the page expanded, often the
-citizen's question a municipal reply answers). Handles come from ``includes.users``. A file without
+citizen's question a municipal reply answers); a tweet in both is yielded once, from ``data``. Handles come from ``includes.users``. A file without
 ``data`` is an error object (``errors`` or a problem ``title``/``status``) and is rejected, except a page
 whose ``meta.result_count`` is 0, which is a valid empty page. The file is streamed: one pass checks it
 parses and collects the users (bounded by the page's expansions), then tweets are read one at a time.
@@ -39,10 +39,18 @@ def parse(path: Path) -> Iterator[Parsed]:
         _check_empty_page(path, keys)
         return
     users = _users(path)
+    # A tweet in `data` is often expanded in `includes.tweets` too: yield it once. Only the expansions'
+    # ids are held (bounded like the users), never all of `data`.
+    expanded = _expanded_ids(path)
     for prefix, label in _TWEET_PREFIXES:
         with path.open("rb") as handle:
             for index, tweet in enumerate(stream_items(handle, prefix)):
-                yield _parse_tweet(tweet, f"{label}[{index}]", users)
+                parsed = _parse_tweet(tweet, f"{label}[{index}]", users)
+                if isinstance(parsed, Record) and parsed.values["message_id"] in expanded:
+                    if label == "includes.tweets" and expanded[parsed.values["message_id"]]:
+                        continue
+                    expanded[parsed.values["message_id"]] = True
+                yield parsed
 
 
 def _check_empty_page(path: Path, keys: set[str]) -> None:
@@ -62,6 +70,16 @@ def _check_empty_page(path: Path, keys: set[str]) -> None:
 def _problem(obj: dict[str, Any]) -> str:
     parts = [str(obj[k]) for k in ("status", "title", "detail", "message") if obj.get(k) not in (None, "")]
     return ": ".join(parts) or json.dumps(obj, default=str)[:200]
+
+
+def _expanded_ids(path: Path) -> dict[str, bool]:
+    """Ids of ``includes.tweets`` (→ False until the same tweet is seen in ``data``)."""
+    with path.open("rb") as handle:
+        return {
+            tweet_id: False
+            for tweet in stream_items(handle, "includes.tweets.item")
+            if isinstance(tweet, dict) and (tweet_id := text_id(tweet.get("id")))
+        }
 
 
 def _users(path: Path) -> dict[str, str]:
