@@ -32,11 +32,11 @@ business_windows as (
         waiting_days.*,
         timezone(
             'Europe/Amsterdam',
-            waiting_day + to_minutes(cast({{ var('business_hours_start') }} * 60 as bigint))
+            waiting_days.waiting_day + to_minutes(cast({{ var('business_hours_start') }} * 60 as bigint))
         ) as opens_at,
         timezone(
             'Europe/Amsterdam',
-            waiting_day + to_minutes(cast({{ var('business_hours_end') }} * 60 as bigint))
+            waiting_days.waiting_day + to_minutes(cast({{ var('business_hours_end') }} * 60 as bigint))
         ) as closes_at
     from waiting_days
     left join {{ ref('dutch_public_holidays') }} as holidays on waiting_days.waiting_day = holidays.holiday_date
