@@ -31,7 +31,8 @@ stop_group() {  # name
 start_airflow() {
   if [ -f "$RUN/airflow.pid" ] && kill -0 "$(cat "$RUN/airflow.pid")" 2>/dev/null; then return 0; fi
   "$ROOT/scripts/airflow-init.sh"
-  setsid "$ROOT/.venv/pipeline/bin/airflow" standalone >"$RUN/airflow.log" 2>&1 < /dev/null &
+  # standalone starts its components as `airflow ...` from PATH
+  PATH="$ROOT/.venv/pipeline/bin:$PATH" setsid airflow standalone >"$RUN/airflow.log" 2>&1 < /dev/null &
   echo $! >"$RUN/airflow.pid"
   wait_for "http://localhost:$AIRFLOW_PORT/api/v2/monitor/health" airflow 180
 }
