@@ -1,10 +1,11 @@
 """X API v2 response pages (search, timelines, mentions): one JSON page ``{data, includes, meta}`` per file.
 
 Tweets come from ``data`` and from ``includes.tweets`` (the referenced tweets the page expanded, often the
-citizen's question a municipal reply answers); a tweet in both is yielded once, from ``data``. Handles come from ``includes.users``. A file without
-``data`` is an error object (``errors`` or a problem ``title``/``status``) and is rejected, except a page
-whose ``meta.result_count`` is 0, which is a valid empty page. The file is streamed: one pass checks it
-parses and collects the users (bounded by the page's expansions), then tweets are read one at a time.
+citizen's question a municipal reply answers); a tweet in both is yielded once, from ``data``. Handles
+come from ``includes.users``. A file without ``data`` is an error object (``errors`` or a problem
+``title``/``status``) and is rejected, except a page whose ``meta.result_count`` is 0, which is a valid
+empty page. The file is streamed: one pass checks it parses and collects the users (bounded by the page's
+expansions), then tweets are read one at a time.
 """
 
 from __future__ import annotations
