@@ -6,6 +6,8 @@ and marts with all dbt tests in one process; the mart suites of Great Expectatio
 (a `fatal` rule fails the task, so nothing is published); finally a fresh serving copy of the marts and
 `dq` is swapped in atomically at `$DIALOOG_HOME/serving/warehouse.duckdb`, keeping the previous one for
 `make rollback`. When nothing was loaded since the last publish, the build and publish are skipped.
+Every run ends with an audit report (`$DIALOOG_HOME/reports/audit/latest.md`): loads, checks, failed rules,
+quarantined files and rows, and what was published.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from shared.defaults import DEFAULT_ARGS, WRITER_POOL
     doc_md=__doc__,
 )
 def dialoog_transform() -> None:
-    @task.short_circuit
+    # Only the build chain is skipped when nothing is new; the audit report is always written.
+    @task.short_circuit(ignore_downstream_trigger_rules=False)
     def something_to_build() -> bool:
         from ingestion.pipeline import needs_build
 
@@ -54,7 +57,15 @@ def dialoog_transform() -> None:
 
         return publish_warehouse()
 
-    something_to_build() >> dbt_build() >> validate_marts() >> publish()
+    # Reads dq and writes its own bookkeeping row: a writer, after whatever ran before it.
+    @task(pool=WRITER_POOL, trigger_rule="all_done")
+    def audit_report() -> str:
+        from ingestion.audit import write_audit_report
+        from ingestion.settings import get_settings
+
+        return str(write_audit_report(get_settings()))
+
+    something_to_build() >> dbt_build() >> validate_marts() >> publish() >> audit_report()
 
 
 dialoog_transform()

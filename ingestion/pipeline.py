@@ -6,6 +6,7 @@ one-slot Airflow pool is enough to keep DuckDB's single writer rule.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import subprocess
@@ -231,7 +232,8 @@ def publish_warehouse(settings: Settings | None = None) -> dict[str, int]:
     counts = publish(settings)
     con = warehouse.connect(settings)
     try:
-        con.execute("INSERT INTO dq.builds VALUES (?, ?, 'published')", [datetime.now(UTC), newest])
+        con.execute("INSERT INTO dq.builds VALUES (?, ?, 'published', ?)",
+                    [datetime.now(UTC), newest, json.dumps(counts, sort_keys=True)])
     finally:
         con.close()
     return counts

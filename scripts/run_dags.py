@@ -40,8 +40,17 @@ def main(summary_path: str) -> int:
             summary.write(line + "\n")
             summary.flush()
             if str(run.state) != "success":
+                _report_stopped_run(summary)
                 return 1
     return 0
+
+
+def _report_stopped_run(summary) -> None:
+    """A failed run stops before the transform DAG writes its audit report: write it here instead."""
+    from ingestion.audit import write_audit_report
+    from ingestion.settings import get_settings
+
+    summary.write(f"audit report: {write_audit_report(get_settings())}\n")
 
 
 if __name__ == "__main__":

@@ -37,6 +37,8 @@ def test_fresh_home_loads_shipped_cbs_and_publishes(home: Settings) -> None:
     assert published(home, "SELECT successor_gm_code FROM marts.dim_municipality WHERE gm_code = 'GM1921'") == [
         ("GM1940",)
     ]
+    audit = (home.reports / "audit" / "latest.md").read_text()
+    assert "| cbs_gemeenten | 14 | 5210 |" in audit and "marts.dim_municipality" in audit
     sources = {row[0] for row in published(home, "SELECT DISTINCT source FROM dq.loads")}
     assert {"cbs_gemeenten", "cbs_herindelingen", "cbs_bevolking"} <= sources
     assert not published(home, "SELECT * FROM duckdb_tables() WHERE schema_name = 'raw'")
@@ -54,6 +56,18 @@ def test_fresh_home_loads_shipped_cbs_and_publishes(home: Settings) -> None:
     assert "quarantined" in third.stdout
     assert (home.quarantine / "cbs_gemeenten" / "gemeenten-2017-missing-columns.csv.reason").exists()
     assert home.serving_path.stat().st_ino == inode
+    audit = (home.reports / "audit" / "latest.md").read_text()
+    assert "missing column(s) provinciecode, provincienaam" in audit and "Nothing was published" in audit
+
+    # A fatal rule (a message id twice in one file) fails the run and publishes nothing.
+    drop(home, "x_api", FIXTURES / "dq" / "x_api_dubbele_ids.json")
+    fourth = run_pipeline(home)
+    assert fourth.returncode == 1
+    assert "message_id_unique_in_file" in fourth.stderr
+    assert home.serving_path.stat().st_ino == inode
+    assert (home.quarantine / "x_api" / "x_api_dubbele_ids.json").exists()
+    audit = (home.reports / "audit" / "latest.md").read_text()
+    assert "| x_api | message_id_unique_in_file | fatal | 2 |" in audit and "Nothing was published" in audit
 
 
 def test_a_landed_list_replaces_the_shipped_one_for_its_year(home: Settings) -> None:
