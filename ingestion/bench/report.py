@@ -1,0 +1,85 @@
+"""The results file: Markdown tables of what :mod:`ingestion.bench.run` measured, with the machine."""
+
+from __future__ import annotations
+
+from ingestion.bench.run import ScaleResult
+
+TARGET_FLOOR_RATIO = 1.5
+LOAD_DAGS = ("dialoog_load_cbs", "dialoog_load_channels", "dialoog_load_social", "dialoog_load_survey",
+             "dialoog_transform")
+
+
+def render(results: list[ScaleResult], machine: dict[str, str], notes: str = "") -> str:
+    """The measured results as Markdown (one section per scale, growth when there are two)."""
+    lines = ["## Run of " + machine["date"], "", "| machine | |", "|---|---|"]
+    lines += [f"| {key} | {value} |" for key, value in machine.items() if key != "date"]
+    lines.append("")
+    if notes:
+        lines += [notes, ""]
+    for result in results:
+        lines += _scale_section(result)
+    if len(results) > 1:
+        lines += _growth(results[0], results[-1])
+    return "\n".join(lines) + "\n"
+
+
+def _rate(run: dict[str, float]) -> float:
+    return run["rows"] / run["seconds"] if run["seconds"] else 0.0
+
+
+def _scale_section(result: ScaleResult) -> list[str]:
+    total_files = sum(result.files.values())
+    lines = [f"### Scale {result.scale:g}", "",
+             f"Demo exports: {total_files:,} files, {sum(result.megabytes.values()):,.0f} MB, generated in "
+             f"{result.generate_seconds:.0f} s.", "",
+             "| format | files | MB | messages | ours s | ours msg/s | ours peak MB | floor s | peer s | "
+             "peer peak MB | ours / floor | ours / peer |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for fmt, runs in result.loads.items():
+        ours, floor, peer = runs.get("ours"), runs.get("floor"), runs.get("peer")
+        lines.append(
+            f"| {fmt} | {result.files[fmt]:,} | {result.megabytes[fmt]:,.1f} | {ours['rows']:,.0f} | "
+            f"{ours['seconds']:.2f} | {_rate(ours):,.0f} | {ours['peak_rss_mb']:,.0f} | "
+            f"{_cell(floor, 'seconds')} | {_cell(peer, 'seconds')} | {_cell(peer, 'peak_rss_mb', '.0f')} | "
+            f"{_ratio(ours, floor)} | {_ratio(ours, peer)} |")
+    lines.append("")
+    if result.dags:
+        lines += ["| pipeline step (through Airflow) | seconds |", "|---|---:|"]
+        lines += [f"| {dag} | {result.dags[dag]:.0f} |" for dag in LOAD_DAGS if dag in result.dags]
+        lines += [f"| — {task} | {seconds:.0f} |" for task, seconds in result.tasks.items()]
+        state = "" if result.pipeline_ok else " (FAILED)"
+        lines += [f"| **end to end** (`scripts/pipeline.sh`, Airflow start-up included){state} | "
+                  f"**{result.dags['end to end']:.0f}** |", ""]
+    return lines
+
+
+def _cell(run: dict[str, float] | None, key: str, fmt: str = ".2f") -> str:
+    return "—" if run is None else format(run[key], fmt)
+
+
+def _ratio(ours: dict[str, float], other: dict[str, float] | None) -> str:
+    if other is None or not other["seconds"]:
+        return "—"
+    return f"{ours['seconds'] / other['seconds']:.2f}×"
+
+
+def _growth(small: ScaleResult, big: ScaleResult) -> list[str]:
+    factor = big.scale / small.scale
+    lines = [f"### Growth from scale {small.scale:g} to {big.scale:g} (data × {factor:g})", "",
+             "| measure | scale " + f"{small.scale:g} | scale {big.scale:g} | growth |", "|---|---:|---:|---:|"]
+    for fmt in small.loads:
+        if fmt not in big.loads:
+            continue
+        a, b = small.loads[fmt]["ours"], big.loads[fmt]["ours"]
+        lines.append(f"| {fmt} load s | {a['seconds']:.1f} | {b['seconds']:.1f} | {b['seconds'] / a['seconds']:.1f}× |")
+        lines.append(f"| {fmt} peak MB | {a['peak_rss_mb']:.0f} | {b['peak_rss_mb']:.0f} | "
+                     f"{b['peak_rss_mb'] / a['peak_rss_mb']:.2f}× |")
+    for key in ("end to end",):
+        if key in small.dags and key in big.dags:
+            lines.append(f"| {key} s | {small.dags[key]:.0f} | {big.dags[key]:.0f} | "
+                         f"{big.dags[key] / small.dags[key]:.1f}× |")
+    for task in small.tasks:
+        if task in big.tasks:
+            lines.append(f"| {task} s | {small.tasks[task]:.0f} | {big.tasks[task]:.0f} | "
+                         f"{big.tasks[task] / max(small.tasks[task], 0.001):.1f}× |")
+    return [*lines, ""]

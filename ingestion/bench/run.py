@@ -1,0 +1,122 @@
+"""Run the benchmark at one scale: generate demo exports, measure each format three ways, run the pipeline."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingestion.bench.formats import FORMATS
+from ingestion.settings import PROJECT_ROOT
+
+METHODS = ("ours", "floor", "peer")
+#: Airflow tasks whose durations the results file reports, by what they stand for.
+PIPELINE_TASKS = {"dbt build": "dbt_build", "validation (mart suites)": "validate_marts", "publish": "publish"}
+
+
+@dataclass
+class ScaleResult:
+    """Everything measured at one scale."""
+
+    scale: float
+    generate_seconds: float = 0.0
+    files: dict[str, int] = field(default_factory=dict)
+    megabytes: dict[str, float] = field(default_factory=dict)
+    #: format → method → {"seconds", "rows", "peak_rss_mb"}
+    loads: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
+    #: DAG id → seconds, and "end to end" (the whole scripts/pipeline.sh)
+    dags: dict[str, float] = field(default_factory=dict)
+    tasks: dict[str, float] = field(default_factory=dict)
+    pipeline_ok: bool = True
+
+
+def run_scale(scale: float, workdir: Path, formats: tuple[str, ...] = FORMATS, methods: tuple[str, ...] = METHODS,
+              pipeline: bool = True) -> ScaleResult:
+    """Measure one scale in a fresh DIALOOG_HOME under ``workdir``; the home is deleted afterwards."""
+    home = workdir / f"scale-{scale:g}"
+    shutil.rmtree(home, ignore_errors=True)
+    result = ScaleResult(scale)
+    try:
+        result.generate_seconds = _generate(home, scale)
+        measure_loads(home, result, formats, methods)
+        if pipeline:
+            _pipeline(home, result)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+    return result
+
+
+def measure_loads(home: Path, result: ScaleResult, formats: tuple[str, ...] = FORMATS,
+                  methods: tuple[str, ...] = METHODS) -> None:
+    """Measure every format of the landing zone under ``home`` with every method, into ``result``."""
+    for fmt in formats:
+        files = [p for p in (home / "landing" / fmt).rglob("*") if p.is_file()]
+        result.files[fmt] = len(files)
+        result.megabytes[fmt] = sum(p.stat().st_size for p in files) / 1e6
+        result.loads[fmt] = {m: _child(m, fmt, home) for m in methods}
+        _log(f"scale {result.scale:g} {fmt}: " + ", ".join(
+            f"{m} {r['rows']:.0f} rows in {r['seconds']:.1f} s" for m, r in result.loads[fmt].items()))
+
+
+def _log(line: str) -> None:
+    print(f"bench: {line}", file=sys.stderr, flush=True)
+
+
+def _env(home: Path) -> dict[str, str]:
+    return {**os.environ, "DIALOOG_HOME": str(home), "PYTHONPATH": str(PROJECT_ROOT)}
+
+
+def _generate(home: Path, scale: float) -> float:
+    started = time.monotonic()
+    subprocess.run([sys.executable, "-m", "ingestion.demo", "--home", str(home), "--scale", str(scale)],
+                   env=_env(home), check=True, stdout=subprocess.DEVNULL)
+    seconds = time.monotonic() - started
+    _log(f"scale {scale:g}: demo exports generated in {seconds:.0f} s")
+    return seconds
+
+
+def _child(method: str, fmt: str, home: Path) -> dict[str, float]:
+    """One measurement in a child process (its own peak RSS)."""
+    args = json.dumps({"method": method, "format": fmt, "home": str(home)})
+    done = subprocess.run([sys.executable, "-m", "ingestion.bench.child", args], env=_env(home), check=True,
+                          capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _pipeline(home: Path, result: ScaleResult) -> None:
+    """The whole ``scripts/pipeline.sh`` (Airflow, loaders, dbt, suites, publish) on the landing zone."""
+    started = time.monotonic()
+    done = subprocess.run(["bash", str(PROJECT_ROOT / "scripts" / "pipeline.sh")], env=_env(home),
+                          capture_output=True, text=True, check=False)
+    result.dags["end to end"] = time.monotonic() - started
+    result.pipeline_ok = done.returncode == 0
+    if not result.pipeline_ok:
+        _log(f"pipeline failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    result.dags.update(_dag_seconds(home / "airflow" / "airflow.db"))
+    result.tasks = _task_seconds(home / "airflow" / "airflow.db")
+    _log(f"scale {result.scale:g}: pipeline {'ok' if result.pipeline_ok else 'FAILED'} "
+         f"in {result.dags['end to end']:.0f} s")
+
+
+def _query(db: Path, sql: str) -> list[tuple]:
+    if not db.exists():
+        return []
+    with sqlite3.connect(db) as con:
+        return con.execute(sql).fetchall()
+
+
+def _dag_seconds(db: Path) -> dict[str, float]:
+    rows = _query(db, "SELECT dag_id, (julianday(end_date) - julianday(start_date)) * 86400 FROM dag_run "
+                      "WHERE end_date IS NOT NULL")
+    return {dag: float(seconds) for dag, seconds in rows}
+
+
+def _task_seconds(db: Path) -> dict[str, float]:
+    rows = dict(_query(db, "SELECT task_id, duration FROM task_instance WHERE duration IS NOT NULL"))
+    return {label: float(rows[task]) for label, task in PIPELINE_TASKS.items() if task in rows}

@@ -1,0 +1,58 @@
+"""The benchmark code on a tiny hand-made landing zone: every format read three ways, the results file.
+
+No timings are asserted (the benchmark is ``make bench``); only that each method reads the messages.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from ingestion.bench.__main__ import BEGIN, END, write_results
+from ingestion.bench.formats import FORMATS
+from ingestion.bench.machine import describe
+from ingestion.bench.report import render
+from ingestion.bench.run import ScaleResult, measure_loads
+from ingestion.settings import Settings
+from tests.conftest import FIXTURES
+
+LANDING = FIXTURES / "warehouse" / "landing"
+
+
+def test_every_format_is_measured_three_ways(home: Settings) -> None:
+    shutil.copytree(LANDING, home.landing)
+    result = ScaleResult(scale=0)
+    measure_loads(home.home, result)
+
+    assert set(result.loads) == set(FORMATS)
+    for fmt, runs in result.loads.items():
+        assert set(runs) == {"ours", "floor", "peer"}
+        assert runs["ours"]["rows"] > 0, fmt
+        assert all(run["peak_rss_mb"] > 0 for run in runs.values())
+    # The floor and the peer read the same messages as ours where the formats map one to one.
+    for fmt in ("x_api", "facebook_graph", "x_archive"):
+        assert result.loads[fmt]["floor"]["rows"] >= result.loads[fmt]["ours"]["rows"], fmt
+    assert result.loads["webcare_csv"]["peer"]["rows"] == result.loads["webcare_csv"]["floor"]["rows"]
+    assert sorted(p.relative_to(home.landing) for p in home.landing.rglob("*")) == sorted(
+        p.relative_to(LANDING) for p in LANDING.rglob("*")), "the landing zone is left as it was"
+
+
+def test_results_file_keeps_what_is_outside_the_markers(tmp_path: Path) -> None:
+    result = ScaleResult(scale=1, files={"x_api": 2}, megabytes={"x_api": 0.1},
+                         loads={"x_api": {m: {"seconds": 2.0, "rows": 100, "peak_rss_mb": 150.0}
+                                          for m in ("ours", "floor", "peer")}},
+                         dags={"end to end": 30.0}, tasks={"dbt build": 12.0})
+    bigger = ScaleResult(scale=10, files=result.files, megabytes=result.megabytes, loads=result.loads,
+                         dags={"end to end": 90.0}, tasks={"dbt build": 40.0})
+    out = tmp_path / "benchmarks.md"
+    out.write_text("# Benchmarks\n\nHand-written analysis.\n", encoding="utf-8")
+
+    write_results(out, render([result, bigger], describe()))
+    write_results(out, render([result], describe()))
+    text = out.read_text(encoding="utf-8")
+
+    assert text.count(BEGIN) == 1 and text.count(END) == 1
+    assert "Hand-written analysis." in text
+    assert "| x_api | 2 | 0.1 | 100 | 2.00 | 50 |" in text
+    assert "1.00×" in text and "Growth" not in text
+    assert "cores" in text
