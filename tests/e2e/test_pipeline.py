@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
+import time
 
 import duckdb
 import pytest
@@ -70,10 +72,38 @@ def test_fresh_home_loads_shipped_cbs_and_publishes(home: Settings) -> None:
     assert "| x_api | message_id_unique_in_file | fatal | 2 |" in audit and "Nothing was published" in audit
 
 
-def test_a_landed_list_replaces_the_shipped_one_for_its_year(home: Settings) -> None:
+def test_republish_under_readers_then_roll_back(home: Settings) -> None:
+    """Superset-style read-only queries in a loop while a full run rebuilds and republishes (a landed 2014
+    list replacing the shipped one); then `make rollback` puts the first publish back."""
+    assert run_pipeline(home).returncode == 0
+    before = home.serving_path.stat().st_ino
     drop(home, "cbs_gemeenten", FIXTURES / "cbs_gemeenten" / "gemeenten-alfabetisch-2014-cp1252.csv")
-    result = run_pipeline(home)
+    errors: list[str] = []
+    answers: list[int] = []
+    done = threading.Event()
+
+    def read_in_a_loop() -> None:
+        while not done.is_set():
+            try:
+                con = duckdb.connect(str(home.serving_path), read_only=True)
+                answers.append(con.execute("SELECT count(*) FROM marts.dim_municipality").fetchone()[0])
+                con.close()
+            except duckdb.Error as exc:
+                errors.append(str(exc))
+            time.sleep(0.05)
+
+    reader = threading.Thread(target=read_in_a_loop)
+    reader.start()
+    try:
+        result = run_pipeline(home)
+    finally:
+        done.set()
+        reader.join()
     assert result.returncode == 0, result.stdout + result.stderr
+    assert home.serving_path.stat().st_ino != before  # it did republish while we read
+    assert errors == []
+    assert len(answers) > 50 and set(answers) <= {441}
+
     con = duckdb.connect(str(home.warehouse_path), read_only=True)
     try:
         counts = dict(con.execute(
@@ -81,18 +111,9 @@ def test_a_landed_list_replaces_the_shipped_one_for_its_year(home: Settings) -> 
         ).fetchall())
     finally:
         con.close()
-    assert counts[2014] == 3 and counts[2013] == 408
+    assert counts[2014] == 3 and counts[2013] == 408  # the landed list replaced the shipped one
 
-
-def test_rollback_puts_the_previous_publish_back(home: Settings) -> None:
-    assert run_pipeline(home).returncode == 0
-    first_publish = home.serving_path.stat().st_ino
-    drop(home, "cbs_gemeenten", FIXTURES / "cbs_gemeenten" / "gemeenten-alfabetisch-2014-cp1252.csv")
-    assert run_pipeline(home).returncode == 0
     assert home.previous_serving_path.exists()
-    assert home.serving_path.stat().st_ino != first_publish
     env = {**os.environ, "DIALOOG_HOME": str(home.home)}
-    subprocess.run([sys.executable, "-m", "ingestion.pipeline", "rollback"], env=env, check=True,
-                   cwd=PROJECT)
-    # The serving file is the first publish again (the same file, kept by a hard link).
-    assert home.serving_path.stat().st_ino == first_publish
+    subprocess.run([sys.executable, "-m", "ingestion.pipeline", "rollback"], env=env, check=True, cwd=PROJECT)
+    assert home.serving_path.stat().st_ino == before  # the first publish again, kept by a hard link
