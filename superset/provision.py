@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 SUPERSET_DIR = Path(__file__).resolve().parent
 BUNDLE_DIR = SUPERSET_DIR / "bundle"
@@ -31,8 +32,16 @@ DATABASE_NAME = "Dialoog warehouse"  # must equal database_name in bundle/databa
 # Dashboards are granted to roles (DASHBOARD_RBAC), keyed by the slug in the bundle.
 DASHBOARD_ROLES = {
     "landelijk-overzicht": ("Analyst", "Auditor"),
+    "gemeente": ("Analyst", "Auditor"),
     "datakwaliteit": ("Auditor",),
 }
+# Charts that earlier versions of the bundle installed and the current one dropped. Only these are removed:
+# charts that analysts built themselves are never touched.
+RETIRED_CHART_UUIDS = (
+    "1e715fdb-c13c-4541-b90e-1927dae61850",  # Aantal gemeenten (current count, replaced by the 2014 figures)
+    "db1aeb1e-e291-4667-b698-fd495743ab84",  # Gemeenten per provincie (replaced by Per provincie)
+    "cb6502c1-2f6c-4fe9-b027-6b222900fede",  # Huidige gemeenten
+)
 # Which warehouse schemas each role may query (explore, chart data, SQL Lab).
 ROLE_SCHEMAS = {"Analyst": ("marts",), "Auditor": ("dq",)}
 # Permissions that change objects; the Auditor reads only.
@@ -157,6 +166,18 @@ def import_bundle(zip_path: Path, admin: Any) -> None:
         ImportAssetsCommand(contents).run()
 
 
+def remove_retired_charts() -> int:
+    """Delete the charts the bundle no longer ships; return how many there were."""
+    from superset.extensions import db
+    from superset.models.slice import Slice
+
+    retired = db.session.query(Slice).filter(Slice.uuid.in_([UUID(u) for u in RETIRED_CHART_UUIDS])).all()
+    for chart in retired:
+        db.session.delete(chart)
+    db.session.commit()
+    return len(retired)
+
+
 def _role_permissions(role: str, pvms: list[Any]) -> list[Any]:
     """Superset's Gamma and SQL Lab permissions, read-only for the Auditor, plus the role's schemas."""
     from superset.extensions import security_manager as sm
@@ -218,6 +239,7 @@ def provision(home: Path, force: bool = False) -> dict[str, float]:
         with step("import", timings):
             build_bundle(home, state / "dialoog_dashboards.zip")
             import_bundle(state / "dialoog_dashboards.zip", admin)
+            timings["retired charts"] = float(remove_retired_charts())
         with step("roles", timings):
             ensure_roles()
             grant_dashboards()

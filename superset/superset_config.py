@@ -11,6 +11,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 _PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DIALOOG_HOME = Path(os.environ.get("DIALOOG_HOME", _PROJECT_ROOT / "var")).expanduser().resolve()
@@ -30,9 +31,7 @@ def kept_secret_key(path: Path) -> str:
     return path.read_text().strip()
 
 
-SECRET_KEY = os.environ.get("SUPERSET_SECRET_KEY") or kept_secret_key(
-    DIALOOG_HOME / "secrets" / "superset_secret_key"
-)
+SECRET_KEY = os.environ.get("SUPERSET_SECRET_KEY") or kept_secret_key(DIALOOG_HOME / "secrets" / "superset_secret_key")
 
 _STATE.mkdir(parents=True, exist_ok=True)
 SQLALCHEMY_DATABASE_URI = os.environ.get(
@@ -99,3 +98,32 @@ DATA_CACHE_CONFIG = {
     "CACHE_DEFAULT_TIMEOUT": int(os.environ.get("SUPERSET_DATA_CACHE_TIMEOUT", "300")),
     "CACHE_KEY_PREFIX": "dialoog_data_",
 }
+
+# The Data Docs (Great Expectations' HTML reports, written by the pipeline) served at /datadocs/ to logged-in
+# auditors and admins, so the Datakwaliteit dashboard can link to them: browsers do not open file:// links
+# from an http page, and the server's files are not the reader's.
+DATA_DOCS_DIR = DIALOOG_HOME / "reports" / "data_docs"
+DATA_DOCS_ROLES = {"Admin", "Auditor"}
+
+
+def serve_data_docs(app: Any) -> None:
+    """Register /datadocs/<path> on Superset's Flask app (Superset calls this as FLASK_APP_MUTATOR)."""
+    from flask import Blueprint, abort, redirect, request, send_from_directory
+    from flask_login import current_user
+
+    blueprint = Blueprint("dialoog_data_docs", __name__)
+
+    @blueprint.route("/datadocs/", defaults={"path": "index.html"})
+    @blueprint.route("/datadocs/<path:path>")
+    def data_docs(path: str) -> Any:
+        if not current_user.is_authenticated:
+            return redirect(f"/login/?next={request.path}")
+        if not {role.name for role in current_user.roles} & DATA_DOCS_ROLES:
+            abort(403)
+        # send_from_directory refuses paths that leave the folder.
+        return send_from_directory(DATA_DOCS_DIR, path)
+
+    app.register_blueprint(blueprint)
+
+
+FLASK_APP_MUTATOR = serve_data_docs

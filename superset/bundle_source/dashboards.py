@@ -1,0 +1,458 @@
+"""The three dashboards: their charts, layout and native filters.
+
+Chart UUIDs are fixed: either kept from earlier versions of the bundle, or derived from the chart's key in a
+fixed namespace (``uuid5``), so renaming a title keeps the chart's identity in an installed Superset.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from . import datasets as ds
+from .charts import Chart, bar, big_number, histogram, listing, pivot, sunburst, table, where
+from .datasets import HOURS, PCT
+
+_NAMESPACE = uuid.UUID("0b7d9c3e-5a61-4c4e-8f0e-6a7d3d1b2c10")
+DEFAULT_MUNICIPALITY = "Utrecht"  # has channels, questions and survey answers in every demo year
+HEADLINE_YEAR = 2014  # the year of the research
+
+
+def uid(key: str) -> str:
+    """The fixed UUID of a chart key."""
+    return str(uuid.uuid5(_NAMESPACE, key))
+
+
+@dataclass(frozen=True)
+class NativeFilter:
+    """A native value filter on ``column`` (which every dataset in scope has), except on ``excluded``."""
+
+    filter_id: str
+    name: str
+    column: str
+    dataset: ds.Dataset
+    description: str
+    excluded: tuple[Chart, ...] = ()
+    default: str | None = None  # set: one value must always be chosen, this one at first
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """A dashboard: rows of (chart or markdown, width, height) under optional section headers."""
+
+    slug: str
+    uuid: str
+    title: str
+    rows: list[list[tuple[Chart | str, int, int]] | str]
+    native_filters: list[NativeFilter] = field(default_factory=list)
+
+    @property
+    def charts(self) -> list[Chart]:
+        return [item for row in self.rows if isinstance(row, list) for item, _, _ in row if isinstance(item, Chart)]
+
+
+# --- Landelijk overzicht -------------------------------------------------------------------------------
+N, M, S = ds.RPT_NATIONAL_YEAR, ds.RPT_MUNICIPALITY_YEAR, ds.FCT_SURVEY_RESPONSES
+_Y = [where("year", "==", HEADLINE_YEAR)]
+_ON_JAN_1 = [where("existed_on_first_january", "IS TRUE")]
+
+
+def _headline(key: str, name: str, dataset: ds.Dataset, metric: str, subtitle: str, fmt: str) -> Chart:
+    return big_number(key, uid(key), name, dataset, metric, subtitle, fmt, _Y)
+
+
+H_GEMEENTEN = _headline("h_gemeenten", "Gemeenten 2014", N, "gemeenten", "gemeenten op 1 januari 2014", ",d")
+H_ZONDER_X = _headline("h_zonder_x", "Zonder X 2014", N, "zonder_x", "gemeenten zonder X-account", ",d")
+H_FACEBOOK = _headline("h_facebook", "Met Facebook 2014", N, "aandeel_facebook", "van de gemeenten op Facebook", ".0%")
+H_ANTWOORD = _headline(
+    "h_antwoord", "Antwoordpercentage 2014", N, "antwoordpercentage", "van de vragen beantwoord", ".0%"
+)
+H_REACTIE = _headline(
+    "h_reactie", "Reactietijd 2014", N, "gem_reactietijd", "uur gemiddeld tot het eerste antwoord", ",.1f"
+)
+H_STRUCTUREEL = _headline(
+    "h_structureel",
+    "Structureel 2014",
+    N,
+    "aandeel_structureel",
+    "gebruikt sociale media structureel (niveau ≥ 3)",
+    ".0%",
+)
+H_COMMUNICATIE = _headline(
+    "h_communicatie",
+    "Afdeling communicatie 2014",
+    N,
+    "aandeel_communicatie",
+    "noemt communicatie verantwoordelijk (enquête)",
+    ".0%",
+)
+H_CIJFER = _headline(
+    "h_cijfer",
+    "Rapportcijfer 2014",
+    N,
+    "rapportcijfer_communicatie",
+    "eigen rapportcijfer als communicatie verantwoordelijk is",
+    ",.1f",
+)
+HEADLINES = [H_GEMEENTEN, H_ZONDER_X, H_FACEBOOK, H_ANTWOORD, H_REACTIE, H_STRUCTUREEL, H_COMMUNICATIE, H_CIJFER]
+
+KERNCIJFERS = table(
+    "kerncijfers",
+    uid("kerncijfers"),
+    "Kerncijfers per jaar",
+    N,
+    ["jaar"],
+    [
+        "gemeenten",
+        "zonder_x",
+        "aandeel_facebook",
+        "aandeel_structureel",
+        "vragen",
+        "beantwoord",
+        "antwoordpercentage",
+        "gem_reactietijd",
+        "mediaan_reactietijd",
+        "aandeel_communicatie",
+        "rapportcijfer_communicatie",
+    ],
+    description="Alle landelijke kengetallen uit rpt_national_year.",
+)
+PLATFORMS = bar(
+    "platforms",
+    uid("platforms"),
+    "Gemeenten op X, Facebook en Instagram",
+    M,
+    "jaar",
+    ["met_x", "met_facebook", "met_instagram", "zonder_x"],
+    filters=_ON_JAN_1,
+    description="Gemeenten die op 1 januari bestonden, met ten minste één actief kanaal op het platform.",
+)
+ANTWOORD = bar("antwoord", uid("antwoord"), "Antwoordpercentage per jaar", N, "jaar", ["antwoordpercentage"], fmt=PCT)
+REACTIETIJD = bar(
+    "reactietijd",
+    uid("reactietijd"),
+    "Reactietijd per jaar (uur)",
+    N,
+    "jaar",
+    ["gem_reactietijd", "mediaan_reactietijd"],
+    fmt=HOURS,
+)
+VOLWASSENHEID = bar(
+    "volwassenheid",
+    uid("volwassenheid"),
+    "Volwassenheid: gemeenten per niveau",
+    M,
+    "jaar",
+    ["gemeenten"],
+    groupby=["volwassenheid"],
+    stack=True,
+    filters=_ON_JAN_1,
+)
+AFDELING = bar(
+    "afdeling",
+    uid("afdeling"),
+    "Verantwoordelijke afdeling (enquête)",
+    S,
+    "jaar",
+    ["antwoorden"],
+    groupby=["responsible_department"],
+    share=True,
+)
+CIJFER = pivot(
+    "cijfer",
+    uid("cijfer"),
+    "Rapportcijfer per afdeling (enquête)",
+    S,
+    ["responsible_department"],
+    ["jaar"],
+    ["antwoorden", "gem_rapportcijfer"],
+)
+PROVINCIES = pivot(
+    "provincies",
+    uid("provincies"),
+    "Per provincie",
+    M,
+    ["provincie"],
+    ["jaar"],
+    ["gemeenten", "aandeel_structureel", "antwoordpercentage", "gem_reactietijd"],
+    filters=_ON_JAN_1,
+    description="Gemeenten die op 1 januari bestonden, naar hun provincie.",
+)
+
+_INTRO = (
+    "#### Landelijk overzicht\n\n"
+    "Hoe gemeenten sociale media gebruiken: kanalen, vragen van inwoners, antwoorden en reactietijden, "
+    "en de enquête. Bovenaan **2014**, het jaar van het onderzoek; daaronder elk jaar (filter *Jaar*).\n\n"
+    "Percentages zijn aandelen van de gemeenten of vragen; reactietijden in uren tot het eerste antwoord. "
+    "*Structureel* is volwassenheidsniveau 3 of hoger (in gesprek)."
+)
+
+LANDELIJK = Dashboard(
+    "landelijk-overzicht",
+    "978a82bd-3688-4dc0-a369-12face6c0077",
+    "Landelijk overzicht",
+    [
+        "2014 in één oogopslag",
+        [(c, 3, 22) for c in HEADLINES[:4]],
+        [(c, 3, 22) for c in HEADLINES[4:]],
+        "Per jaar",
+        [(KERNCIJFERS, 12, 27)],
+        [(PLATFORMS, 6, 55), (ANTWOORD, 6, 55)],
+        [(REACTIETIJD, 6, 55), (VOLWASSENHEID, 6, 55)],
+        [(AFDELING, 6, 55), (CIJFER, 6, 55)],
+        [(PROVINCIES, 12, 62)],
+        [(_INTRO, 12, 18)],
+    ],
+    [
+        NativeFilter(
+            "NATIVE_FILTER-jaar",
+            "Jaar",
+            "jaar",
+            N,
+            "Beperk de grafieken per jaar tot een of meer jaren.",
+            tuple(HEADLINES),
+        )
+    ],
+)
+
+# --- Gemeente ------------------------------------------------------------------------------------------
+C, Q, V = ds.DIM_CHANNEL, ds.FCT_QUESTIONS, ds.GEMEENTE_VS_LANDELIJK
+
+KANALEN = listing(
+    "kanalen",
+    uid("kanalen"),
+    "Kanalen",
+    C,
+    ["platform", "handle", "theme", "active_from", "active_to"],
+    [("platform", True), ("theme", True)],
+    page_length=10,
+    timestamp_format="%d-%m-%Y",
+)
+KANALEN_PLATFORM = sunburst(
+    "kanalen_platform", uid("kanalen_platform"), "Kanalen per platform en thema", C, ["platform", "theme"], "kanalen"
+)
+GEMEENTE_JAREN = listing(
+    "gemeente_jaren",
+    uid("gemeente_jaren"),
+    "Gemeente per jaar",
+    M,
+    [
+        "jaar",
+        "channels",
+        "questions",
+        "answered",
+        "answer_rate",
+        "avg_response_hours",
+        "median_response_hours",
+        "volwassenheid",
+    ],
+    [("jaar", True)],
+    formats={"answer_rate": PCT, "avg_response_hours": HOURS, "median_response_hours": HOURS},
+    page_length=0,
+)
+VRAGEN_JAAR = bar(
+    "vragen_jaar",
+    uid("vragen_jaar"),
+    "Vragen en antwoorden per jaar",
+    M,
+    "jaar",
+    ["vragen", "beantwoord"],
+)
+VERGELIJK_ANTWOORD = bar(
+    "vergelijk_antwoord",
+    uid("vergelijk_antwoord"),
+    "Antwoordpercentage: gemeente en landelijk",
+    V,
+    "jaar",
+    ["antwoord_gemeente", "antwoord_landelijk"],
+    fmt=PCT,
+)
+VERGELIJK_REACTIE = bar(
+    "vergelijk_reactie",
+    uid("vergelijk_reactie"),
+    "Reactietijd: gemeente en landelijk (uur)",
+    V,
+    "jaar",
+    ["reactietijd_gemeente", "reactietijd_landelijk"],
+    fmt=HOURS,
+)
+VERDELING = histogram(
+    "verdeling",
+    uid("verdeling"),
+    "Verdeling van de reactietijd (uur)",
+    Q,
+    "reactietijd_uur",
+    24,
+    [where("is_answered", "IS TRUE")],
+    "Beantwoorde vragen, alle jaren.",
+)
+ENQUETE = listing(
+    "enquete",
+    uid("enquete"),
+    "Antwoorden op de enquête",
+    S,
+    ["jaar", "responsible_department", "self_rating", "structureel", "kcc", "management_support"],
+    [("jaar", True)],
+    formats={"self_rating": HOURS},
+    page_length=0,
+)
+
+GEMEENTE = Dashboard(
+    "gemeente",
+    uid("dashboard:gemeente"),
+    "Gemeente",
+    [
+        [(GEMEENTE_JAREN, 12, 26)],
+        [(VRAGEN_JAAR, 4, 55), (VERGELIJK_ANTWOORD, 4, 55), (VERGELIJK_REACTIE, 4, 55)],
+        [(KANALEN, 7, 50), (KANALEN_PLATFORM, 5, 50)],
+        [(VERDELING, 6, 55), (ENQUETE, 6, 55)],
+    ],
+    [
+        NativeFilter(
+            "NATIVE_FILTER-gemeente",
+            "Gemeente",
+            "gemeente",
+            ds.DIM_MUNICIPALITY,
+            "Kies de gemeente (namen van alle jaren).",
+            default=DEFAULT_MUNICIPALITY,
+        )
+    ],
+)
+
+# --- Datakwaliteit -------------------------------------------------------------------------------------
+VR, RR, QR = ds.VALIDATION_RUNS, ds.RULE_RESULTS, ds.QUARANTINED_ROWS
+_FAILED = [where("success", "IS FALSE")]
+
+N_VALIDATIES = big_number("n_validaties", uid("n_validaties"), "Validaties", VR, "validaties", "validaties uitgevoerd")
+N_MISLUKT = big_number(
+    "n_mislukt", uid("n_mislukt"), "Mislukte regels", RR, "regels", "regels niet gehaald", filters=_FAILED
+)
+N_RIJEN = big_number(
+    "n_rijen",
+    "6351dba8-083b-4d4b-b93b-068c4e7f2174",
+    "Aantal rijen in quarantaine",
+    QR,
+    "aantal_rijen",
+    "rijen in quarantaine",
+)
+N_BESTANDEN = big_number(
+    "n_bestanden",
+    uid("n_bestanden"),
+    "Aantal bestanden in quarantaine",
+    ds.QUARANTINED_FILES,
+    "aantal_bestanden",
+    "bestanden in quarantaine",
+)
+VALIDATIES_TIJD = bar(
+    "validaties_tijd",
+    uid("validaties_tijd"),
+    "Validaties in de tijd",
+    VR,
+    {"sqlExpression": "started_at", "timeGrain": "PT1H"},
+    ["validaties"],
+    groupby=["outcome"],
+    stack=True,
+)
+REGELS_ERNST = bar(
+    "regels_ernst",
+    uid("regels_ernst"),
+    "Mislukte regels per ernst",
+    RR,
+    "severity",
+    ["regels"],
+    groupby=["suite"],
+    stack=True,
+    filters=_FAILED,
+)
+MISLUKTE_REGELS = listing(
+    "mislukte_regels",
+    uid("mislukte_regels"),
+    "Mislukte regels",
+    RR,
+    ["severity", "suite", "rule", "observed", "unexpected_count", "failing_keys"],
+    [("severity", True), ("suite", True)],
+    filters=_FAILED,
+)
+VALIDATIES = listing(
+    "validaties",
+    uid("validaties"),
+    "Validatieruns",
+    VR,
+    [
+        "started_at",
+        "suite",
+        "source_file",
+        "rows_checked",
+        "rules_checked",
+        "outcome",
+        "fatal_failures",
+        "error_failures",
+        "warning_failures",
+    ],
+    [("started_at", False)],
+)
+REDENEN = table(
+    "redenen",
+    uid("redenen"),
+    "Rijen in quarantaine per reden",
+    QR,
+    ["source", "soort_reden"],
+    ["aantal_rijen"],
+)
+LAADRUNS = listing(
+    "laadruns",
+    "14e5a5f6-77d9-4f84-b38c-a5388487a7a5",
+    "Laadruns",
+    ds.LOADS,
+    [
+        "started_at",
+        "source",
+        "files_loaded",
+        "files_skipped",
+        "files_quarantined",
+        "rows_loaded",
+        "rows_quarantined",
+    ],
+    [("started_at", False)],
+)
+Q_BESTANDEN = listing(
+    "q_bestanden",
+    "b6a04148-bc9f-45e0-9c31-b1e83db97f82",
+    "Bestanden in quarantaine",
+    ds.QUARANTINED_FILES,
+    ["quarantined_at", "source", "source_file", "reason", "quarantine_path"],
+    [("quarantined_at", False)],
+)
+Q_RIJEN = listing(
+    "q_rijen",
+    "5856061a-2c51-4508-91d0-a02efdba8323",
+    "Rijen in quarantaine",
+    QR,
+    ["quarantined_at", "source", "source_file", "position", "reason", "content"],
+    [("quarantined_at", False)],
+)
+
+_DATA_DOCS = (
+    "#### Data Docs\n\n"
+    "De volledige uitkomsten van elke validatie (Great Expectations):\n\n"
+    "**[Data Docs openen](/datadocs/index.html)** (voor auditors en beheerders)\n\n"
+    "Bestand op de server: `${DIALOOG_HOME}/reports/data_docs/index.html`"
+)
+
+DATAKWALITEIT = Dashboard(
+    "datakwaliteit",
+    "7462fd6f-7615-4b7f-b0f5-2a3d41e91417",
+    "Datakwaliteit",
+    [
+        [(N_VALIDATIES, 2, 25), (N_MISLUKT, 2, 25), (N_BESTANDEN, 2, 25), (N_RIJEN, 2, 25), (_DATA_DOCS, 4, 25)],
+        [(VALIDATIES_TIJD, 6, 55), (REGELS_ERNST, 6, 55)],
+        [(MISLUKTE_REGELS, 12, 60)],
+        [(VALIDATIES, 12, 60)],
+        [(REDENEN, 5, 60), (Q_BESTANDEN, 7, 60)],
+        [(Q_RIJEN, 12, 60)],
+        [(LAADRUNS, 12, 55)],
+    ],
+)
+
+
+DASHBOARDS: tuple[Dashboard, ...] = (LANDELIJK, GEMEENTE, DATAKWALITEIT)

@@ -1,0 +1,428 @@
+"""The datasets of the dashboard bundle: which warehouse tables Superset shows, with Dutch labels and formats.
+
+Physical datasets list the mart columns they expose (names as in the dbt YAML; ``tests/superset`` checks
+them) plus calculated columns that the dashboards need on every dataset: ``jaar`` (the year as text, so it
+is a category and never printed as ``2.014``) and ``gemeente`` (the municipality's name, for the
+municipality filter). Metrics carry a d3 format: fractions as percentages, hours with one decimal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+PCT = ".1%"
+HOURS = ",.1f"
+COUNT = ",d"
+
+# The municipality name of a row's gm_code; a correlated subquery, so the mart needs no join.
+_NAME_OF = "(SELECT m.name FROM marts.dim_municipality AS m WHERE m.gm_code = {table}.gm_code)"
+_PROVINCE_OF = "(SELECT m.province_name FROM marts.dim_municipality AS m WHERE m.gm_code = {table}.gm_code)"
+_MATURITY = (
+    "CASE maturity_level WHEN 0 THEN '0 geen kanaal' WHEN 1 THEN '1 aanwezig' WHEN 2 THEN '2 zenden' "
+    "WHEN 3 THEN '3 in gesprek' WHEN 4 THEN '4 geïntegreerd' END"
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One dataset column: a warehouse column, or a SQL expression when ``expression`` is set."""
+
+    name: str
+    label: str
+    type: str
+    description: str | None = None
+    expression: str | None = None
+    is_dttm: bool = False
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One saved metric with its Dutch label and d3 number format."""
+
+    name: str
+    label: str
+    expression: str
+    d3format: str = COUNT
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A Superset dataset on one warehouse table (``sql`` set: a virtual dataset on a query)."""
+
+    key: str
+    schema: str
+    table: str
+    uuid: str
+    description: str
+    columns: tuple[Column, ...]
+    metrics: tuple[Metric, ...] = field(default=())
+    main_dttm_col: str | None = None
+    sql: str | None = None
+
+
+def _jaar(year_column: str) -> Column:
+    return Column("jaar", "Jaar", "VARCHAR", "Het jaar als tekst.", f"CAST({year_column} AS VARCHAR)")
+
+
+def _gemeente(table: str) -> Column:
+    return Column("gemeente", "Gemeente", "VARCHAR", "Naam van de gemeente (CBS).", _NAME_OF.format(table=table))
+
+
+def _yes_no(condition: str) -> str:
+    return f"CASE WHEN {condition} THEN 'ja' WHEN NOT {condition} THEN 'nee' END"
+
+
+def _count_if(condition: str) -> str:
+    return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+
+
+DIM_MUNICIPALITY = Dataset(
+    "dim_municipality",
+    "marts",
+    "dim_municipality",
+    "20987e60-1d80-4616-9ed2-79ba8cdf4643",
+    "Gemeenten, één rij per gemeentecode (alle jaren); bron CBS en herindelingen.",
+    (
+        Column("gm_code", "Gemeentecode", "VARCHAR", "CBS-gemeentecode, bijvoorbeeld GM0363."),
+        Column("name", "Gemeente", "VARCHAR", "Gemeentenaam volgens CBS."),
+        Column("province_code", "Provinciecode", "VARCHAR"),
+        Column("province_name", "Provincie", "VARCHAR"),
+        Column("valid_from", "Geldig vanaf", "DATE", is_dttm=True),
+        Column("valid_to", "Geldig tot", "DATE", "Leeg zolang de gemeente bestaat.", is_dttm=True),
+        Column("successor_gm_code", "Huidige gemeentecode", "VARCHAR"),
+        Column("is_current", "Bestaat nu", "BOOLEAN"),
+        Column("gemeente", "Gemeente", "VARCHAR", "Gemeentenaam (filterkolom van de dashboards).", "name"),
+    ),
+    (Metric("aantal_gemeenten", "Aantal gemeenten", "COUNT(*)"),),
+)
+
+RPT_NATIONAL_YEAR = Dataset(
+    "rpt_national_year",
+    "marts",
+    "rpt_national_year",
+    "5b0c8a43-7d0e-4c5f-9d3a-0f6f2b7c1a01",
+    "Landelijke kengetallen per jaar (gemeenten op 1 januari).",
+    (
+        Column("year", "Jaar (getal)", "INTEGER"),
+        _jaar("year"),
+        Column("municipalities", "Gemeenten", "INTEGER"),
+        Column("without_x", "Zonder X", "INTEGER"),
+        Column("pct_with_facebook", "Aandeel met Facebook", "DOUBLE"),
+        Column("pct_structural", "Aandeel structureel", "DOUBLE"),
+        Column("questions", "Vragen", "INTEGER"),
+        Column("answered", "Beantwoord", "INTEGER"),
+        Column("answer_rate", "Antwoordpercentage", "DOUBLE"),
+        Column("avg_response_hours", "Gem. reactietijd (uur)", "DOUBLE"),
+        Column("median_response_hours", "Mediaan reactietijd (uur)", "DOUBLE"),
+        Column("pct_comms_responsible", "Aandeel communicatie verantwoordelijk", "DOUBLE"),
+        Column("avg_self_rating_comms", "Rapportcijfer communicatie", "DOUBLE"),
+    ),
+    # One row per year: MAX picks the year's value (the charts group or filter by year).
+    (
+        Metric("gemeenten", "Gemeenten", "MAX(municipalities)"),
+        Metric("zonder_x", "Zonder X", "MAX(without_x)"),
+        Metric("aandeel_facebook", "Met Facebook", "MAX(pct_with_facebook)", PCT),
+        Metric("aandeel_structureel", "Structureel", "MAX(pct_structural)", PCT),
+        Metric("vragen", "Vragen", "SUM(questions)"),
+        Metric("beantwoord", "Beantwoord", "SUM(answered)"),
+        Metric("antwoordpercentage", "Antwoordpercentage", "MAX(answer_rate)", PCT),
+        Metric("gem_reactietijd", "Gem. reactietijd (uur)", "MAX(avg_response_hours)", HOURS),
+        Metric("mediaan_reactietijd", "Mediaan reactietijd (uur)", "MAX(median_response_hours)", HOURS),
+        Metric("aandeel_communicatie", "Communicatie verantwoordelijk", "MAX(pct_comms_responsible)", PCT),
+        Metric("rapportcijfer_communicatie", "Rapportcijfer communicatie", "MAX(avg_self_rating_comms)", HOURS),
+    ),
+)
+
+RPT_MUNICIPALITY_YEAR = Dataset(
+    "rpt_municipality_year",
+    "marts",
+    "rpt_municipality_year",
+    "5b0c8a43-7d0e-4c5f-9d3a-0f6f2b7c1a02",
+    "Kengetallen per gemeente per jaar (indeling van dat jaar).",
+    (
+        Column("gm_code", "Gemeentecode", "VARCHAR"),
+        Column("year", "Jaar (getal)", "INTEGER"),
+        _jaar("year"),
+        _gemeente("rpt_municipality_year"),
+        Column("provincie", "Provincie", "VARCHAR", None, _PROVINCE_OF.format(table="rpt_municipality_year")),
+        Column("existed_on_first_january", "Bestond op 1 januari", "BOOLEAN"),
+        Column("has_x", "Heeft X", "BOOLEAN"),
+        Column("has_facebook", "Heeft Facebook", "BOOLEAN"),
+        Column("has_instagram", "Heeft Instagram", "BOOLEAN"),
+        Column("channels", "Kanalen", "INTEGER"),
+        Column("theme_channels", "Themakanalen", "INTEGER"),
+        Column("channel_messages", "Berichten van de gemeente", "INTEGER"),
+        Column("questions", "Vragen", "INTEGER"),
+        Column("answered", "Beantwoord", "INTEGER"),
+        Column("answer_rate", "Antwoordpercentage", "DOUBLE"),
+        Column("avg_response_hours", "Gem. reactietijd (uur)", "DOUBLE"),
+        Column("median_response_hours", "Mediaan reactietijd (uur)", "DOUBLE"),
+        Column("kcc_involved", "KCC betrokken", "BOOLEAN"),
+        Column("maturity_level", "Volwassenheidsniveau", "INTEGER"),
+        Column("volwassenheid", "Volwassenheid", "VARCHAR", "Niveau 0–4 met naam.", _MATURITY),
+        Column("is_structural", "Structureel", "BOOLEAN"),
+    ),
+    (
+        Metric("gemeenten", "Gemeenten", "COUNT(*)"),
+        Metric("met_x", "Met X", _count_if("has_x")),
+        Metric("met_facebook", "Met Facebook", _count_if("has_facebook")),
+        Metric("met_instagram", "Met Instagram", _count_if("has_instagram")),
+        Metric("zonder_x", "Zonder X", _count_if("NOT has_x")),
+        Metric("aandeel_structureel", "Aandeel structureel", "AVG(CASE WHEN is_structural THEN 1.0 ELSE 0.0 END)", PCT),
+        Metric("vragen", "Vragen", "SUM(questions)"),
+        Metric("beantwoord", "Beantwoord", "SUM(answered)"),
+        Metric("antwoordpercentage", "Antwoordpercentage", "SUM(answered) * 1.0 / NULLIF(SUM(questions), 0)", PCT),
+        Metric(
+            "gem_reactietijd",
+            "Gem. reactietijd (uur)",
+            "SUM(avg_response_hours * answered) / NULLIF(SUM(CASE WHEN answered > 0 THEN answered END), 0)",
+            HOURS,
+            "Gemiddelde over de beantwoorde vragen.",
+        ),
+    ),
+)
+
+FCT_QUESTIONS = Dataset(
+    "fct_questions",
+    "marts",
+    "fct_questions",
+    "5b0c8a43-7d0e-4c5f-9d3a-0f6f2b7c1a03",
+    "Vragen van inwoners, één rij per vraag, met het eerste antwoord van de gemeente.",
+    (
+        Column("question_id", "Vraag", "VARCHAR"),
+        Column("platform", "Platform", "VARCHAR"),
+        Column("channel_id", "Kanaal", "VARCHAR"),
+        Column("gm_code", "Gemeentecode", "VARCHAR"),
+        Column("asked_at", "Gesteld op", "TIMESTAMP WITH TIME ZONE", is_dttm=True),
+        Column("asked_year", "Jaar (getal)", "INTEGER"),
+        _jaar("asked_year"),
+        _gemeente("fct_questions"),
+        Column("is_answered", "Beantwoord", "BOOLEAN"),
+        Column("response_minutes", "Reactietijd (minuten)", "DOUBLE"),
+        Column("reactietijd_uur", "Reactietijd (uur)", "DOUBLE", None, "response_minutes / 60.0"),
+    ),
+    (
+        Metric("vragen", "Vragen", "COUNT(*)"),
+        Metric("beantwoord", "Beantwoord", _count_if("is_answered")),
+        Metric("antwoordpercentage", "Antwoordpercentage", "AVG(CASE WHEN is_answered THEN 1.0 ELSE 0.0 END)", PCT),
+    ),
+    main_dttm_col="asked_at",
+)
+
+DIM_CHANNEL = Dataset(
+    "dim_channel",
+    "marts",
+    "dim_channel",
+    "5b0c8a43-7d0e-4c5f-9d3a-0f6f2b7c1a04",
+    "Kanalen van gemeenten volgens het kanalenregister.",
+    (
+        Column("channel_id", "Kanaal", "VARCHAR"),
+        Column("platform", "Platform", "VARCHAR"),
+        Column("handle", "Account", "VARCHAR"),
+        Column("gm_code", "Gemeentecode", "VARCHAR"),
+        _gemeente("dim_channel"),
+        Column("theme", "Thema", "VARCHAR"),
+        Column("active_from", "Actief vanaf", "DATE", is_dttm=True),
+        Column("active_to", "Actief tot", "DATE", "Leeg zolang het kanaal actief is.", is_dttm=True),
+    ),
+    (Metric("kanalen", "Kanalen", "COUNT(*)"),),
+)
+
+FCT_SURVEY_RESPONSES = Dataset(
+    "fct_survey_responses",
+    "marts",
+    "fct_survey_responses",
+    "5b0c8a43-7d0e-4c5f-9d3a-0f6f2b7c1a05",
+    "Antwoorden op de enquête, één rij per gemeente per enquêtejaar.",
+    (
+        Column("survey_year", "Jaar (getal)", "INTEGER"),
+        _jaar("survey_year"),
+        Column("gm_code", "Gemeentecode", "VARCHAR"),
+        _gemeente("fct_survey_responses"),
+        Column("responsible_department", "Verantwoordelijke afdeling", "VARCHAR"),
+        Column("self_rating", "Rapportcijfer", "DOUBLE"),
+        Column("uses_structurally", "Structureel (eigen oordeel)", "BOOLEAN"),
+        Column("kcc_involved", "KCC betrokken", "BOOLEAN"),
+        Column("management_support", "Steun management (1–5)", "INTEGER"),
+        Column("structureel", "Structureel (eigen oordeel)", "VARCHAR", None, _yes_no("uses_structurally")),
+        Column("kcc", "KCC betrokken", "VARCHAR", None, _yes_no("kcc_involved")),
+    ),
+    (
+        Metric("antwoorden", "Antwoorden", "COUNT(*)"),
+        Metric("gem_rapportcijfer", "Gem. rapportcijfer", "AVG(self_rating)", HOURS),
+    ),
+)
+
+GEMEENTE_VS_LANDELIJK = Dataset(
+    "gemeente_vs_landelijk",
+    "marts",
+    "gemeente_vs_landelijk",
+    "5b0c8a43-7d0e-4c5f-9d3a-0f6f2b7c1a06",
+    "Per gemeente en jaar haar eigen cijfers naast de landelijke.",
+    (
+        Column("jaar", "Jaar", "VARCHAR"),
+        Column("gemeente", "Gemeente", "VARCHAR"),
+        Column("gm_code", "Gemeentecode", "VARCHAR"),
+        Column("antwoordpercentage_gemeente", "Antwoordpercentage gemeente", "DOUBLE"),
+        Column("antwoordpercentage_landelijk", "Antwoordpercentage landelijk", "DOUBLE"),
+        Column("reactietijd_gemeente", "Gem. reactietijd gemeente (uur)", "DOUBLE"),
+        Column("reactietijd_landelijk", "Gem. reactietijd landelijk (uur)", "DOUBLE"),
+    ),
+    (
+        Metric("antwoord_gemeente", "Gemeente", "MAX(antwoordpercentage_gemeente)", PCT),
+        Metric("antwoord_landelijk", "Landelijk", "MAX(antwoordpercentage_landelijk)", PCT),
+        Metric("reactietijd_gemeente", "Gemeente", "MAX(reactietijd_gemeente)", HOURS),
+        Metric("reactietijd_landelijk", "Landelijk", "MAX(reactietijd_landelijk)", HOURS),
+    ),
+    sql=(
+        "SELECT CAST(r.year AS VARCHAR) AS jaar, m.name AS gemeente, r.gm_code,\n"
+        "       r.answer_rate AS antwoordpercentage_gemeente, n.answer_rate AS antwoordpercentage_landelijk,\n"
+        "       r.avg_response_hours AS reactietijd_gemeente, n.avg_response_hours AS reactietijd_landelijk\n"
+        "FROM marts.rpt_municipality_year AS r\n"
+        "JOIN marts.dim_municipality AS m ON m.gm_code = r.gm_code\n"
+        "JOIN marts.rpt_national_year AS n ON n.year = r.year"
+    ),
+)
+
+VALIDATION_RUNS = Dataset(
+    "validation_runs",
+    "dq",
+    "validation_runs",
+    "5b0c8a43-7d0e-4c5f-9d3a-0f6f2b7c1a07",
+    "Validaties (Great Expectations), één rij per suite per gecontroleerd bestand.",
+    (
+        Column("run_id", "Validatie", "VARCHAR"),
+        Column("suite", "Suite", "VARCHAR"),
+        Column("load_id", "Laadrun", "VARCHAR"),
+        Column("source_file", "Bestand", "VARCHAR"),
+        Column("started_at", "Gestart (UTC)", "TIMESTAMP WITH TIME ZONE", is_dttm=True),
+        Column("rows_checked", "Rijen gecontroleerd", "BIGINT"),
+        Column("rules_checked", "Regels gecontroleerd", "INTEGER"),
+        Column("outcome", "Uitkomst", "VARCHAR"),
+        Column("fatal_failures", "Fataal", "INTEGER"),
+        Column("error_failures", "Fout", "INTEGER"),
+        Column("warning_failures", "Waarschuwing", "INTEGER"),
+        Column("data_docs_page", "Data Docs-pagina", "VARCHAR"),
+    ),
+    (
+        Metric("validaties", "Validaties", "COUNT(*)"),
+        Metric("mislukte_validaties", "Mislukt", "SUM(CASE WHEN outcome = 'failed' THEN 1 ELSE 0 END)"),
+    ),
+    main_dttm_col="started_at",
+)
+
+RULE_RESULTS = Dataset(
+    "rule_results",
+    "dq",
+    "rule_results",
+    "5b0c8a43-7d0e-4c5f-9d3a-0f6f2b7c1a08",
+    "Uitkomst per regel per validatie.",
+    (
+        Column("run_id", "Validatie", "VARCHAR"),
+        Column("suite", "Suite", "VARCHAR"),
+        Column("rule", "Regel", "VARCHAR"),
+        Column("description", "Omschrijving", "VARCHAR"),
+        Column("severity", "Ernst", "VARCHAR", "fatal, error of warning."),
+        Column("success", "Geslaagd", "BOOLEAN"),
+        Column("observed", "Waargenomen", "VARCHAR"),
+        Column("unexpected_count", "Afwijkend", "BIGINT"),
+        Column("failing_keys", "Afwijkende sleutels", "VARCHAR"),
+    ),
+    (Metric("regels", "Regels", "COUNT(*)"),),
+)
+
+LOADS = Dataset(
+    "loads",
+    "dq",
+    "loads",
+    "e9ad6704-d5a1-41b6-9247-1a3adecb250f",
+    "Laadruns, één rij per bron per run, met wat er geladen, overgeslagen en in quarantaine gezet is.",
+    (
+        Column("load_id", "Laadrun", "VARCHAR"),
+        Column("source", "Bron", "VARCHAR", "Map in de landingszone, bijvoorbeeld cbs_gemeenten."),
+        Column("started_at", "Gestart (UTC)", "TIMESTAMP WITH TIME ZONE", is_dttm=True),
+        Column("finished_at", "Klaar (UTC)", "TIMESTAMP WITH TIME ZONE", is_dttm=True),
+        Column("files_loaded", "Bestanden geladen", "INTEGER"),
+        Column("files_skipped", "Overgeslagen", "INTEGER", "Al eerder geladen (zelfde SHA-256)."),
+        Column("files_quarantined", "Bestanden in quarantaine", "INTEGER"),
+        Column("rows_loaded", "Rijen geladen", "BIGINT"),
+        Column("rows_quarantined", "Rijen in quarantaine", "BIGINT"),
+    ),
+    (
+        Metric("aantal_laadruns", "Aantal laadruns", "COUNT(*)"),
+        Metric("rijen_geladen", "Rijen geladen", "COALESCE(SUM(rows_loaded), 0)"),
+    ),
+    main_dttm_col="started_at",
+)
+
+QUARANTINED_FILES = Dataset(
+    "quarantined_files",
+    "dq",
+    "quarantined_files",
+    "3269bc5a-4398-44f2-8fc2-8252a609143d",
+    "Bestanden die niet te lezen waren, met de reden.",
+    (
+        Column("load_id", "Laadrun", "VARCHAR"),
+        Column("source", "Bron", "VARCHAR"),
+        Column("source_file", "Bestand", "VARCHAR"),
+        Column("quarantine_path", "Quarantainepad", "VARCHAR"),
+        Column("reason", "Reden", "VARCHAR"),
+        Column("quarantined_at", "In quarantaine (UTC)", "TIMESTAMP WITH TIME ZONE", is_dttm=True),
+    ),
+    (Metric("aantal_bestanden", "Aantal bestanden", "COUNT(*)"),),
+    main_dttm_col="quarantined_at",
+)
+
+QUARANTINED_ROWS = Dataset(
+    "quarantined_rows",
+    "dq",
+    "quarantined_rows",
+    "48fc9f06-d40e-4f06-b9d9-b4621b300d8f",
+    "Rijen die niet te verwerken of te koppelen waren, met de reden.",
+    (
+        Column("load_id", "Laadrun", "VARCHAR"),
+        Column("source", "Bron", "VARCHAR"),
+        Column("source_file", "Bestand", "VARCHAR"),
+        Column("position", "Positie", "VARCHAR"),
+        Column("reason", "Reden", "VARCHAR"),
+        Column("content", "Inhoud", "VARCHAR"),
+        Column("quarantined_at", "In quarantaine (UTC)", "TIMESTAMP WITH TIME ZONE", is_dttm=True),
+        # The reason without the quoted value, so equal reasons group together.
+        Column("soort_reden", "Soort reden", "VARCHAR", None, "regexp_replace(reason, '[:(].*$', '')"),
+    ),
+    (Metric("aantal_rijen", "Aantal rijen", "COUNT(*)"),),
+    main_dttm_col="quarantined_at",
+)
+
+BUILDS = Dataset(
+    "builds",
+    "dq",
+    "builds",
+    "5b0c8a43-7d0e-4c5f-9d3a-0f6f2b7c1a09",
+    "Bouw- en publicatieruns van het warehouse.",
+    (
+        Column("built_at", "Gebouwd (UTC)", "TIMESTAMP WITH TIME ZONE", is_dttm=True),
+        Column("loaded_until", "Geladen tot (UTC)", "TIMESTAMP WITH TIME ZONE", is_dttm=True),
+        Column("outcome", "Uitkomst", "VARCHAR"),
+        Column("tables", "Tabellen", "VARCHAR"),
+    ),
+    (Metric("builds", "Publicaties", "COUNT(*)"),),
+    main_dttm_col="built_at",
+)
+
+DATASETS: tuple[Dataset, ...] = (
+    DIM_MUNICIPALITY,
+    RPT_NATIONAL_YEAR,
+    RPT_MUNICIPALITY_YEAR,
+    FCT_QUESTIONS,
+    DIM_CHANNEL,
+    FCT_SURVEY_RESPONSES,
+    GEMEENTE_VS_LANDELIJK,
+    VALIDATION_RUNS,
+    RULE_RESULTS,
+    LOADS,
+    QUARANTINED_FILES,
+    QUARANTINED_ROWS,
+    BUILDS,
+)
