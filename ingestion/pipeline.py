@@ -197,10 +197,12 @@ def build_warehouse(settings: Settings | None = None) -> None:
 def _mart_checks(con: duckdb.DuckDBPyConnection) -> list[tuple[Suite, pd.DataFrame]]:
     """(suite, rows) pairs checked after every dbt build."""
     from expectations.suites import cbs as cbs_suites
+    from expectations.suites.marts import mart_frames
 
     return [
         (cbs_suites.gemeenten_suite(), cbs_suites.effective_gemeenten(con)),
         (cbs_suites.dim_municipality_suite(), con.execute("SELECT * FROM marts.dim_municipality").df()),
+        *mart_frames(con),
     ]
 
 

@@ -1,0 +1,94 @@
+"""Suites for the marts after each dbt build: keys unique, contract ranges, references between marts.
+
+dbt's own tests stop a broken build; these suites put the same guarantees, with failing keys, into schema
+``dq`` for auditors, and a ``fatal`` failure stops the publish.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import duckdb
+
+from expectations.runner import Suite, VolumeCheck
+from expectations.suites.rules import GM_CODE, between, in_set, matches, not_null, unique_together
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+RATE = "fractions 0-1 / fracties 0-1"
+
+
+def _codes(con: duckdb.DuckDBPyConnection, sql: str) -> list[str]:
+    return [row[0] for row in con.execute(sql).fetchall()]
+
+
+def questions_suite(con: duckdb.DuckDBPyConnection) -> Suite:
+    """``fct_questions``: one row per question; its channel and municipality exist; times are sane."""
+    channels = _codes(con, "SELECT channel_id FROM marts.dim_channel")
+    municipalities = _codes(con, "SELECT gm_code FROM marts.dim_municipality")
+    return Suite(
+        name="fct_questions",
+        key_columns=("question_id",),
+        description="Mart fct_questions: één rij per vraag / one row per question.",
+        volume=VolumeCheck(min_ratio=0.5, severity="error"),
+        rules=(
+            not_null("question_id", "fatal", "Elke vraag heeft een id / every question has an id."),
+            unique_together("question_id_unique", ("question_id",), "fatal", "Eén rij per vraag / unique."),
+            in_set("channel_in_dim_channel", "channel_id", channels, "error",
+                   "Het kanaal staat in dim_channel / the channel is in dim_channel."),
+            in_set("gm_code_in_dim_municipality", "gm_code", municipalities, "error",
+                   "De gemeente staat in dim_municipality / the municipality is in dim_municipality."),
+            between("response_minutes_not_negative", "response_minutes", 0, None, "error",
+                    "Antwoord niet voor de vraag / no reply before its question."),
+        ),
+    )
+
+
+def municipality_year_suite(con: duckdb.DuckDBPyConnection) -> Suite:
+    """``rpt_municipality_year``: one row per municipality and year, rates and levels in range."""
+    municipalities = _codes(con, "SELECT gm_code FROM marts.dim_municipality")
+    return Suite(
+        name="rpt_municipality_year",
+        key_columns=("gm_code", "year"),
+        description="Mart rpt_municipality_year: gemeente × jaar / municipality × year.",
+        rules=(
+            unique_together("one_row_per_municipality_year", ("gm_code", "year"), "fatal",
+                            "Eén rij per gemeente per jaar / one row per municipality and year."),
+            matches("gm_code_format", "gm_code", GM_CODE, "fatal", "gm_code is 'GM' + 4 cijfers."),
+            in_set("gm_code_in_dim_municipality", "gm_code", municipalities, "error",
+                   "De gemeente staat in dim_municipality / the municipality is in dim_municipality."),
+            between("answer_rate_0_1", "answer_rate", 0, 1, "fatal", f"Antwoordpercentage als {RATE}."),
+            between("maturity_level_0_4", "maturity_level", 0, 4, "fatal", "Volwassenheid 0-4 / maturity 0-4."),
+            not_null("questions", "error", "Aantallen zijn 0, nooit leeg / counts are 0, never null."),
+        ),
+    )
+
+
+def national_year_suite(con: duckdb.DuckDBPyConnection) -> Suite:
+    """``rpt_national_year``: one row per year, every share a fraction."""
+    shares = ("pct_with_facebook", "pct_structural", "answer_rate", "pct_comms_responsible")
+    return Suite(
+        name="rpt_national_year",
+        key_columns=("year",),
+        description="Mart rpt_national_year: één rij per jaar / one row per year.",
+        rules=(
+            unique_together("one_row_per_year", ("year",), "fatal", "Eén rij per jaar / one row per year."),
+            *(between(f"{c}_0_1", c, 0, 1, "fatal", f"{c} als {RATE}.") for c in shares),
+            between("self_rating_1_10", "avg_self_rating_comms", 1, 10, "error", "Rapportcijfer 1-10."),
+        ),
+    )
+
+
+#: (suite factory, table) of every mart suite after dim_municipality's (see expectations.suites.cbs).
+MART_SUITES: tuple[tuple[Callable[[duckdb.DuckDBPyConnection], Suite], str], ...] = (
+    (questions_suite, "marts.fct_questions"),
+    (municipality_year_suite, "marts.rpt_municipality_year"),
+    (national_year_suite, "marts.rpt_national_year"),
+)
+
+
+def mart_frames(con: duckdb.DuckDBPyConnection) -> list[tuple[Suite, pd.DataFrame]]:
+    """Each mart suite with the rows it checks."""
+    return [(factory(con), con.execute(f"SELECT * FROM {table}").df()) for factory, table in MART_SUITES]

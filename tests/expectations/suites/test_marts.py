@@ -1,0 +1,46 @@
+"""Mart suites catch what the marts must never hold: a rate above 1, a question on an unknown channel."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from expectations.runner import run_suite
+from expectations.suites.marts import mart_frames
+from ingestion.settings import Settings
+
+
+@pytest.fixture
+def marts(home: Settings) -> duckdb.DuckDBPyConnection:
+    home.home.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(home.home / "warehouse.duckdb"))
+    con.execute("CREATE SCHEMA marts")
+    con.execute("CREATE TABLE marts.dim_channel AS SELECT 'x:1' AS channel_id")
+    con.execute("CREATE TABLE marts.dim_municipality AS SELECT 'GM0363' AS gm_code")
+    con.execute("""CREATE TABLE marts.fct_questions AS SELECT * FROM (VALUES
+        ('x:10', 'x:1', 'GM0363', 30.0), ('x:11', 'x:2', 'GM0363', NULL)) t(question_id, channel_id, gm_code,
+        response_minutes)""")
+    con.execute("""CREATE TABLE marts.rpt_municipality_year AS SELECT * FROM (VALUES
+        ('GM0363', 2014, 2, 0.5, 3), ('GM0363', 2013, 0, 0.0, 0)) t(gm_code, year, questions, answer_rate,
+        maturity_level)""")
+    con.execute("""CREATE TABLE marts.rpt_national_year AS SELECT * FROM (VALUES
+        (2014, 0.75, 0.2, 1.5, 0.7, 7.2)) t(year, pct_with_facebook, pct_structural, answer_rate,
+        pct_comms_responsible, avg_self_rating_comms)""")
+    yield con
+    con.close()
+
+
+def test_mart_suites_report_exactly_the_broken_rows(home: Settings, marts: duckdb.DuckDBPyConnection) -> None:
+    found = {}
+    for suite, frame in mart_frames(marts):
+        outcome = run_suite(marts, suite, frame, settings=home, load_id="marts-test")
+        found[suite.name] = (outcome.fatal_failures, outcome.error_failures)
+    assert found == {
+        "fct_questions": ([], ["channel_in_dim_channel"]),
+        "rpt_municipality_year": ([], []),
+        "rpt_national_year": (["answer_rate_0_1"], []),
+    }
+    keys = marts.execute(
+        "SELECT failing_keys FROM dq.rule_results WHERE rule = 'channel_in_dim_channel'"
+    ).fetchone()[0]
+    assert '"question_id": "x:11"' in keys
