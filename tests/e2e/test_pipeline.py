@@ -39,6 +39,23 @@ def test_fresh_home_loads_shipped_cbs_and_publishes(home: Settings) -> None:
     assert published(home, "SELECT successor_gm_code FROM marts.dim_municipality WHERE gm_code = 'GM1921'") == [
         ("GM1940",)
     ]
+    con = duckdb.connect(str(home.warehouse_path), read_only=True)
+    try:
+        unresolved = con.execute("""
+            select y.gm_code, y.year from intermediate.int_municipality_years_selected as y
+            left join intermediate.int_municipality_years_selected as n on n.gm_code = y.gm_code
+                and n.year = y.year + 1
+            join marts.dim_municipality as d on d.gm_code = y.gm_code
+            left join marts.dim_municipality as s on s.gm_code = d.successor_gm_code
+            where n.gm_code is null and y.year < 2025 and not coalesce(s.is_current, false)""").fetchall()
+        gone = con.execute("""
+            select count(distinct y.gm_code) from intermediate.int_municipality_years_selected as y
+            where y.year < 2025 and y.gm_code not in (select gm_code from
+            intermediate.int_municipality_years_selected where year = y.year + 1)""").fetchone()[0]
+    finally:
+        con.close()
+    assert unresolved == [] and gone == 99  # every code that disappears resolves to a current code
+
     audit = (home.reports / "audit" / "latest.md").read_text()
     assert "| cbs_gemeenten | 14 | 5210 |" in audit and "marts.dim_municipality" in audit
     sources = {row[0] for row in published(home, "SELECT DISTINCT source FROM dq.loads")}
