@@ -446,10 +446,10 @@ DATAKWALITEIT = Dashboard(
     [
         [(N_VALIDATIES, 2, 25), (N_MISLUKT, 2, 25), (N_BESTANDEN, 2, 25), (N_RIJEN, 2, 25), (_DATA_DOCS, 4, 25)],
         [(VALIDATIES_TIJD, 6, 55), (REGELS_ERNST, 6, 55)],
-        [(MISLUKTE_REGELS, 12, 60)],
+        [(MISLUKTE_REGELS, 12, 45)],
         [(VALIDATIES, 12, 60)],
-        [(REDENEN, 5, 60), (Q_BESTANDEN, 7, 60)],
-        [(Q_RIJEN, 12, 60)],
+        [(REDENEN, 4, 45), (Q_BESTANDEN, 8, 45)],
+        [(Q_RIJEN, 12, 45)],
         [(LAADRUNS, 12, 55)],
     ],
 )

@@ -17,6 +17,7 @@ COUNT = ",d"
 # The municipality name of a row's gm_code; a correlated subquery, so the mart needs no join.
 _NAME_OF = "(SELECT m.name FROM marts.dim_municipality AS m WHERE m.gm_code = {table}.gm_code)"
 _PROVINCE_OF = "(SELECT m.province_name FROM marts.dim_municipality AS m WHERE m.gm_code = {table}.gm_code)"
+_REASON_KIND = "regexp_replace(reason, '''[^'']*''', '…', 'g')"
 _MATURITY = (
     "CASE maturity_level WHEN 0 THEN '0 geen kanaal' WHEN 1 THEN '1 aanwezig' WHEN 2 THEN '2 zenden' "
     "WHEN 3 THEN '3 in gesprek' WHEN 4 THEN '4 geïntegreerd' END"
@@ -388,8 +389,8 @@ QUARANTINED_ROWS = Dataset(
         Column("reason", "Reden", "VARCHAR"),
         Column("content", "Inhoud", "VARCHAR"),
         Column("quarantined_at", "In quarantaine (UTC)", "TIMESTAMP WITH TIME ZONE", is_dttm=True),
-        # The reason without the quoted value, so equal reasons group together.
-        Column("soort_reden", "Soort reden", "VARCHAR", None, "regexp_replace(reason, '[:(].*$', '')"),
+        # The reason with its quoted values left out, so equal reasons group together.
+        Column("soort_reden", "Soort reden", "VARCHAR", None, _REASON_KIND),
     ),
     (Metric("aantal_rijen", "Aantal rijen", "COUNT(*)"),),
     main_dttm_col="quarantined_at",

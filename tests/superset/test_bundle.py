@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,9 @@ import pytest
 import yaml
 
 from ingestion.settings import PROJECT_ROOT
+from superset.bundle_source import render, stale_and_changed
+from superset.bundle_source.dashboards import DASHBOARDS
+from superset.bundle_source.datasets import DATASETS, Dataset
 
 BUNDLE = PROJECT_ROOT / "superset" / "bundle"
 
@@ -25,10 +29,8 @@ def _load(folder: str) -> dict[str, dict[str, Any]]:
     return by_uuid
 
 
-def _provision_module() -> Any:
-    spec = importlib.util.spec_from_file_location(
-        "dialoog_provision", PROJECT_ROOT / "superset" / "provision.py"
-    )
+def provision_module() -> Any:
+    spec = importlib.util.spec_from_file_location("dialoog_provision", PROJECT_ROOT / "superset" / "provision.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -40,9 +42,7 @@ def bundle() -> dict[str, dict[str, dict[str, Any]]]:
 
 
 def _dashboard_charts(dashboard: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
-        el["meta"] for el in dashboard["position"].values() if isinstance(el, dict) and el["type"] == "CHART"
-    ]
+    return [el["meta"] for el in dashboard["position"].values() if isinstance(el, dict) and el["type"] == "CHART"]
 
 
 def test_metadata_declares_the_import_version() -> None:
@@ -89,16 +89,15 @@ def test_saved_queries_match_the_chart_settings(bundle: dict[str, dict[str, dict
         assert context["form_data"] == chart["params"], chart["slice_name"]
         assert chart["params"]["viz_type"] == chart["viz_type"]
         dataset = bundle["datasets"][str(chart["dataset_uuid"])]
-        known = {c["column_name"] for c in dataset["columns"]} | {
-            m["metric_name"] for m in dataset["metrics"]
-        }
+        known = {c["column_name"] for c in dataset["columns"]} | {m["metric_name"] for m in dataset["metrics"]}
         for query in context["queries"]:
-            used = set(query["columns"]) | set(query["metrics"]) | {f["col"] for f in query["filters"]}
+            columns = {c["sqlExpression"] if isinstance(c, dict) else c for c in query["columns"]}
+            used = columns | set(query["metrics"]) | {f["col"] for f in query["filters"]}
             assert used <= known, (chart["slice_name"], used - known)
 
 
 def test_warehouse_uri_is_filled_in_read_only(tmp_path: Path) -> None:
-    provision = _provision_module()
+    provision = provision_module()
     home = tmp_path / "home"
     first = provision.build_bundle(home, tmp_path / "a.zip")
     provision.build_bundle(home, tmp_path / "b.zip")
@@ -110,3 +109,83 @@ def test_warehouse_uri_is_filled_in_read_only(tmp_path: Path) -> None:
     assert not any("${" in text for text in first.values())
     with zipfile.ZipFile(tmp_path / "a.zip") as archive:
         assert "dialoog_dashboards/metadata.yaml" in archive.namelist()
+
+
+def test_bundle_is_written_from_its_source() -> None:
+    """The committed YAML is what ``python -m superset.bundle_source`` writes (run it after an edit)."""
+    stale, changed = stale_and_changed(render())
+    assert (stale, changed) == ([], [])
+
+
+def _mart_columns() -> dict[str, set[str]]:
+    """Every mart's columns as its dbt YAML declares them (the enforced contracts)."""
+    columns: dict[str, set[str]] = {}
+    for path in (PROJECT_ROOT / "dbt_project" / "models" / "marts").rglob("*.yml"):
+        for model in yaml.safe_load(path.read_text(encoding="utf-8")).get("models", []):
+            columns[model["name"]] = {c["name"] for c in model.get("columns", [])}
+    return columns
+
+
+def test_dataset_columns_exist_in_the_mart_contracts() -> None:
+    marts = _mart_columns()
+    for dataset in DATASETS:
+        if dataset.schema != "marts" or dataset.sql is not None:
+            continue
+        physical = {c.name for c in dataset.columns if c.expression is None}
+        assert physical <= marts[dataset.table], (dataset.table, physical - marts[dataset.table])
+
+
+def _chart_fields(params: dict[str, Any]) -> tuple[set[str], set[str]]:
+    """The columns and saved metrics a chart's settings name."""
+    columns: set[str] = set()
+    for key in ("groupby", "all_columns", "columns", "groupbyRows", "groupbyColumns"):
+        columns |= set(params.get(key) or [])
+    columns |= {params[key] for key in ("x_axis", "column") if params.get(key)}
+    columns |= {f["subject"] for f in params["adhoc_filters"]}
+    metrics = set(params.get("metrics") or []) | ({params["metric"]} if params.get("metric") else set())
+    return columns, metrics
+
+
+def test_every_chart_names_columns_and_metrics_of_its_dataset() -> None:
+    marts = _mart_columns()
+    for dashboard in DASHBOARDS:
+        for chart in dashboard.charts:
+            columns, metrics = _chart_fields(chart.params)
+            dataset = chart.dataset
+            known = {c.name for c in dataset.columns}
+            assert columns <= known, (chart.name, columns - known)
+            assert metrics <= {m.name for m in dataset.metrics}, chart.name
+            # A column straight from a mart must be in that mart's contract.
+            if dataset.schema == "marts" and dataset.sql is None:
+                plain = {c.name for c in dataset.columns if c.expression is None and c.name in columns}
+                assert plain <= marts[dataset.table], chart.name
+
+
+def test_native_filters_reach_every_chart_in_scope() -> None:
+    """A filter on a column that a chart's dataset lacks would be dropped silently for that chart."""
+    for dashboard in DASHBOARDS:
+        for native_filter in dashboard.native_filters:
+            assert native_filter.column in {c.name for c in native_filter.dataset.columns}
+            for chart in dashboard.charts:
+                if chart not in native_filter.excluded:
+                    names = {c.name for c in chart.dataset.columns}
+                    assert native_filter.column in names, (dashboard.title, chart.name)
+
+
+def _tables_read(dataset: Dataset) -> set[str]:
+    """The warehouse tables a dataset reads: its own, its SQL's and its calculated columns' subqueries."""
+    texts = [dataset.sql or f"{dataset.schema}.{dataset.table}"] + [c.expression or "" for c in dataset.columns]
+    return {m.group(2) for text in texts for m in re.finditer(r"\b(marts|dq)\.(\w+)", text)}
+
+
+def test_dbt_exposures_name_what_each_dashboard_reads() -> None:
+    path = PROJECT_ROOT / "dbt_project" / "models" / "exposures" / "_dashboards__exposures.yml"
+    exposures = {e["name"]: e for e in yaml.safe_load(path.read_text(encoding="utf-8"))["exposures"]}
+    for dashboard in DASHBOARDS:
+        exposure = exposures[dashboard.slug.replace("-", "_")]
+        assert exposure["label"] == dashboard.title and exposure["type"] == "dashboard"
+        assert exposure["url"] == f"http://localhost:8088/superset/dashboard/{dashboard.slug}/"
+        datasets = [c.dataset for c in dashboard.charts] + [f.dataset for f in dashboard.native_filters]
+        read = set().union(*(_tables_read(d) for d in datasets))
+        named = {re.search(r"'(\w+)'\)$", ref).group(1) for ref in exposure["depends_on"]}
+        assert named == read, (dashboard.slug, named ^ read)
