@@ -10,31 +10,8 @@ its SHA-256) and all or nothing; a malformed file is moved to `$DIALOOG_HOME/qua
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from airflow.sdk import dag, task
+from airflow.sdk import DAG
 from shared.assets import RAW_CBS
-from shared.defaults import DEFAULT_ARGS, WRITER_POOL
+from shared.loader_dag import loader_dag
 
-
-@dag(
-    schedule="@hourly",
-    start_date=datetime(2026, 1, 1),
-    catchup=False,
-    max_active_runs=1,
-    tags=["dialoog", "load", "cbs"],
-    default_args=DEFAULT_ARGS,
-    doc_md=__doc__,
-)
-def dialoog_load_cbs() -> None:
-    # Writes the build warehouse: DuckDB allows one writer, hence the one-slot pool.
-    @task(pool=WRITER_POOL, outlets=[RAW_CBS])
-    def load_cbs() -> dict[str, object]:
-        from shared.loading import load_and_report
-
-        return load_and_report("cbs")
-
-    load_cbs()
-
-
-dialoog_load_cbs()
+dag: DAG = loader_dag("cbs", RAW_CBS, schedule="@hourly", doc_md=__doc__)

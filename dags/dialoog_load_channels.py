@@ -9,31 +9,8 @@ A file loads once (by its SHA-256) and all or nothing; the task is skipped when 
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from airflow.sdk import dag, task
+from airflow.sdk import DAG
 from shared.assets import RAW_CHANNELS
-from shared.defaults import DEFAULT_ARGS, WRITER_POOL
+from shared.loader_dag import loader_dag
 
-
-@dag(
-    schedule="@hourly",
-    start_date=datetime(2026, 1, 1),
-    catchup=False,
-    max_active_runs=1,
-    tags=["dialoog", "load", "channels"],
-    default_args=DEFAULT_ARGS,
-    doc_md=__doc__,
-)
-def dialoog_load_channels() -> None:
-    # Writes the build warehouse: DuckDB allows one writer, hence the one-slot pool.
-    @task(pool=WRITER_POOL, outlets=[RAW_CHANNELS])
-    def load_channels() -> dict[str, object]:
-        from shared.loading import load_and_report
-
-        return load_and_report("channels")
-
-    load_channels()
-
-
-dialoog_load_channels()
+dag: DAG = loader_dag("channels", RAW_CHANNELS, schedule="@hourly", doc_md=__doc__)
