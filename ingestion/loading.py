@@ -153,6 +153,7 @@ def ensure_bookkeeping(con: duckdb.DuckDBPyConnection) -> None:
             built_at TIMESTAMPTZ NOT NULL, loaded_until TIMESTAMPTZ, outcome VARCHAR NOT NULL,
             tables VARCHAR)"""
     )
+    con.execute("ALTER TABLE dq.builds ADD COLUMN IF NOT EXISTS tables VARCHAR")  # homes from before it existed
     con.execute(
         """CREATE TABLE IF NOT EXISTS dq.loads (
             load_id VARCHAR PRIMARY KEY, source VARCHAR NOT NULL, started_at TIMESTAMPTZ NOT NULL,
