@@ -1,8 +1,10 @@
-"""Run every Dialoog DAG once, in dependency order, as real Airflow DAG runs (``dag.test()``).
+"""Run every Dialoog DAG once, in dependency order, as real Airflow DAG runs.
 
-One interpreter for all DAGs: Airflow and the DAG folder are imported and parsed once. Each run is
-recorded in Airflow's metadata DB like any other (visible in the UI and the REST API). Prints one line per
-DAG and exits 1 at the first run that does not succeed, so nothing after it (and no publish) runs.
+Without services, with ``dag.test()`` in one interpreter (Airflow and the DAG folder parsed once). When
+this home's Airflow is running (``make demo``), through its REST API instead, so its scheduler runs the
+tasks (in the writer pool) and the two never handle the same run. Either way each run is recorded in the
+metadata DB (visible in the UI and the REST API). Writes one line per DAG and exits 1 at the first run
+that does not succeed, so nothing after it (and no publish) runs.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import inspect
 import os
 import sys
 import time
+from collections.abc import Callable
 
 ORDER = ("dialoog_load_cbs", "dialoog_load_channels", "dialoog_load_social", "dialoog_load_survey",
          "dialoog_transform")
@@ -25,21 +28,54 @@ def _dagbag(folder: str):
     return DagBag(dag_folder=folder, **kwargs)
 
 
-def main(summary_path: str) -> int:
+def _api_runner(base: str) -> Callable[[str], tuple[str, str]]:
+    """Trigger a DAG through the REST API v2 and wait for its run to end; returns (state, run id)."""
+    import requests
+
+    token = requests.post(f"{base}/auth/token", json={"username": os.environ["DIALOOG_ADMIN_USER"],
+                          "password": os.environ["DIALOOG_ADMIN_PASSWORD"]}, timeout=30).json()["access_token"]
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+
+    def run(dag_id: str) -> tuple[str, str]:
+        session.patch(f"{base}/api/v2/dags/{dag_id}", json={"is_paused": False}, timeout=30).raise_for_status()
+        created = session.post(f"{base}/api/v2/dags/{dag_id}/dagRuns", json={"logical_date": None}, timeout=30)
+        created.raise_for_status()
+        run_id = created.json()["dag_run_id"]
+        while True:
+            state = session.get(f"{base}/api/v2/dags/{dag_id}/dagRuns/{run_id}", timeout=30).json()["state"]
+            if state in ("success", "failed"):
+                return state, run_id
+            time.sleep(2)
+
+    return run
+
+
+def _test_runner() -> Callable[[str], tuple[str, str]]:
+    """Run a DAG with ``dag.test()`` in this interpreter; returns (state, run id)."""
     folder = os.environ["AIRFLOW__CORE__DAGS_FOLDER"]
     sys.path.insert(0, folder)
     bag = _dagbag(folder)
     if bag.import_errors:
-        print(f"DAG import errors: {bag.import_errors}", file=sys.stderr)
-        return 1
+        raise SystemExit(f"DAG import errors: {bag.import_errors}")
+
+    def run(dag_id: str) -> tuple[str, str]:
+        dag_run = bag.get_dag(dag_id).test()
+        return str(dag_run.state), dag_run.run_id
+
+    return run
+
+
+def main(summary_path: str, api: str | None = None) -> int:
+    run = _api_runner(api) if api else _test_runner()
     with open(summary_path, "w", encoding="utf-8") as summary:
         for dag_id in ORDER:
             started = time.monotonic()
-            run = bag.get_dag(dag_id).test()
-            line = f"{dag_id}: {run.state} in {time.monotonic() - started:.0f} s (run {run.run_id})"
+            state, run_id = run(dag_id)
+            line = f"{dag_id}: {state} in {time.monotonic() - started:.0f} s (run {run_id})"
             summary.write(line + "\n")
             summary.flush()
-            if str(run.state) != "success":
+            if state != "success":
                 _report_stopped_run(summary)
                 return 1
     return 0
@@ -54,4 +90,4 @@ def _report_stopped_run(summary) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None))
