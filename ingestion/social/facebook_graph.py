@@ -5,7 +5,8 @@ to a comment (under that comment's ``comments.data``, or flat with a ``parent``)
 Ids stay verbatim (a comment keeps its ``postid_commentid`` form). Facebook has no handles and a display
 name is not one, so ``author_handle`` stays empty; comments without ``from`` (hidden by the Graph API
 without moderation rights) have no author. The page is the channel: the part of the post id before ``_``.
-The feed is streamed post by post, so memory follows the largest post, not the file.
+A feed up to ``WHOLE_FILE_LIMIT`` is parsed whole; a bigger one is streamed post by post, so memory
+follows the largest post, not the file.
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from typing import Any
 from ingestion.loading import FileRejected, Parsed, Record, Source
 from ingestion.social.common import (
     MESSAGE_COLUMNS,
+    items_at,
     message,
     parse_utc,
     rejected,
     stream_items,
     text_id,
     top_level_keys,
+    whole_object,
 )
 
 SOURCE_SYSTEM = "facebook_graph"
@@ -31,6 +34,13 @@ _TIME = "%Y-%m-%dT%H:%M:%S%z"  # 2014-05-12T08:15:30+0000
 
 def parse(path: Path) -> Iterator[Parsed]:
     """Posts and their comments of one Graph API feed page."""
+    page = whole_object(path)
+    if page is not None:
+        if "data" not in page:
+            _reject_without_data(path, set(page))
+        for index, post in enumerate(items_at(page, "data.item")):
+            yield from _post_messages(post, f"data[{index}]")
+        return
     with path.open("rb") as handle:
         keys = top_level_keys(handle)
     if "data" not in keys:

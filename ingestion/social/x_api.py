@@ -4,21 +4,23 @@ Tweets come from ``data`` and from ``includes.tweets`` (the referenced tweets th
 citizen's question a municipal reply answers); a tweet in both is yielded once, from ``data``. Handles
 come from ``includes.users``. A file without ``data`` is an error object (``errors`` or a problem
 ``title``/``status``) and is rejected, except a page whose ``meta.result_count`` is 0, which is a valid
-empty page. The file is streamed: one pass checks it parses and collects the users (bounded by the page's
-expansions), then tweets are read one at a time.
+empty page. A page up to ``WHOLE_FILE_LIMIT`` is parsed whole at once; a bigger one is streamed: one pass
+checks it parses and collects the users (bounded by the page's expansions), then tweets are read one at a time.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from ingestion.loading import FileRejected, Parsed, Record, Source
 from ingestion.social.common import (
     MESSAGE_COLUMNS,
+    items_at,
     mentions_in,
     message,
     normalise_handle,
@@ -26,6 +28,7 @@ from ingestion.social.common import (
     stream_items,
     text_id,
     top_level_keys,
+    whole_object,
 )
 
 SOURCE_SYSTEM = "x_api"
@@ -34,24 +37,33 @@ _TWEET_PREFIXES = (("data.item", "data"), ("includes.tweets.item", "includes.twe
 
 def parse(path: Path) -> Iterator[Parsed]:
     """Messages of one X API v2 page, from ``data`` then ``includes.tweets``."""
-    with path.open("rb") as handle:
-        keys = top_level_keys(handle)
+    page = whole_object(path)
+    if page is not None:
+        keys, items = set(page), partial(items_at, page)
+    else:
+        with path.open("rb") as handle:
+            keys = top_level_keys(handle)
+        items = partial(_streamed, path)
     if "data" not in keys:
         _check_empty_page(path, keys)
         return
-    users = _users(path)
+    users = _users(items("includes.users.item"))
     # A tweet in `data` is often expanded in `includes.tweets` too: yield it once. Only the expansions'
     # ids are held (bounded like the users), never all of `data`.
-    expanded = _expanded_ids(path)
+    expanded = _expanded_ids(items("includes.tweets.item"))
     for prefix, label in _TWEET_PREFIXES:
-        with path.open("rb") as handle:
-            for index, tweet in enumerate(stream_items(handle, prefix)):
-                parsed = _parse_tweet(tweet, f"{label}[{index}]", users)
-                if isinstance(parsed, Record) and parsed.values["message_id"] in expanded:
-                    if label == "includes.tweets" and expanded[parsed.values["message_id"]]:
-                        continue
-                    expanded[parsed.values["message_id"]] = True
-                yield parsed
+        for index, tweet in enumerate(items(prefix)):
+            parsed = _parse_tweet(tweet, f"{label}[{index}]", users)
+            if isinstance(parsed, Record) and parsed.values["message_id"] in expanded:
+                if label == "includes.tweets" and expanded[parsed.values["message_id"]]:
+                    continue
+                expanded[parsed.values["message_id"]] = True
+            yield parsed
+
+
+def _streamed(path: Path, prefix: str) -> Iterator[Any]:
+    with path.open("rb") as handle:
+        yield from stream_items(handle, prefix)
 
 
 def _check_empty_page(path: Path, keys: set[str]) -> None:
@@ -73,24 +85,22 @@ def _problem(obj: dict[str, Any]) -> str:
     return ": ".join(parts) or json.dumps(obj, default=str)[:200]
 
 
-def _expanded_ids(path: Path) -> dict[str, bool]:
+def _expanded_ids(tweets: Iterable[Any]) -> dict[str, bool]:
     """Ids of ``includes.tweets`` (→ False until the same tweet is seen in ``data``)."""
-    with path.open("rb") as handle:
-        return {
-            tweet_id: False
-            for tweet in stream_items(handle, "includes.tweets.item")
-            if isinstance(tweet, dict) and (tweet_id := text_id(tweet.get("id")))
-        }
+    return {
+        tweet_id: False
+        for tweet in tweets
+        if isinstance(tweet, dict) and (tweet_id := text_id(tweet.get("id")))
+    }
 
 
-def _users(path: Path) -> dict[str, str]:
+def _users(users: Iterable[Any]) -> dict[str, str]:
     """``includes.users`` as id → handle."""
-    with path.open("rb") as handle:
-        return {
-            str(user["id"]): str(user["username"])
-            for user in stream_items(handle, "includes.users.item")
-            if isinstance(user, dict) and user.get("id") and user.get("username")
-        }
+    return {
+        str(user["id"]): str(user["username"])
+        for user in users
+        if isinstance(user, dict) and user.get("id") and user.get("username")
+    }
 
 
 def parse_time(value: str) -> datetime:
