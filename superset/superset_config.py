@@ -104,17 +104,36 @@ DATA_CACHE_CONFIG = {
 # from an http page, and the server's files are not the reader's.
 DATA_DOCS_DIR = DIALOOG_HOME / "reports" / "data_docs"
 DATA_DOCS_ROLES = {"Admin", "Auditor"}
+# The Data Docs pages are the pipeline's own static HTML; they load Bootstrap, jQuery and Vega from public
+# CDNs and run inline scripts, which Superset's Content-Security-Policy would block on these pages only.
+_DATA_DOCS_CDNS = [
+    "https://cdn.jsdelivr.net",
+    "https://code.jquery.com",
+    "https://cdnjs.cloudflare.com",
+    "https://stackpath.bootstrapcdn.com",
+    "https://maxcdn.bootstrapcdn.com",
+    "https://unpkg.com",
+]
+DATA_DOCS_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'", "'unsafe-inline'", "'unsafe-eval'", *_DATA_DOCS_CDNS],
+    "style-src": ["'self'", "'unsafe-inline'", *_DATA_DOCS_CDNS],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'", "data:", *_DATA_DOCS_CDNS],
+}
 
 
 def serve_data_docs(app: Any) -> None:
     """Register /datadocs/<path> on Superset's Flask app (Superset calls this as FLASK_APP_MUTATOR)."""
     from flask import Blueprint, abort, redirect, request, send_from_directory
     from flask_login import current_user
+    from superset.extensions import talisman
 
     blueprint = Blueprint("dialoog_data_docs", __name__)
 
     @blueprint.route("/datadocs/", defaults={"path": "index.html"})
     @blueprint.route("/datadocs/<path:path>")
+    @talisman(content_security_policy=DATA_DOCS_CSP, content_security_policy_nonce_in=[])
     def data_docs(path: str) -> Any:
         if not current_user.is_authenticated:
             return redirect(f"/login/?next={request.path}")

@@ -96,9 +96,9 @@ def bar(  # noqa: PLR0913 - one argument per chart setting
         "time_grain_sqla": x_axis["timeGrain"] if temporal else None,
         "xAxisForceCategorical": not temporal,
         "x_axis_sort_asc": True,
-        # Series of a group-by in name order (maturity 0-4); metrics in the order given.
-        "sort_series_type": "name" if groupby else "sum",
-        "sort_series_ascending": bool(groupby),
+        # Series in name order (maturity 0-4, Gemeente before Landelijk), whatever the data.
+        "sort_series_type": "name",
+        "sort_series_ascending": True,
         "metrics": metrics,
         "groupby": groupby or [],
         "contributionMode": "row" if share else None,

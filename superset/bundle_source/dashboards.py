@@ -435,7 +435,7 @@ Q_RIJEN = listing(
 _DATA_DOCS = (
     "#### Data Docs\n\n"
     "De volledige uitkomsten van elke validatie (Great Expectations):\n\n"
-    "**[Data Docs openen](/datadocs/index.html)** (voor auditors en beheerders)\n\n"
+    "**[Data Docs openen](/datadocs/)** (voor auditors en beheerders)\n\n"
     "Bestand op de server: `${DIALOOG_HOME}/reports/data_docs/index.html`"
 )
 

@@ -278,7 +278,7 @@ def _open_dashboard(page: Any, base: str, dashboard: dict[str, Any]) -> float:
 def _chart(page: Any, title: str) -> Any:
     """The holder of the chart with exactly this title."""
     holders = page.locator(".dashboard-component-chart-holder")
-    return holders.filter(has=page.get_by_text(title, exact=True)).first
+    return holders.filter(has=page.locator(".header-title").get_by_text(title, exact=True)).first
 
 
 def _chart_text(page: Any, title: str) -> str:
@@ -350,7 +350,7 @@ def test_dashboards_render_in_chromium(server: str, published_home: Path) -> Non
 
 
 def test_data_docs_need_a_login(server: str) -> None:
-    answer = requests.get(f"{server}/datadocs/index.html", timeout=30, allow_redirects=False)
+    answer = requests.get(f"{server}/datadocs/", timeout=30, allow_redirects=False)
     assert answer.status_code == 302 and "/login/" in answer.headers["Location"]
 
 
