@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import duckdb
@@ -16,17 +15,25 @@ from ingestion.loading import load_source
 from ingestion.settings import Settings
 from tests.conftest import PROJECT
 
-ROWS = 400_000
+ROWS = 200_000  # four insert batches; the kill comes after two
 
+# The child says when it has parsed (and so inserted, in batches) half of the big file, then goes on;
+# the test kills it right then, in the middle of the file's transaction.
 LOAD_IN_CHILD = """
-import sys
+import dataclasses
 from ingestion import cbs, warehouse
 from ingestion.loading import load_source
 from ingestion.settings import get_settings
+
+def parse_and_tell(path):
+    for number, item in enumerate(cbs.parse_gemeenten(path)):
+        if path.name == "groot.csv" and number == HALF:
+            print("halfway", flush=True)
+        yield item
+
 settings = get_settings()
 con = warehouse.connect(settings)
-print("loading", flush=True)
-load_source(con, cbs.CBS_GEMEENTEN, settings)
+load_source(con, dataclasses.replace(cbs.CBS_GEMEENTEN, parse=parse_and_tell), settings)
 print("done", flush=True)
 """
 
@@ -48,16 +55,16 @@ def _landed_rows(con: duckdb.DuckDBPyConnection) -> int:
 def test_killed_load_leaves_no_rows_and_the_next_run_completes(home: Settings) -> None:
     _big_list(home.landing / "cbs_gemeenten" / "groot.csv")
     env = {**os.environ, "PYTHONPATH": str(PROJECT)}
-    child = subprocess.Popen([sys.executable, "-c", LOAD_IN_CHILD], env=env, stdout=subprocess.PIPE, text=True)
-    assert child.stdout.readline().strip() == "loading"
-    time.sleep(2)  # the shipped lists take well under a second; the big file takes far longer
+    code = LOAD_IN_CHILD.replace("HALF", str(ROWS // 2))
+    child = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, text=True)
+    assert child.stdout.readline().strip() == "halfway"
     child.send_signal(signal.SIGKILL)
     child.wait()
 
     con = warehouse.connect(home)
     try:
         registered = con.execute("SELECT count(*) FROM raw._files WHERE source_file = 'cbs_gemeenten/groot.csv'")
-        assert registered.fetchone()[0] == 0, "the load finished before the kill: make the file bigger"
+        assert registered.fetchone()[0] == 0
         assert _landed_rows(con) == 0  # the killed transaction left nothing behind
 
         report = load_source(con, cbs.CBS_GEMEENTEN, home)
