@@ -15,7 +15,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 from ingestion.loading import FileRejected, Parsed, Record, RowRejected, Source
-from ingestion.social.common import detect_encoding, is_excel_number, normalise_handle, normalise_platform
+from ingestion.social.common import is_excel_number, normalise_handle, normalise_platform
+from ingestion.tabular import detect_encoding
 
 COLUMNS: dict[str, str] = {
     "gm_code": "VARCHAR NOT NULL",

@@ -19,11 +19,15 @@ Row = tuple[int, dict[str, str]]
 
 
 def detect_encoding(path: Path) -> str:
-    """``utf-8-sig`` when every byte decodes as UTF-8, else ``cp1252`` (Dutch Excel); streams the file."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
+    """``utf-16`` with a UTF-16 BOM; ``utf-8-sig`` when every byte decodes as UTF-8; else ``cp1252``
+    (Dutch Excel). Streams the file in small chunks: the decoded text is thrown away at once."""
     with path.open("rb") as handle:
+        if handle.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            return "utf-16"
+        handle.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
         try:
-            for chunk in iter(lambda: handle.read(1 << 20), b""):
+            for chunk in iter(lambda: handle.read(1 << 16), b""):
                 decoder.decode(chunk)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:

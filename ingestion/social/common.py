@@ -8,7 +8,6 @@ staging (see ``dbt_project/models/staging/social``).
 
 from __future__ import annotations
 
-import codecs
 import json
 import os
 import re
@@ -224,20 +223,3 @@ def _near(handle: IO[bytes]) -> str:
 
 def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-
-
-def detect_encoding(path: Path) -> str:
-    """``utf-16`` with a UTF-16 BOM; ``utf-8-sig`` when every byte decodes as UTF-8; else ``cp1252``."""
-    with path.open("rb") as handle:
-        if handle.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-            return "utf-16"
-        handle.seek(0)
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        try:
-            # Small chunks: the decoded text (up to 4 bytes a character) is thrown away at once.
-            for chunk in iter(lambda: handle.read(1 << 16), b""):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return "cp1252"
-    return "utf-8-sig"

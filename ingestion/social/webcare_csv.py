@@ -27,13 +27,13 @@ from zoneinfo import ZoneInfo
 from ingestion.loading import FileRejected, Parsed, Record, RowRejected, Source
 from ingestion.social.common import (
     MESSAGE_COLUMNS,
-    detect_encoding,
     is_excel_number,
     mentions_in,
     message,
     normalise_handle,
     normalise_platform,
 )
+from ingestion.tabular import detect_encoding
 
 SOURCE_SYSTEM = "webcare_csv"
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
