@@ -19,7 +19,7 @@ from pathlib import Path
 from ingestion.bench.formats import FORMATS
 from ingestion.bench.machine import describe
 from ingestion.bench.report import render
-from ingestion.bench.run import METHODS, run_scale
+from ingestion.bench.run import METHODS, ScaleResult, run_scale
 from ingestion.settings import PROJECT_ROOT
 
 BEGIN, END = "<!-- bench:results:begin -->", "<!-- bench:results:end -->"
@@ -36,7 +36,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--methods", default=",".join(METHODS), help="comma-separated subset of ours,floor,peer")
     parser.add_argument("--no-pipeline", action="store_true", help="loads only, skip the Airflow pipeline")
     parser.add_argument("--workdir", type=Path, default=None, help="where the temporary homes go (default /tmp)")
+    parser.add_argument("--from-json", type=Path, default=None,
+                        help="re-render the results file from the JSON a run printed (no measuring)")
     args = parser.parse_args(argv)
+    if args.from_json:
+        saved = json.loads(args.from_json.read_text(encoding="utf-8"))
+        results = [ScaleResult(**r) for r in saved["results"]]
+        write_results(args.out, render(results, saved["machine"], NOTE))
+        return 0
     machine = describe()
     workdir = Path(tempfile.mkdtemp(prefix="dialoog-bench-", dir=args.workdir))
     try:
@@ -45,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     write_results(args.out, render(results, machine, NOTE))
-    print(json.dumps([asdict(r) for r in results], indent=1))
+    print(json.dumps({"machine": machine, "results": [asdict(r) for r in results]}, indent=1))
     return 0 if all(r.pipeline_ok for r in results) else 1
 
 
