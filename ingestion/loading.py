@@ -4,7 +4,9 @@ A *source* knows how to find its files (or archive folders) and how to parse one
 This module does the rest, the same way for every source:
 
 - a file is keyed by its SHA-256; a hash already in ``raw._files`` is skipped, so re-runs load nothing new;
-- one transaction per file: a file that turns out malformed half-way leaves no row behind; it is moved to
+- each file all or nothing: a small file is parsed to the end before it is written (complete files are then
+  committed together, see :class:`_Writer`), a big one has its own transaction; so a file that turns out
+  malformed half-way leaves no row behind; it is moved to
   ``$DIALOOG_HOME/quarantine/<source>/`` with a ``.reason`` file and recorded in ``dq.quarantined_files``;
 - a record the parser cannot use is yielded as :class:`RowRejected` and goes to ``dq.quarantined_rows``
   while the rest of the file loads;
@@ -34,6 +36,8 @@ from ingestion.settings import Settings
 log = logging.getLogger(__name__)
 
 BATCH_ROWS = 50_000
+#: Complete small files are committed together once they hold this many records (see :class:`_Writer`).
+GROUP_ROWS = 10_000
 
 #: Lineage columns added to every raw table, after the source's own columns.
 LINEAGE_COLUMNS: dict[str, str] = {
@@ -254,7 +258,7 @@ class _Writer:
         """Queue a small file that parsed to the end; commit the queue when it holds a batch."""
         self.pending.append(done)
         self.pending_rows += len(done.records) + len(done.rejects)
-        if self.pending_rows >= BATCH_ROWS:
+        if self.pending_rows >= GROUP_ROWS:
             self.flush()
 
     def flush(self) -> None:
