@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Callable
 
+RUN_TIMEOUT_S = 2 * 3600  # a run the scheduler never finishes must not hang `make pipeline`
 ORDER = ("dialoog_load_cbs", "dialoog_load_channels", "dialoog_load_social", "dialoog_load_survey",
          "dialoog_transform")
 
@@ -42,11 +43,13 @@ def _api_runner(base: str) -> Callable[[str], tuple[str, str]]:
         created = session.post(f"{base}/api/v2/dags/{dag_id}/dagRuns", json={"logical_date": None}, timeout=30)
         created.raise_for_status()
         run_id = created.json()["dag_run_id"]
-        while True:
+        deadline = time.monotonic() + RUN_TIMEOUT_S
+        while time.monotonic() < deadline:
             state = session.get(f"{base}/api/v2/dags/{dag_id}/dagRuns/{run_id}", timeout=30).json()["state"]
             if state in ("success", "failed"):
                 return state, run_id
             time.sleep(2)
+        return f"not finished after {RUN_TIMEOUT_S} s", run_id
 
     return run
 

@@ -1,0 +1,76 @@
+"""The demo services as `make demo` / `make stop` run them: Airflow and Superset start and answer, the DAG
+runs show as succeeded in Airflow's REST API, `make pipeline` goes through that API while Airflow runs, and
+stopping leaves no process of this installation behind."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+
+import pytest
+import requests
+
+from ingestion.settings import Settings
+from tests.conftest import FIXTURES, PROJECT, drop
+
+pytestmark = pytest.mark.e2e
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _processes_of(home: Settings) -> list[str]:
+    """Command lines of live processes whose environment names this DIALOOG_HOME."""
+    found = []
+    for pid in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as handle:
+                if f"DIALOOG_HOME={home.home}".encode() in handle.read().split(b"\0"):
+                    found.append(open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode())
+        except OSError:
+            continue
+    return found
+
+
+def test_services_start_answer_run_pipelines_and_stop(home: Settings) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW__API", "AIRFLOW__CORE__EXECUTION"))}
+    airflow_port, superset_port = _free_port(), _free_port()
+    env.update(DIALOOG_HOME=str(home.home), AIRFLOW_PORT=str(airflow_port), SUPERSET_PORT=str(superset_port))
+
+    def sh(*command: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["bash", *command], env=env, cwd=PROJECT, capture_output=True, text=True,
+                              timeout=900, check=False)
+
+    assert sh("scripts/pipeline.sh").returncode == 0
+    try:
+        started = sh("scripts/services.sh", "start")
+        assert started.returncode == 0, started.stdout + started.stderr
+        assert f"http://localhost:{airflow_port}" in started.stdout
+        assert requests.get(f"http://localhost:{superset_port}/health", timeout=10).text == "OK"
+
+        base = f"http://localhost:{airflow_port}"
+        token = requests.post(f"{base}/auth/token", json={"username": "admin", "password": "admin"},
+                              timeout=30).json()["access_token"]
+        runs = requests.get(f"{base}/api/v2/dags/dialoog_transform/dagRuns",
+                            headers={"Authorization": f"Bearer {token}"}, timeout=30).json()["dag_runs"]
+        assert "success" in {run["state"] for run in runs}
+
+        before = home.serving_path.stat().st_ino
+        drop(home, "cbs_gemeenten", FIXTURES / "cbs_gemeenten" / "gemeenten-alfabetisch-2014-cp1252.csv")
+        through_api = sh("scripts/pipeline.sh")
+        assert through_api.returncode == 0, through_api.stdout + through_api.stderr
+        assert "through its REST API" in through_api.stdout
+        assert home.serving_path.stat().st_ino != before  # the running scheduler rebuilt and republished
+    finally:
+        stopped = sh("scripts/services.sh", "stop")
+    assert stopped.returncode == 0, stopped.stdout + stopped.stderr
+    for _ in range(20):
+        if not _processes_of(home):
+            break
+        time.sleep(0.5)
+    assert _processes_of(home) == []
