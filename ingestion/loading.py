@@ -155,9 +155,10 @@ def ensure_bookkeeping(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         """CREATE TABLE IF NOT EXISTS dq.builds (
             built_at TIMESTAMPTZ NOT NULL, loaded_until TIMESTAMPTZ, outcome VARCHAR NOT NULL,
-            tables VARCHAR)"""
+            tables VARCHAR, code_version VARCHAR)"""
     )
-    con.execute("ALTER TABLE dq.builds ADD COLUMN IF NOT EXISTS tables VARCHAR")  # homes from before it existed
+    for column in ("tables", "code_version"):  # homes from before these columns existed
+        con.execute(f"ALTER TABLE dq.builds ADD COLUMN IF NOT EXISTS {column} VARCHAR")
     con.execute(
         """CREATE TABLE IF NOT EXISTS dq.loads (
             load_id VARCHAR PRIMARY KEY, source VARCHAR NOT NULL, started_at TIMESTAMPTZ NOT NULL,

@@ -6,6 +6,7 @@ one-slot Airflow pool is enough to keep DuckDB's single writer rule.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -122,12 +123,30 @@ def anything_new(reports: list[SourceReport]) -> bool:
     return any(r.files_loaded or r.files_quarantined for r in reports)
 
 
-def _last_build_watermark(settings: Settings) -> datetime | None:
+#: What the marts are built with besides the data: a change here rebuilds them even when no file is new.
+BUILD_CODE = ("dbt_project/dbt_project.yml", "dbt_project/models", "dbt_project/seeds", "dbt_project/macros",
+              "ingestion/classify")
+
+
+def code_version() -> str:
+    """SHA-256 over the dbt project and the classifier it runs (paths and contents)."""
+    digest = hashlib.sha256()
+    for root in BUILD_CODE:
+        path = PROJECT_ROOT / root
+        for file in sorted([path] if path.is_file() else path.rglob("*")):
+            if file.is_file() and "__pycache__" not in file.parts:
+                digest.update(str(file.relative_to(PROJECT_ROOT)).encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()
+
+
+def _last_publish(settings: Settings) -> tuple[datetime | None, str | None]:
+    """Up to which load time, and with which code version, the last published build was made."""
     con = warehouse.connect(settings)
     try:
         ensure_bookkeeping(con)
-        row = con.execute("SELECT max(loaded_until) FROM dq.builds WHERE outcome = 'published'").fetchone()
-        return row[0] if row else None
+        row = con.execute("SELECT loaded_until, code_version FROM dq.builds WHERE outcome = 'published' "
+                          "ORDER BY built_at DESC LIMIT 1").fetchone()
+        return (row[0], row[1]) if row else (None, None)
     finally:
         con.close()
 
@@ -145,11 +164,14 @@ def loaded_until(settings: Settings) -> datetime | None:
 
 
 def needs_build(settings: Settings | None = None) -> bool:
-    """A build is needed when something loaded after the last publish, or nothing was ever published."""
+    """A build is needed when something loaded after the last publish, the models or classifier changed
+    since, or nothing was ever published."""
     settings = settings or get_settings()
     if not settings.serving_path.exists():
         return True
-    watermark, newest = _last_build_watermark(settings), loaded_until(settings)
+    (watermark, built_with), newest = _last_publish(settings), loaded_until(settings)
+    if built_with != code_version():
+        return True
     return newest is not None and (watermark is None or newest > watermark)
 
 
@@ -234,8 +256,8 @@ def publish_warehouse(settings: Settings | None = None) -> dict[str, int]:
     counts = publish(settings)
     con = warehouse.connect(settings)
     try:
-        con.execute("INSERT INTO dq.builds VALUES (?, ?, 'published', ?)",
-                    [datetime.now(UTC), newest, json.dumps(counts, sort_keys=True)])
+        con.execute("INSERT INTO dq.builds VALUES (?, ?, 'published', ?, ?)",
+                    [datetime.now(UTC), newest, json.dumps(counts, sort_keys=True), code_version()])
     finally:
         con.close()
     return counts
