@@ -8,15 +8,14 @@ here (``GM0363``, ``twitter`` → ``x``, handles lowercased without ``@``) becau
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
-from ingestion.loading import FileRejected, Parsed, Record, RowRejected, Source
+from ingestion.loading import Parsed, Record, RowRejected, Source
 from ingestion.social.common import is_excel_number, normalise_handle, normalise_platform
-from ingestion.tabular import detect_encoding
+from ingestion.tabular import read_csv
 
 COLUMNS: dict[str, str] = {
     "gm_code": "VARCHAR NOT NULL",
@@ -34,20 +33,8 @@ _GM_CODE = re.compile(r"^GM\d{4}$")
 
 def parse(path: Path) -> Iterator[Parsed]:
     """Registry rows of one CSV file."""
-    with path.open(encoding=detect_encoding(path), newline="") as handle:
-        first = handle.readline()
-        handle.seek(0)
-        reader = csv.reader(handle, delimiter=";" if first.count(";") > first.count(",") else ",")
-        header = [h.strip().lstrip("\ufeff").lower() for h in next(reader, [])]
-        missing = [c for c in COLUMNS if c not in header]
-        if missing:
-            raise FileRejected(
-                f"missing column(s) {', '.join(missing)}; header has {', '.join(header)}", "line 1")
-        start = reader.line_num + 1
-        for fields in reader:
-            position, start = f"line {start}", reader.line_num + 1
-            if any(f.strip() for f in fields):
-                yield _parse_row(dict(zip(header, (f.strip() for f in fields), strict=False)), position)
+    for line, row in read_csv(path, required=COLUMNS):
+        yield _parse_row(row, f"line {line}")
 
 
 def _parse_row(row: dict[str, str], position: str) -> Parsed:

@@ -83,5 +83,5 @@ def test_a_file_missing_a_column_is_quarantined_whole(settings: Settings, con: C
     report = load_source(con, CHANNELS, settings)
     assert [label for label, _ in report.files_quarantined] == ["channels/register_zonder_handle.csv"]
     reason = (settings.quarantine / "channels" / "register_zonder_handle.csv.reason").read_text()
-    assert reason.startswith("missing column(s) handle;") and "(at line 1)" in reason
+    assert reason.startswith("missing column(s) handle in register_zonder_handle.csv") and "(at header)" in reason
     assert con.execute("SELECT count(*) FROM raw.channels").fetchone() == (4,)
