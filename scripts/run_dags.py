@@ -79,7 +79,8 @@ def main(summary_path: str, api: str | None = None) -> int:
             summary.write(line + "\n")
             summary.flush()
             if state != "success":
-                _report_stopped_run(summary)
+                if not api:  # with Airflow running its tasks may hold the warehouse: no writer from here
+                    _report_stopped_run(summary)
                 return 1
     return 0
 

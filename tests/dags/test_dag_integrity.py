@@ -63,7 +63,7 @@ def test_dag_policy(dagbag) -> None:
         assert dag.doc_md and len(dag.doc_md.strip()) > 40, f"{dag_id}: no doc_md"
         assert "dialoog" in dag.tags, f"{dag_id}: not tagged dialoog"
         assert dag.catchup is False, f"{dag_id}: catchup must be explicit and off"
-        assert dag.schedule is not None or dag.timetable is not None, f"{dag_id}: no schedule"
+        assert type(dag.timetable).__name__ != "NullTimetable", f"{dag_id}: no schedule"
         for task in dag.tasks:
             assert task.owner == "dialoog", f"{dag_id}.{task.task_id}: owner"
             assert task.on_failure_callback, f"{dag_id}.{task.task_id}: no failure callback"
@@ -76,9 +76,8 @@ def test_every_duckdb_writer_is_in_the_one_slot_pool(dagbag) -> None:
                 assert task.pool == WRITER_POOL, f"{dag.dag_id}.{task.task_id} writes DuckDB outside the pool"
 
 
-def test_no_cycles_and_loaders_feed_transform(dagbag) -> None:
-    for dag in dagbag.dags.values():
-        dag.check_cycle() if hasattr(dag, "check_cycle") else list(dag.task_group.topological_sort())
+def test_loaders_feed_transform(dagbag) -> None:
+    """Cycles already fail the DagBag import (test_no_import_errors); here: the hand-over by Assets."""
     transform = dagbag.dags["dialoog_transform"]
     assert "dialoog://raw/cbs" in str(transform.timetable.asset_condition)
 
