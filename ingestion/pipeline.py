@@ -139,26 +139,24 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
-def _last_publish(settings: Settings) -> tuple[datetime | None, str | None]:
+def _last_publish(con: duckdb.DuckDBPyConnection) -> tuple[datetime | None, str | None]:
     """Up to which load time, and with which code version, the last published build was made."""
-    con = warehouse.connect(settings)
-    try:
-        ensure_bookkeeping(con)
-        row = con.execute("SELECT loaded_until, code_version FROM dq.builds WHERE outcome = 'published' "
-                          "ORDER BY built_at DESC LIMIT 1").fetchone()
-        return (row[0], row[1]) if row else (None, None)
-    finally:
-        con.close()
+    row = con.execute("SELECT loaded_until, code_version FROM dq.builds WHERE outcome = 'published' "
+                      "ORDER BY built_at DESC LIMIT 1").fetchone()
+    return (row[0], row[1]) if row else (None, None)
+
+
+def _loaded_until(con: duckdb.DuckDBPyConnection) -> datetime | None:
+    """The newest load time in the raw layer (None before the first load)."""
+    return con.execute("SELECT max(loaded_at) FROM raw._files").fetchone()[0]
 
 
 def loaded_until(settings: Settings) -> datetime | None:
-    """The newest load time in the raw layer (None before the first load)."""
+    """The newest load time in the raw layer of a home's warehouse."""
     con = warehouse.connect(settings)
     try:
-        exists = con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'raw' AND table_name = '_files'"
-        ).fetchone()[0]
-        return con.execute("SELECT max(loaded_at) FROM raw._files").fetchone()[0] if exists else None
+        ensure_bookkeeping(con)
+        return _loaded_until(con)
     finally:
         con.close()
 
@@ -169,7 +167,12 @@ def needs_build(settings: Settings | None = None) -> bool:
     settings = settings or get_settings()
     if not settings.serving_path.exists():
         return True
-    (watermark, built_with), newest = _last_publish(settings), loaded_until(settings)
+    con = warehouse.connect(settings)
+    try:
+        ensure_bookkeeping(con)
+        (watermark, built_with), newest = _last_publish(con), _loaded_until(con)
+    finally:
+        con.close()
     if built_with != code_version():
         return True
     return newest is not None and (watermark is None or newest > watermark)
@@ -252,12 +255,11 @@ def validate_marts(settings: Settings | None = None) -> str:
 def publish_warehouse(settings: Settings | None = None) -> dict[str, int]:
     """Swap in a fresh serving copy and remember up to which load it is built."""
     settings = settings or get_settings()
-    newest = loaded_until(settings)
-    counts = publish(settings)
+    counts = publish(settings)  # nothing loads meanwhile: this task holds the one writer slot
     con = warehouse.connect(settings)
     try:
         con.execute("INSERT INTO dq.builds VALUES (?, ?, 'published', ?, ?)",
-                    [datetime.now(UTC), newest, json.dumps(counts, sort_keys=True), code_version()])
+                    [datetime.now(UTC), _loaded_until(con), json.dumps(counts, sort_keys=True), code_version()])
     finally:
         con.close()
     return counts
