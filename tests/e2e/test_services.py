@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -29,9 +30,9 @@ def _processes_of(home: Settings) -> list[str]:
     found = []
     for pid in os.listdir("/proc"):
         try:
-            with open(f"/proc/{pid}/environ", "rb") as handle:
-                if f"DIALOOG_HOME={home.home}".encode() in handle.read().split(b"\0"):
-                    found.append(open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode())
+            proc = Path("/proc") / pid
+            if f"DIALOOG_HOME={home.home}".encode() in (proc / "environ").read_bytes().split(b"\0"):
+                found.append((proc / "cmdline").read_bytes().replace(b"\0", b" ").decode())
         except OSError:
             continue
     return found
