@@ -11,6 +11,11 @@ This module does the rest, the same way for every source:
 - a record the parser cannot use is yielded as :class:`RowRejected` and goes to ``dq.quarantined_rows``
   while the rest of the file loads;
 - records are inserted in Arrow batches, so memory stays flat whatever the file size.
+
+A source may also have a *bulk* loader (:class:`BulkLoad`): DuckDB reads a group of small files with its own
+readers and shapes their rows in SQL, with no Python per row. It takes only the files whose every record it
+can shape exactly as the Python parser would; any other file (a reject, an unusual value, a malformed file)
+goes through the parser as before, so rejects and their reasons do not depend on which path ran.
 """
 
 from __future__ import annotations
@@ -79,6 +84,21 @@ Parsed = Record | RowRejected
 
 
 @dataclass(frozen=True)
+class BulkFile:
+    """One new small file offered to a bulk loader, with its lineage."""
+
+    path: Path
+    label: str
+    sha: str
+
+
+#: ``bulk(con, files, load_id, loaded_at)`` inserts the rows of the files it can shape into the source's raw
+#: table (inside the caller's transaction, lineage columns included) and returns ``{label: rows}`` for them;
+#: the files it leaves out are parsed in Python. It must take a file whole or not at all.
+BulkLoad = Callable[[duckdb.DuckDBPyConnection, list[BulkFile], str, datetime], dict[str, int]]
+
+
+@dataclass(frozen=True)
 class Source:
     """A landing source: its raw table, how to find its load units and how to parse one."""
 
@@ -92,6 +112,10 @@ class Source:
     shipped: tuple[Path, ...] = ()
     #: True when the file name carries data (a CBS list's year): then the name is part of the file's key.
     name_is_data: bool = False
+    #: Loads groups of small landed files in DuckDB itself (see :data:`BulkLoad`); None: Python only.
+    bulk: BulkLoad | None = None
+    #: Files up to this size go to ``bulk``; bigger ones stream through ``parse`` (bounded memory).
+    bulk_max_bytes: int = 8 << 20
 
 
 @dataclass
@@ -212,8 +236,13 @@ def load_source(
     units = [(p, f"shipped:{source.name}/{p.name}", False) for p in source.shipped]
     units += [(p, str(p.relative_to(settings.landing)), True) for p in discover(landing)]
     writer = _Writer(con, source, load_id, report)
+    group = _BulkGroup(writer, settings)
     for path, label, landed in units:
-        _load_unit(writer, settings, path, label, landed)
+        if source.bulk is not None and landed and path.is_file() and path.stat().st_size <= source.bulk_max_bytes:
+            group.add(path, label)
+        else:
+            _load_unit(writer, settings, path, label, landed)
+    group.run()
     writer.flush()
     con.execute(
         "INSERT OR REPLACE INTO dq.loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -309,16 +338,107 @@ class _Writer:
     def rejected_count(done: _ParsedFile) -> int:
         return done.rejects_written + len(done.rejects)
 
-    def loaded(self, done: _ParsedFile) -> None:
+    def loaded(self, done: _ParsedFile, quiet: bool = False) -> None:
         """Count a committed file in the report."""
         rows, rejected = done.written + len(done.records), self.rejected_count(done)
         self.report.files_loaded.append(done.label)
         self.report.rows_loaded += rows
         self.report.rows_quarantined += rejected
-        log.info("loaded %s: %d row(s), %d quarantined", done.label, rows, rejected)
-def _load_unit(writer: _Writer, settings: Settings, path: Path, label: str, landed: bool) -> None:
+        (log.debug if quiet else log.info)("loaded %s: %d row(s), %d quarantined", done.label, rows, rejected)
+
+#: A bulk group is read by DuckDB in one query once it holds this many files or bytes.
+BULK_FILES = 2_000
+BULK_BYTES = 48 << 20
+
+
+class _BulkGroup:
+    """Collects new small landed files and hands them to the source's bulk loader, a group at a time.
+
+    A group is one transaction: the rows of the files the bulk loader took, and their ``raw._files``
+    entries. The files it left out, and every file of a group whose query failed, go through the parser.
+    """
+
+    def __init__(self, writer: _Writer, settings: Settings) -> None:
+        self.writer, self.settings = writer, settings
+        self.files: list[BulkFile] = []
+        self.later: list[tuple[Path, str, str]] = []  # a second copy of a file in this group: after it
+        self.shas: set[str] = set()
+        self.bytes = 0
+
+    def add(self, path: Path, label: str) -> None:
+        sha = unit_sha256(path, self.writer.source.name_is_data)
+        if sha in self.writer.known:
+            self.writer.report.files_skipped += 1
+            return
+        if sha in self.shas:
+            self.later.append((path, label, sha))
+            return
+        self.shas.add(sha)
+        self.files.append(BulkFile(path, label, sha))
+        self.bytes += path.stat().st_size
+        if len(self.files) >= BULK_FILES or self.bytes >= BULK_BYTES:
+            self.run()
+
+    def run(self) -> None:
+        files, later = self.files, self.later
+        self.files, self.later, self.shas, self.bytes = [], [], set(), 0
+        taken = self._bulk(files) if files else {}
+        for unit in files:
+            if unit.label not in taken:
+                _load_unit(self.writer, self.settings, unit.path, unit.label, True, unit.sha)
+        for path, label, sha in later:
+            _load_unit(self.writer, self.settings, path, label, True, sha)
+
+    def _bulk(self, files: list[BulkFile]) -> dict[str, int]:
+        """Bulk-load the files; a file DuckDB cannot read (named in its error, else found by halving) is left out."""
+        taken: dict[str, int] = {}
+        todo = [files]
+        while todo:
+            part = todo.pop()
+            try:
+                taken.update(self._bulk_once(part))
+            except duckdb.Error as exc:  # a malformed file: the parser will say why; the others go on in bulk
+                named = [f for f in part if f'"{f.path}"' in str(exc)]
+                log.info("bulk read of %d file(s) failed (%s): %s", len(part), _first_line(exc),
+                         named[0].label if named else "halving the group")
+                if named:
+                    todo.append([f for f in part if f not in named])
+                elif len(part) > 1:
+                    todo += [part[: len(part) // 2], part[len(part) // 2:]]
+        return taken
+
+    def _bulk_once(self, files: list[BulkFile]) -> dict[str, int]:
+        writer, con = self.writer, self.writer.con
+        if not files or writer.source.bulk is None:
+            return {}
+        loaded_at = datetime.now(UTC)
+        con.begin()
+        try:
+            taken = writer.source.bulk(con, files, writer.load_id, loaded_at)
+            done = [_ParsedFile(f.label, f.sha, loaded_at, written=taken[f.label]) for f in files if f.label in taken]
+            if done:
+                writer.register(done)
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+        for parsed in done:
+            writer.known.add(parsed.sha)
+            writer.loaded(parsed, quiet=True)
+        log.info("bulk: %d of %d file(s) loaded by DuckDB with %d row(s); the rest go to the parser",
+                 len(done), len(files), sum(taken.values()))
+        return taken
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+
+
+def _load_unit(
+    writer: _Writer, settings: Settings, path: Path, label: str, landed: bool, sha: str | None = None
+) -> None:
     source, con, report = writer.source, writer.con, writer.report
-    sha = unit_sha256(path, source.name_is_data)
+    sha = sha or unit_sha256(path, source.name_is_data)
     if sha in writer.known:
         report.files_skipped += 1
         return

@@ -12,12 +12,25 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from ingestion.loading import FileRejected, Parsed, Record, Source
+import duckdb
+
+from ingestion.loading import BulkFile, FileRejected, Parsed, Record, Source
+from ingestion.social.bulk import (
+    MAX_OBJECT,
+    SIMPLE_HANDLE,
+    fields_ok,
+    good_structures,
+    insert_taken,
+    list_of,
+    register_files,
+    structure_checker,
+)
 from ingestion.social.common import (
     MESSAGE_COLUMNS,
     items_at,
@@ -151,3 +164,117 @@ def _tweet_values(tweet: dict[str, Any], users: dict[str, str]) -> dict[str, Any
 
 
 X_API = Source(name="x_api", table="x_api_messages", columns=MESSAGE_COLUMNS, parse=parse)
+
+
+# --- Bulk: DuckDB reads and shapes a group of pages (see ingestion/social/bulk.py) ---------------------------
+
+_TWEET_TYPE = ('{"id": "VARCHAR", "text": "VARCHAR", "created_at": "VARCHAR", "author_id": "VARCHAR", '
+               '"conversation_id": "VARCHAR", "in_reply_to_user_id": "VARCHAR", "note_tweet": {"text": "VARCHAR"}, '
+               '"referenced_tweets": [{"type": "VARCHAR", "id": "VARCHAR"}], '
+               '"entities": {"mentions": [{"username": "VARCHAR"}]}}')
+_TWEET_STRINGS = ("id", "created_at", "text", "author_id", "conversation_id", "in_reply_to_user_id")
+#: ``created_at`` as ``parse_time`` reads it and DuckDB casts it to the same instant.
+_ISO_INSTANT = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3}|\.\d{6})?(Z|[+-]\d{2}:\d{2})"
+#: ``mentions_in`` in RE2: ``[^\p{L}\p{N}_@]`` is Python's ``(?<![\w@])``, except that it consumes the character,
+#: which differs only when a mention ends in ``.`` right before the next ``@``: such texts go to the parser.
+_MENTION_RE2 = r"(?:^|[^\p{L}\p{N}_@])@([A-Za-z0-9_.]{1,30})"
+
+
+def _tweet_structure_ok(tweet: Any) -> bool:
+    return fields_ok(tweet, _TWEET_STRINGS, {
+        "note_tweet": lambda note: fields_ok(note, ("text",)),
+        "referenced_tweets": list_of(lambda ref: fields_ok(ref, ("type", "id"))),
+        "entities": lambda ent: fields_ok(ent, (), {"mentions": list_of(lambda m: fields_ok(m, ("username",)))}),
+    })
+
+
+def _page_structure_ok(page: Any) -> bool:
+    """A page the SQL below shapes as :func:`parse` would: ``data`` an array of tweets, fields of known types."""
+    if not isinstance(page, dict) or not list_of(_tweet_structure_ok)(page.get("data")):
+        return False
+    includes = {"users": list_of(lambda user: fields_ok(user, ("id", "username"))),
+                "tweets": list_of(_tweet_structure_ok)}
+    return "includes" not in page or page["includes"] == "NULL" or fields_ok(page["includes"], (), includes)
+
+
+_judge_page = structure_checker(_page_structure_ok)
+
+
+def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, loaded_at: datetime) -> dict[str, int]:
+    """Load a group of pages in DuckDB: the pages :func:`parse` would load whole, shaped as it would."""
+    paths = register_files(con, files)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _bulk_json AS
+        SELECT f.fid, o.json AS page, json_structure(o.json)::VARCHAR AS structure
+        FROM read_json_objects(?, format = 'unstructured', filename = true, maximum_object_size = {MAX_OBJECT})
+            AS o JOIN _bulk_files AS f ON f.filename = o.filename""", [paths])
+    good_structures(con, _judge_page)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _x_tweets AS
+        WITH pages AS (SELECT fid, from_json(json_extract(page, '$.data'), '[{_TWEET_TYPE}]') AS data,
+                              from_json(json_extract(page, '$.includes.tweets'), '[{_TWEET_TYPE}]') AS inc
+                       FROM _bulk_json)
+        SELECT fid, 0 AS part, unnest(data) AS t, generate_subscripts(data, 1) - 1 AS i FROM pages
+        UNION ALL SELECT fid, 1, unnest(inc), generate_subscripts(inc, 1) - 1 FROM pages""")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _x_shaped AS
+        WITH base AS (
+            SELECT fid, part, i, t, coalesce(nullif(t.note_tweet.text, ''), t.text) AS body,
+                   t.entities.mentions AS tagged, list_transform(t.referenced_tweets, lambda r: r.type) AS kinds
+            FROM _x_tweets)
+        SELECT fid, part, i, t, body, kinds,
+            t IS NOT NULL AND coalesce(t.id, '') <> ''
+            AND coalesce(regexp_full_match(t.created_at, '{_ISO_INSTANT}'), false)
+            AND try_cast(t.created_at AS TIMESTAMPTZ) IS NOT NULL
+            AND coalesce(list_bool_and(list_transform(t.referenced_tweets,
+                lambda r: r IS NOT NULL AND r.type IS NOT NULL AND r.id IS NOT NULL)), true)
+            AND CASE WHEN len(tagged) > 0
+                THEN coalesce(list_bool_and(list_transform(tagged, lambda m: m IS NOT NULL
+                     AND (m.username IS NULL OR regexp_full_match(m.username, '@*{SIMPLE_HANDLE}')))), true)
+                ELSE NOT contains(coalesce(body, ''), '.@') END AS ok,
+            CASE WHEN len(tagged) > 0
+                THEN list_filter(list_transform(tagged, lambda m: lower(ltrim(m.username, '@'))),
+                                 lambda h: coalesce(h, '') <> '')
+                ELSE list_filter(list_transform(regexp_extract_all(coalesce(body, ''), '{_MENTION_RE2}', 1),
+                                 lambda h: lower(rtrim(h, '.'))), lambda h: h <> '') END AS named
+        FROM base""")
+    con.execute("""CREATE OR REPLACE TEMP TABLE _x_users AS
+        WITH users AS (
+            SELECT fid, from_json(json_extract(page, '$.includes.users'),
+                                  '[{"id": "VARCHAR", "username": "VARCHAR"}]') AS users FROM _bulk_json),
+        listed AS (SELECT fid, unnest(users) AS u, generate_subscripts(users, 1) AS i FROM users)
+        SELECT fid, u.id AS id, arg_max(u.username, i) AS username FROM listed
+        WHERE coalesce(u.id, '') <> '' AND coalesce(u.username, '') <> '' GROUP BY fid, u.id""")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _bulk_pages AS
+        SELECT j.fid, count(*) = 1
+            AND bool_and(j.structure IN (SELECT structure FROM _bulk_good_structures))
+            AND json_type(any_value(j.page), '$.data') = 'ARRAY'
+            AND coalesce((SELECT bool_and(s.ok) FROM _x_shaped s WHERE s.fid = j.fid), true)
+            AND coalesce((SELECT bool_and(regexp_full_match(u.username, '@*{SIMPLE_HANDLE}'))
+                          FROM _x_users u WHERE u.fid = j.fid), true) AS page_ok
+        FROM _bulk_json j GROUP BY j.fid""")
+    con.execute("""CREATE OR REPLACE TEMP TABLE _bulk_rows AS
+        WITH kept AS (
+            SELECT s.* FROM _x_shaped s
+            WHERE s.part = 0 OR (
+                s.t.id NOT IN (SELECT d.t.id FROM _x_shaped d WHERE d.fid = s.fid AND d.part = 0 AND d.t.id IS NOT NULL)
+                AND s.i = (SELECT min(o.i) FROM _x_shaped o WHERE o.fid = s.fid AND o.part = 1 AND o.t.id = s.t.id)))
+        SELECT k.fid, k.part * 1000000000 + k.i AS ord, true AS row_ok,
+            CASE k.part WHEN 0 THEN 'data[' ELSE 'includes.tweets[' END || k.i || ']' AS source_position,
+            'x' AS platform, k.t.id AS message_id, nullif(k.t.author_id, '') AS author_id,
+            lower(ltrim(u.username, '@')) AS author_handle, k.t.created_at::TIMESTAMPTZ AS created_at,
+            k.body AS text, nullif(list_filter(k.t.referenced_tweets, lambda r: r.type = 'replied_to')[-1].id, '')
+                AS in_reply_to_id,
+            nullif(k.t.in_reply_to_user_id, '') AS in_reply_to_author_id,
+            nullif(k.t.conversation_id, '') AS conversation_id,
+            list_filter(k.named, lambda h, n: list_position(k.named, h) = n) AS mentions,
+            coalesce(list_contains(k.kinds, 'retweeted'), false) OR starts_with(coalesce(k.body, ''), 'RT @')
+                AS is_retweet,
+            nullif(list_filter(k.t.referenced_tweets, lambda r: r.type = 'retweeted')[-1].id, '') AS retweeted_id,
+            nullif(list_filter(k.t.referenced_tweets, lambda r: r.type = 'quoted')[-1].id, '') AS quoted_id,
+            NULL::VARCHAR AS channel_account_id, NULL::VARCHAR AS channel_handle, NULL::VARCHAR AS direction,
+            'x_api' AS source_system
+        FROM kept k LEFT JOIN _x_users u ON u.fid = k.fid AND u.id = nullif(k.t.author_id, '')""")
+    for name in ("_x_tweets", "_x_shaped", "_x_users"):
+        con.execute(f"DROP TABLE {name}")
+    return insert_taken(con, X_API.table, load_id, loaded_at)
+
+
+X_API = replace(X_API, bulk=bulk)

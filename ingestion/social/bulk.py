@@ -1,0 +1,115 @@
+"""What the social formats' bulk loaders share: DuckDB reads a group of files and shapes the messages in SQL.
+
+A format's bulk loader (see :data:`ingestion.loading.BulkLoad`) fills two temporary tables for one group
+of files:
+
+- ``_bulk_pages(fid, page_ok)``: one row per file it read; ``page_ok`` is false for a file the SQL cannot
+  shape exactly as the Python parser would (an unexpected JSON type, a missing field, an error page);
+- ``_bulk_rows(fid, ord, row_ok, source_position, <message columns but author_key>)``: the shaped messages;
+  ``row_ok`` is false for a message the parser would reject or shape differently.
+
+:func:`insert_taken` then inserts the messages of the files whose page and rows are all fine, with their
+lineage and the citizen pseudonym (an HMAC per distinct author, computed in Python: there are far fewer
+authors than messages), and says which files it took. Every other file is left to the Python parser, so
+rejects and their reasons are the parser's alone.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from ingestion.loading import LINEAGE_COLUMNS, BulkFile
+from ingestion.social.common import MESSAGE_COLUMNS, author_key
+
+#: The message columns the SQL shapes (the pseudonym is added at insert).
+SHAPED_COLUMNS = tuple(name for name in MESSAGE_COLUMNS if name != "author_key")
+
+#: DuckDB's limit for one JSON value: above the biggest file a bulk loader is given (``Source.bulk_max_bytes``).
+MAX_OBJECT = 32 << 20
+
+#: A handle the SQL may lower-case itself: what ``normalise_handle`` would return lower-cased unchanged.
+SIMPLE_HANDLE = "[A-Za-z0-9_]+"
+
+
+def register_files(con: duckdb.DuckDBPyConnection, files: list[BulkFile]) -> list[str]:
+    """Register the group as ``_bulk_files(fid, filename, label, sha)``; returns the paths to read."""
+    paths = [str(f.path) for f in files]
+    con.register("_bulk_files", pa.table({
+        "fid": list(range(len(files))), "filename": paths,
+        "label": [f.label for f in files], "sha": [f.sha for f in files],
+    }))
+    return paths
+
+
+def structure_checker(check: Callable[[Any], bool]) -> Callable[[str], bool]:
+    """Wrap a check of a parsed ``json_structure`` so each distinct structure is judged once."""
+
+    @lru_cache(maxsize=4096)
+    def judge(structure: str) -> bool:
+        try:
+            return check(json.loads(structure))
+        except (ValueError, TypeError, AttributeError):
+            return False
+
+    return judge
+
+
+def good_structures(con: duckdb.DuckDBPyConnection, judge: Callable[[str], bool], table: str = "_bulk_json",
+                    column: str = "structure") -> None:
+    """Register ``_bulk_good_structures(structure)``: the distinct structures of the group ``judge`` accepts."""
+    seen = [row[0] for row in con.execute(f"SELECT DISTINCT {column} FROM {table}").fetchall()]
+    con.register("_bulk_good_structures", pa.table({"structure": [s for s in seen if s and judge(s)]},
+                                                   schema=pa.schema([("structure", pa.string())])))
+
+
+def is_string(structure: Any) -> bool:
+    """A ``json_structure`` leaf that is text or null (every value of that field a string or null)."""
+    return structure in ("VARCHAR", "NULL")
+
+
+def fields_ok(obj: Any, strings: tuple[str, ...], nested: dict[str, Callable[[Any], bool]] | None = None) -> bool:
+    """An object's structure whose ``strings`` are text/null when present and whose ``nested`` checks pass."""
+    if not isinstance(obj, dict):
+        return False
+    if any(name in obj and not is_string(obj[name]) for name in strings):
+        return False
+    return all(name not in obj or obj[name] == "NULL" or check(obj[name]) for name, check in (nested or {}).items())
+
+
+def list_of(check: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    """A structure that is an array whose elements pass ``check`` (``["NULL"]``: empty or only nulls)."""
+    return lambda s: isinstance(s, list) and len(s) == 1 and (s[0] == "NULL" or check(s[0]))
+
+
+def insert_taken(con: duckdb.DuckDBPyConnection, table: str, load_id: str, loaded_at: datetime) -> dict[str, int]:
+    """Insert the rows of every file whose page and rows are fine; ``{label: rows}`` of the files taken."""
+    con.execute("""CREATE OR REPLACE TEMP TABLE _bulk_taken AS
+        SELECT p.fid FROM _bulk_pages p
+        WHERE p.page_ok AND NOT EXISTS (SELECT 1 FROM _bulk_rows r WHERE r.fid = p.fid AND NOT r.row_ok)""")
+    identities = con.execute("""SELECT DISTINCT platform, coalesce(author_id, author_handle) FROM _bulk_rows
+        WHERE fid IN (SELECT fid FROM _bulk_taken) AND coalesce(author_id, author_handle) IS NOT NULL""").fetchall()
+    con.register("_bulk_keys", pa.table({
+        "platform": [p for p, _ in identities], "identity": [i for _, i in identities],
+        "author_key": [author_key(p, i, None) for p, i in identities],
+    }, schema=pa.schema([("platform", pa.string()), ("identity", pa.string()), ("author_key", pa.string())])))
+    columns = [*SHAPED_COLUMNS, "author_key", *LINEAGE_COLUMNS]
+    shaped = ", ".join(f"r.{name}" for name in SHAPED_COLUMNS)
+    con.execute(f"""INSERT INTO raw.{table} ({", ".join(columns)})
+        SELECT {shaped}, k.author_key, f.label, f.sha, r.source_position, ?, ?
+        FROM _bulk_rows r JOIN _bulk_taken USING (fid) JOIN _bulk_files f USING (fid)
+        LEFT JOIN _bulk_keys k ON k.platform = r.platform AND k.identity = coalesce(r.author_id, r.author_handle)
+        ORDER BY r.fid, r.ord""", [load_id, loaded_at])
+    counts = con.execute("""SELECT f.label, count(r.fid) FROM _bulk_taken t JOIN _bulk_files f USING (fid)
+        LEFT JOIN _bulk_rows r ON r.fid = t.fid GROUP BY f.label""").fetchall()
+    for name in ("_bulk_files", "_bulk_keys", "_bulk_good_structures"):
+        con.unregister(name)
+    for name in ("_bulk_json", "_bulk_pages", "_bulk_rows", "_bulk_taken"):
+        con.execute(f"DROP TABLE IF EXISTS {name}")
+    return dict(counts)

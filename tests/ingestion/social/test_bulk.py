@@ -1,0 +1,166 @@
+"""The bulk path (DuckDB shapes a group of files in SQL) loads exactly what the Python parser loads.
+
+Each test lands the same files twice, loads them once with the source's bulk loader and once with the
+parser alone, and compares everything the load wrote: rows (but their load id and time), rejected rows,
+quarantined files and ``raw._files``. The edge cases are the ones where SQL and Python could disagree:
+JSON types the SQL would coerce, texts whose mentions the RE2 pattern could read differently, rejects.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from ingestion.demo.generate import Generator
+from ingestion.loading import Source, load_source
+from ingestion.settings import Settings, get_settings
+from ingestion.social.x_api import X_API
+from tests.ingestion.social.support import FIXTURES, TEST_KEY
+
+#: The demo's smallest scale that still reaches every research figure it is planned for.
+DEMO_SCALE_SMALL = 0.02
+
+
+def _tweet(tid: str, **extra: Any) -> dict[str, Any]:
+    return {"id": tid, "text": f"bericht {tid}", "created_at": "2024-03-05T09:12:44.000Z", "author_id": "11",
+            "conversation_id": tid, **extra}
+
+
+def _page(data: Any, users: Any = None, tweets: Any = None, **extra: Any) -> dict[str, Any]:
+    includes = {"users": users if users is not None else [{"id": "11", "username": "Burger_Jan"}]}
+    if tweets is not None:
+        includes["tweets"] = tweets
+    return {"data": data, "includes": includes, "meta": {"result_count": 1}, **extra}
+
+
+#: Pages where SQL and Python could disagree; every one must load (or be rejected) the same either way.
+X_API_EDGES: dict[str, Any] = {
+    "plain.json": _page([_tweet("101"), _tweet("102", author_id="12")],
+                        users=[{"id": "12", "username": "@Gemeente_X"}, {"id": "11", "username": "a"},
+                               {"id": "11", "username": "Jan"}]),
+    "expansions.json": _page([_tweet("201", referenced_tweets=[{"type": "replied_to", "id": "200"}])],
+                             tweets=[_tweet("200"), _tweet("201"), _tweet("200"), _tweet("199")]),
+    "refs.json": _page([_tweet("301", referenced_tweets=[{"type": "quoted", "id": "1"}, {"type": "quoted", "id": "2"},
+                                                          {"type": "retweeted", "id": ""}]),
+                        _tweet("302", text="RT @Jan: hallo"), _tweet("303", referenced_tweets=None)]),
+    "mentions.json": _page([
+        _tweet("401", text="Hoi @Jan_1 en @jan_1, zie @gemeente.utrecht."),
+        _tweet("402", text="mail info@gemeente.nl of é@x of @a.@b"),
+        _tweet("403", text="x", entities={"mentions": [{"username": "Piet"}, {"username": "@piet"},
+                                                       {"username": None}]}),
+        _tweet("404", text="@Jan", entities={"mentions": []}),
+        _tweet("405", text="ab_@c\n@d _@e"),
+        _tweet("406", text="x", entities={"mentions": [{"username": "Kees Jan"}]}),
+    ]),
+    "notes.json": _page([_tweet("501", note_tweet={"text": "lang @Lang"}), _tweet("502", note_tweet={"text": ""}),
+                         _tweet("503", text=None), _tweet("504", text="")]),
+    "times.json": _page([_tweet("601", created_at="2024-03-31T01:30:00+02:00"),
+                         _tweet("602", created_at="2024-03-31T03:30:00.123456Z")]),
+    "rejects.json": _page([_tweet("701", created_at="2024-03-05T09:12:44"), _tweet("702", created_at=None),
+                           "geen object", _tweet(""), _tweet("705")]),
+    "numeric_ids.json": _page([_tweet(464700600106388706), _tweet("802", author_id=11)]),
+    "float_id.json": _page([_tweet(4.6e17)]),
+    "text_id.json": _page([_tweet("abc")]),
+    "odd_users.json": _page([_tweet("901")], users=[{"id": "11", "username": "Jan Jansen"}]),
+    "true_user.json": _page([_tweet("902")], users=[{"id": "11", "username": True}]),
+    "no_users.json": {"data": [_tweet("1001")], "includes": None},
+    "empty_data.json": _page([], tweets=[_tweet("1101")]),
+    "null_data.json": {"data": None},
+    "empty_page.json": {"meta": {"result_count": 0}},
+    "array.json": [_tweet("1201")],
+    "copy_of_plain.json": None,  # the same bytes as plain.json: loaded once
+}
+
+
+def _land_edges(landing: Path) -> None:
+    folder = landing / "x_api" / "edges"
+    folder.mkdir(parents=True)
+    for name, page in X_API_EDGES.items():
+        if page is not None:
+            (folder / name).write_text(json.dumps(page), encoding="utf-8")
+    (folder / "copy_of_plain.json").write_bytes((folder / "plain.json").read_bytes())
+    (folder / "truncated.json").write_text(json.dumps(X_API_EDGES["plain.json"])[:-40], encoding="utf-8")
+    for fixture in (FIXTURES / "x_api").iterdir():
+        (folder / fixture.name).write_bytes(fixture.read_bytes())
+
+
+def _load_both(root: Path, monkeypatch: pytest.MonkeyPatch, source: Source, land: Any) -> dict[str, Any]:
+    """Load the same landing zone with and without the bulk loader; what each wrote, keyed by mode."""
+    written: dict[str, Any] = {}
+    for mode, src in (("bulk", source), ("parser", replace(source, bulk=None))):
+        monkeypatch.setenv("DIALOOG_HOME", str(root / mode))
+        monkeypatch.setenv("DIALOOG_CITIZEN_KEY", TEST_KEY)
+        settings: Settings = get_settings()
+        land(settings.landing)
+        con = duckdb.connect(str(root / mode / "warehouse.duckdb"))
+        report = load_source(con, src, settings)
+        written[mode] = {"report": (sorted(report.files_loaded), report.rows_loaded, report.rows_quarantined,
+                                    sorted(report.files_quarantined), report.files_skipped),
+                         **_snapshot(con, source.table)}
+        con.close()
+    return written
+
+
+def _snapshot(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, Any]:
+    columns = [r[0] for r in con.execute(f"DESCRIBE raw.{table}").fetchall() if r[0] not in ("load_id", "loaded_at")]
+    select = ", ".join(f'"{c}"' for c in columns)
+    return {
+        "rows": con.execute(f"SELECT {select} FROM raw.{table} ORDER BY ALL").fetchall(),
+        "files": con.execute("SELECT source_sha256, source, source_file, rows_loaded, rows_quarantined "
+                             "FROM raw._files ORDER BY ALL").fetchall(),
+        "rejected_rows": con.execute("SELECT source_file, position, reason, content FROM dq.quarantined_rows "
+                                     "ORDER BY ALL").fetchall(),
+        "quarantined_files": con.execute("SELECT source_file, position, reason FROM dq.quarantined_files "
+                                         "ORDER BY ALL").fetchall(),
+    }
+
+
+def _bulk_taken(caplog: pytest.LogCaptureFixture) -> int:
+    return sum(int(r.getMessage().split()[1]) for r in caplog.records if r.getMessage().startswith("bulk: "))
+
+
+def test_x_api_edge_pages_load_the_same_in_bulk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="ingestion.loading")
+    written = _load_both(tmp_path, monkeypatch, X_API, _land_edges)
+    assert written["bulk"] == written["parser"]
+    rows = written["bulk"]["rows"]
+    assert len(rows) > 25 and written["bulk"]["rejected_rows"] and written["bulk"]["quarantined_files"]
+    # The plain pages really went through DuckDB (the odd ones through the parser).
+    assert 8 <= _bulk_taken(caplog) < len(X_API_EDGES)
+
+
+@pytest.fixture(scope="module")
+def demo_landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small demo landing zone (every format), generated once for this module."""
+    home = tmp_path_factory.mktemp("bulk_demo")
+    Generator(home, DEMO_SCALE_SMALL, 7).run()
+    return home / "landing"
+
+
+def _land_demo(demo_landing: Path, source: str) -> tuple[list[Path], Any]:
+    files = sorted(p for p in (demo_landing / source).rglob("*") if p.is_file())
+
+    def land(landing: Path) -> None:
+        for file in files:
+            target = landing / file.relative_to(demo_landing)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(file, target)
+
+    return files, land
+
+
+def test_x_api_demo_pages_load_the_same_in_bulk(demo_landing: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="ingestion.loading")
+    pages, land = _land_demo(demo_landing, "x_api")
+    written = _load_both(tmp_path, monkeypatch, X_API, land)
+    assert written["bulk"] == written["parser"]
+    assert _bulk_taken(caplog) == len(pages) > 50
