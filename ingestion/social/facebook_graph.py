@@ -12,10 +12,23 @@ follows the largest post, not the file.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ingestion.loading import FileRejected, Parsed, Record, Source
+import duckdb
+
+from ingestion.loading import BulkFile, FileRejected, Parsed, Record, Source
+from ingestion.social.bulk import (
+    MAX_OBJECT,
+    fields_ok,
+    good_structures,
+    insert_taken,
+    list_of,
+    register_files,
+    structure_checker,
+)
 from ingestion.social.common import (
     MESSAGE_COLUMNS,
     items_at,
@@ -111,3 +124,90 @@ def _message(obj: dict[str, Any], position: str, reply_to: str | None, post_id: 
 FACEBOOK_GRAPH = Source(
     name="facebook_graph", table="facebook_graph_messages", columns=MESSAGE_COLUMNS, parse=parse
 )
+
+
+# --- Bulk: DuckDB reads and shapes a group of feed pages (see ingestion/social/bulk.py) -----------------------
+
+_OWN = '"id": "VARCHAR", "created_time": "VARCHAR", "message": "VARCHAR", "from": {"id": "VARCHAR"}'
+_REPLY_TYPE = f'{{{_OWN}, "parent": {{"id": "VARCHAR"}}}}'
+_COMMENT_TYPE = f'{{{_OWN}, "parent": {{"id": "VARCHAR"}}, "comments": {{"data": [{_REPLY_TYPE}]}}}}'
+_POST_TYPE = f'[{{{_OWN}, "comments": {{"data": [{_COMMENT_TYPE}]}}}}]'
+_STRINGS = ("id", "created_time", "message")
+#: ``created_time`` as ``parse_utc(value, _TIME)`` reads it, and DuckDB casts it to the same instant.
+_GRAPH_INSTANT = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:?\d{2})"
+#: How deep the SQL follows comments: post → comment → reply (all the Graph API nests). Deeper: the parser.
+_DEPTH = 2
+
+
+def _object_ok(obj: Any, depth: int) -> bool:
+    """A post (depth 0) or comment whose fields have the types the SQL reads, nested no deeper than _DEPTH."""
+    nested: dict[str, Any] = {"from": lambda who: fields_ok(who, ("id",))}
+    if depth > 0:
+        nested["parent"] = lambda parent: fields_ok(parent, ("id",))
+    if depth < _DEPTH:
+        nested["comments"] = lambda edge: fields_ok(edge, (), {"data": list_of(lambda c: _object_ok(c, depth + 1))})
+    elif isinstance(obj, dict) and obj.get("comments", "NULL") != "NULL":
+        return False
+    return fields_ok(obj, _STRINGS, nested)
+
+
+_judge_page = structure_checker(lambda page: isinstance(page, dict)
+                                and list_of(lambda post: _object_ok(post, 0))(page.get("data")))
+
+
+def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, loaded_at: datetime) -> dict[str, int]:
+    """Load a group of feed pages in DuckDB: the pages :func:`parse` would load whole, shaped as it would."""
+    paths = register_files(con, files)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _bulk_json AS
+        SELECT f.fid, o.json AS page, json_structure(o.json)::VARCHAR AS structure
+        FROM read_json_objects(?, format = 'unstructured', filename = true, maximum_object_size = {MAX_OBJECT})
+            AS o JOIN _bulk_files AS f ON f.filename = o.filename""", [paths])
+    good_structures(con, _judge_page)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _fb_messages AS
+        WITH pages AS (SELECT fid, from_json(json_extract(page, '$.data'), '{_POST_TYPE}') AS posts FROM _bulk_json),
+        posts AS (SELECT fid, unnest(posts) AS p, generate_subscripts(posts, 1) - 1 AS i FROM pages),
+        post_ids AS (
+            SELECT *, nullif(p.id, '') AS post_id,
+                coalesce(CASE WHEN contains(p.id, '_') THEN nullif(split_part(p.id, '_', 1), '') END,
+                         nullif(p."from".id, '')) AS page_id
+            FROM posts),
+        comments AS (
+            SELECT fid, i, post_id, page_id, unnest(p.comments.data) AS c,
+                   generate_subscripts(p.comments.data, 1) - 1 AS j FROM post_ids),
+        replies AS (
+            SELECT fid, i, j, post_id, page_id, c.id AS parent_id, unnest(c.comments.data) AS r,
+                   generate_subscripts(c.comments.data, 1) - 1 AS k FROM comments)
+        SELECT fid, i, -1 AS j, -1 AS k, 'data[' || i || ']' AS source_position,
+               p.id, p.created_time, p.message, p."from".id AS author_id, NULL AS in_reply_to_id, post_id, page_id,
+               p IS NOT NULL AS is_object
+        FROM post_ids
+        UNION ALL
+        SELECT fid, i, j, -1, 'data[' || i || '].comments[' || j || ']', c.id, c.created_time, c.message,
+               c."from".id, coalesce(nullif(c.parent.id, ''), post_id), post_id, page_id, c IS NOT NULL
+        FROM comments
+        UNION ALL
+        SELECT fid, i, j, k, 'data[' || i || '].comments[' || j || '].comments[' || k || ']', r.id, r.created_time,
+               r.message, r."from".id, coalesce(nullif(r.parent.id, ''), nullif(parent_id, '')), post_id, page_id,
+               r IS NOT NULL
+        FROM replies""")
+    con.execute("""CREATE OR REPLACE TEMP TABLE _bulk_pages AS
+        SELECT fid, count(*) = 1 AND bool_and(structure IN (SELECT structure FROM _bulk_good_structures))
+            AND json_type(any_value(page), '$.data') = 'ARRAY' AS page_ok
+        FROM _bulk_json GROUP BY fid""")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _bulk_rows AS
+        SELECT fid, i * 1000000000000 + (j + 1) * 1000000 + k + 1 AS ord,
+            is_object AND coalesce(id, '') <> ''
+                AND coalesce(regexp_full_match(created_time, '{_GRAPH_INSTANT}'), false)
+                AND try_cast(created_time AS TIMESTAMPTZ) IS NOT NULL AS row_ok,
+            source_position, 'facebook' AS platform, id AS message_id, nullif(author_id, '') AS author_id,
+            NULL::VARCHAR AS author_handle, try_cast(created_time AS TIMESTAMPTZ) AS created_at, message AS text,
+            in_reply_to_id, NULL::VARCHAR AS in_reply_to_author_id, post_id AS conversation_id,
+            []::VARCHAR[] AS mentions, false AS is_retweet, NULL::VARCHAR AS retweeted_id, NULL::VARCHAR AS quoted_id,
+            page_id AS channel_account_id, NULL::VARCHAR AS channel_handle, NULL::VARCHAR AS direction,
+            'facebook_graph' AS source_system
+        FROM _fb_messages""")
+    con.execute("DROP TABLE _fb_messages")
+    return insert_taken(con, FACEBOOK_GRAPH.table, load_id, loaded_at)
+
+
+FACEBOOK_GRAPH = replace(FACEBOOK_GRAPH, bulk=bulk)

@@ -21,6 +21,7 @@ import pytest
 from ingestion.demo.generate import Generator
 from ingestion.loading import Source, load_source
 from ingestion.settings import Settings, get_settings
+from ingestion.social.facebook_graph import FACEBOOK_GRAPH
 from ingestion.social.x_api import X_API
 from tests.ingestion.social.support import FIXTURES, TEST_KEY
 
@@ -162,5 +163,67 @@ def test_x_api_demo_pages_load_the_same_in_bulk(demo_landing: Path, tmp_path: Pa
     caplog.set_level(logging.INFO, logger="ingestion.loading")
     pages, land = _land_demo(demo_landing, "x_api")
     written = _load_both(tmp_path, monkeypatch, X_API, land)
+    assert written["bulk"] == written["parser"]
+    assert _bulk_taken(caplog) == len(pages) > 50
+
+
+def _post(pid: str, comments: Any = None, **extra: Any) -> dict[str, Any]:
+    post = {"id": pid, "created_time": "2014-05-12T08:15:30+0000", "message": f"post {pid}",
+            "from": {"id": "329", "name": "Gemeente"}, **extra}
+    if comments is not None:
+        post["comments"] = {"data": comments}
+    return post
+
+
+def _comment(cid: str, replies: Any = None, **extra: Any) -> dict[str, Any]:
+    comment = {"id": cid, "created_time": "2014-05-12T09:00:00+0000", "message": f"vraag {cid}",
+               "from": {"id": "77", "name": "Burger"}, **extra}
+    if replies is not None:
+        comment["comments"] = {"data": replies}
+    return comment
+
+
+#: Feed pages where SQL and Python could disagree; every one must load (or be rejected) the same either way.
+FACEBOOK_EDGES: dict[str, Any] = {
+    "feed.json": {"data": [
+        _post("329_1", [_comment("1_10", [_comment("1_11"), _comment("1_12", parent={"id": "1_10x"})]),
+                        _comment("1_13", parent={"id": ""}), _comment("1_14", **{"from": None})]),
+        _post("2", **{"from": {"id": "330"}}), _post("_3"), _post("329_4", message=None),
+        _post("329_5", comments=[]), _post("329_6", created_time="2014-05-12T08:15:30+02:00"),
+    ], "paging": {}},
+    "rejects.json": {"data": [_post("329_7", created_time="2014-05-12 08:15"), "geen post",
+                              _post("329_8", [_comment(""), "geen reactie"])]},
+    "deep.json": {"data": [_post("329_9", [_comment("9_1", [_comment("9_2", [_comment("9_3")])])])]},
+    "numeric.json": {"data": [_post(12345)]},
+    "error.json": {"error": {"code": 190, "type": "OAuthException", "message": "token verlopen"}},
+    "no_data.json": {"paging": {}},
+    "empty.json": {"data": []},
+}
+
+
+def _land_facebook_edges(landing: Path) -> None:
+    folder = landing / "facebook_graph" / "edges"
+    folder.mkdir(parents=True)
+    for name, page in FACEBOOK_EDGES.items():
+        (folder / name).write_text(json.dumps(page), encoding="utf-8")
+    for fixture in (FIXTURES / "facebook_graph").iterdir():
+        (folder / fixture.name).write_bytes(fixture.read_bytes())
+
+
+def test_facebook_edge_pages_load_the_same_in_bulk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="ingestion.loading")
+    written = _load_both(tmp_path, monkeypatch, FACEBOOK_GRAPH, _land_facebook_edges)
+    assert written["bulk"] == written["parser"]
+    assert len(written["bulk"]["rows"]) > 12 and written["bulk"]["rejected_rows"]
+    assert 3 <= _bulk_taken(caplog) < len(FACEBOOK_EDGES)
+
+
+def test_facebook_demo_pages_load_the_same_in_bulk(demo_landing: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch,
+                                                    caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="ingestion.loading")
+    pages, land = _land_demo(demo_landing, "facebook_graph")
+    written = _load_both(tmp_path, monkeypatch, FACEBOOK_GRAPH, land)
     assert written["bulk"] == written["parser"]
     assert _bulk_taken(caplog) == len(pages) > 50
