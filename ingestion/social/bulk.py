@@ -26,7 +26,7 @@ import duckdb
 import pyarrow as pa
 
 from ingestion.loading import LINEAGE_COLUMNS, BulkFile
-from ingestion.social.common import MESSAGE_COLUMNS, author_key
+from ingestion.social.common import MESSAGE_COLUMNS, author_key, citizen_key_bytes
 
 #: The message columns the SQL shapes (the pseudonym is added at insert).
 SHAPED_COLUMNS = tuple(name for name in MESSAGE_COLUMNS if name != "author_key")
@@ -93,11 +93,12 @@ def insert_taken(con: duckdb.DuckDBPyConnection, table: str, load_id: str, loade
     con.execute("""CREATE OR REPLACE TEMP TABLE _bulk_taken AS
         SELECT p.fid FROM _bulk_pages p
         WHERE p.page_ok AND NOT EXISTS (SELECT 1 FROM _bulk_rows r WHERE r.fid = p.fid AND NOT r.row_ok)""")
+    key = citizen_key_bytes()
     identities = con.execute("""SELECT DISTINCT platform, coalesce(author_id, author_handle) FROM _bulk_rows
         WHERE fid IN (SELECT fid FROM _bulk_taken) AND coalesce(author_id, author_handle) IS NOT NULL""").fetchall()
     con.register("_bulk_keys", pa.table({
         "platform": [p for p, _ in identities], "identity": [i for _, i in identities],
-        "author_key": [author_key(p, i, None) for p, i in identities],
+        "author_key": [author_key(p, i, None, key) for p, i in identities],
     }, schema=pa.schema([("platform", pa.string()), ("identity", pa.string()), ("author_key", pa.string())])))
     columns = [*SHAPED_COLUMNS, "author_key", *LINEAGE_COLUMNS]
     shaped = ", ".join(f"r.{name}" for name in SHAPED_COLUMNS)
@@ -105,7 +106,7 @@ def insert_taken(con: duckdb.DuckDBPyConnection, table: str, load_id: str, loade
         SELECT {shaped}, k.author_key, f.label, f.sha, r.source_position, ?, ?
         FROM _bulk_rows r JOIN _bulk_taken USING (fid) JOIN _bulk_files f USING (fid)
         LEFT JOIN _bulk_keys k ON k.platform = r.platform AND k.identity = coalesce(r.author_id, r.author_handle)
-        ORDER BY r.fid, r.ord""", [load_id, loaded_at])
+        """, [load_id, loaded_at])
     counts = con.execute("""SELECT f.label, count(r.fid) FROM _bulk_taken t JOIN _bulk_files f USING (fid)
         LEFT JOIN _bulk_rows r ON r.fid = t.fid GROUP BY f.label""").fetchall()
     for name in ("_bulk_files", "_bulk_keys", "_bulk_good_structures"):

@@ -74,12 +74,12 @@ def is_excel_number(value: str) -> bool:
     return bool(_EXCEL_NUMBER.match(value.strip()))
 
 
-def author_key(platform: str, author_id: str | None, handle: str | None) -> str | None:
+def author_key(platform: str, author_id: str | None, handle: str | None, key: bytes | None = None) -> str | None:
     """The citizen pseudonym of an author: of the id when known, else of the handle; None if neither."""
     identity = author_id or handle
     if not identity:
         return None
-    return _cached_citizen_key(_key(), platform, identity)
+    return _cached_citizen_key(key or _key(), platform, identity)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -89,6 +89,11 @@ def _cached_citizen_key(key: bytes, platform: str, identity: str) -> str:
 
 
 _KEY_CACHE: dict[tuple[str | None, str | None], bytes] = {}
+
+
+def citizen_key_bytes() -> bytes:
+    """The citizen key of the current settings (cached per home and key, see ``_key``)."""
+    return _key()
 
 
 def _key() -> bytes:

@@ -200,66 +200,63 @@ def _page_structure_ok(page: Any) -> bool:
 _judge_page = structure_checker(_page_structure_ok)
 
 
+_PAGE_TYPE = (f'{{"data": [{_TWEET_TYPE}], "includes": {{"users": [{{"id": "VARCHAR", "username": "VARCHAR"}}], '
+              f'"tweets": [{_TWEET_TYPE}]}}}}')
+
+
 def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, loaded_at: datetime) -> dict[str, int]:
     """Load a group of pages in DuckDB: the pages :func:`parse` would load whole, shaped as it would."""
     paths = register_files(con, files)
+    # Each page is parsed twice: once for its structure (judged per distinct structure), once into types.
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _bulk_json AS
-        SELECT f.fid, o.json AS page, json_structure(o.json)::VARCHAR AS structure
+        SELECT f.fid, json_structure(o.json)::VARCHAR AS structure, from_json(o.json, '{_PAGE_TYPE}') AS page
         FROM read_json_objects(?, format = 'unstructured', filename = true, maximum_object_size = {MAX_OBJECT})
             AS o JOIN _bulk_files AS f ON f.filename = o.filename""", [paths])
     good_structures(con, _judge_page)
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE _x_tweets AS
-        WITH pages AS (SELECT fid, from_json(json_extract(page, '$.data'), '[{_TWEET_TYPE}]') AS data,
-                              from_json(json_extract(page, '$.includes.tweets'), '[{_TWEET_TYPE}]') AS inc
-                       FROM _bulk_json)
-        SELECT fid, 0 AS part, unnest(data) AS t, generate_subscripts(data, 1) - 1 AS i FROM pages
-        UNION ALL SELECT fid, 1, unnest(inc), generate_subscripts(inc, 1) - 1 FROM pages""")
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE _x_shaped AS
-        WITH base AS (
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _x_users AS
+        WITH listed AS (SELECT fid, unnest(page.includes.users) AS u, generate_subscripts(page.includes.users, 1) AS i
+                        FROM _bulk_json)
+        SELECT fid, u.id AS id, arg_max(u.username, i) AS username,
+               bool_and(regexp_full_match(u.username, '@*{SIMPLE_HANDLE}')) AS ok
+        FROM listed WHERE coalesce(u.id, '') <> '' AND coalesce(u.username, '') <> '' GROUP BY fid, u.id""")
+    con.execute("""CREATE OR REPLACE TEMP TABLE _bulk_pages AS
+        WITH pages AS (SELECT fid, count(*) = 1 AND bool_and(structure IN (SELECT structure FROM _bulk_good_structures))
+                              AND bool_and(page.data IS NOT NULL) AS ok FROM _bulk_json GROUP BY fid),
+        users AS (SELECT fid, bool_and(ok) AS ok FROM _x_users GROUP BY fid)
+        SELECT fid, p.ok AND coalesce(u.ok, true) AS page_ok FROM pages p LEFT JOIN users u USING (fid)""")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _bulk_rows AS
+        WITH tweets AS (
+            SELECT fid, 0 AS part, unnest(page.data) AS t, generate_subscripts(page.data, 1) - 1 AS i FROM _bulk_json
+            UNION ALL
+            SELECT fid, 1, unnest(page.includes.tweets), generate_subscripts(page.includes.tweets, 1) - 1
+            FROM _bulk_json),
+        base AS (
             SELECT fid, part, i, t, coalesce(nullif(t.note_tweet.text, ''), t.text) AS body,
                    t.entities.mentions AS tagged, list_transform(t.referenced_tweets, lambda r: r.type) AS kinds
-            FROM _x_tweets)
-        SELECT fid, part, i, t, body, kinds,
-            t IS NOT NULL AND coalesce(t.id, '') <> ''
-            AND coalesce(regexp_full_match(t.created_at, '{_ISO_INSTANT}'), false)
-            AND try_cast(t.created_at AS TIMESTAMPTZ) IS NOT NULL
-            AND coalesce(list_bool_and(list_transform(t.referenced_tweets,
-                lambda r: r IS NOT NULL AND r.type IS NOT NULL AND r.id IS NOT NULL)), true)
-            AND CASE WHEN len(tagged) > 0
-                THEN coalesce(list_bool_and(list_transform(tagged, lambda m: m IS NOT NULL
-                     AND (m.username IS NULL OR regexp_full_match(m.username, '@*{SIMPLE_HANDLE}')))), true)
-                ELSE NOT contains(coalesce(body, ''), '.@') END AS ok,
-            CASE WHEN len(tagged) > 0
-                THEN list_filter(list_transform(tagged, lambda m: lower(ltrim(m.username, '@'))),
-                                 lambda h: coalesce(h, '') <> '')
-                ELSE list_filter(list_transform(regexp_extract_all(coalesce(body, ''), '{_MENTION_RE2}', 1),
-                                 lambda h: lower(rtrim(h, '.'))), lambda h: h <> '') END AS named
-        FROM base""")
-    con.execute("""CREATE OR REPLACE TEMP TABLE _x_users AS
-        WITH users AS (
-            SELECT fid, from_json(json_extract(page, '$.includes.users'),
-                                  '[{"id": "VARCHAR", "username": "VARCHAR"}]') AS users FROM _bulk_json),
-        listed AS (SELECT fid, unnest(users) AS u, generate_subscripts(users, 1) AS i FROM users)
-        SELECT fid, u.id AS id, arg_max(u.username, i) AS username FROM listed
-        WHERE coalesce(u.id, '') <> '' AND coalesce(u.username, '') <> '' GROUP BY fid, u.id""")
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE _bulk_pages AS
-        SELECT j.fid, count(*) = 1
-            AND bool_and(j.structure IN (SELECT structure FROM _bulk_good_structures))
-            AND json_type(any_value(j.page), '$.data') = 'ARRAY'
-            AND coalesce((SELECT bool_and(s.ok) FROM _x_shaped s WHERE s.fid = j.fid), true)
-            AND coalesce((SELECT bool_and(regexp_full_match(u.username, '@*{SIMPLE_HANDLE}'))
-                          FROM _x_users u WHERE u.fid = j.fid), true) AS page_ok
-        FROM _bulk_json j GROUP BY j.fid""")
-    con.execute("""CREATE OR REPLACE TEMP TABLE _bulk_rows AS
-        WITH kept AS (
-            SELECT s.* FROM _x_shaped s
-            WHERE s.part = 0 OR (
-                s.t.id NOT IN (SELECT d.t.id FROM _x_shaped d WHERE d.fid = s.fid AND d.part = 0 AND d.t.id IS NOT NULL)
-                AND s.i = (SELECT min(o.i) FROM _x_shaped o WHERE o.fid = s.fid AND o.part = 1 AND o.t.id = s.t.id)))
-        SELECT k.fid, k.part * 1000000000 + k.i AS ord, true AS row_ok,
+            FROM tweets),
+        shaped AS (
+            SELECT *,
+                t IS NOT NULL AND coalesce(t.id, '') <> ''
+                AND coalesce(regexp_full_match(t.created_at, '{_ISO_INSTANT}'), false)
+                AND try_cast(t.created_at AS TIMESTAMPTZ) IS NOT NULL
+                AND coalesce(list_bool_and(list_transform(t.referenced_tweets,
+                    lambda r: r IS NOT NULL AND r.type IS NOT NULL AND r.id IS NOT NULL)), true)
+                AND CASE WHEN len(tagged) > 0
+                    THEN coalesce(list_bool_and(list_transform(tagged, lambda m: m IS NOT NULL
+                         AND (m.username IS NULL OR regexp_full_match(m.username, '@*{SIMPLE_HANDLE}')))), true)
+                    ELSE NOT contains(coalesce(body, ''), '.@') END AS ok,
+                CASE WHEN len(tagged) > 0
+                    THEN list_filter(list_transform(tagged, lambda m: lower(ltrim(m.username, '@'))),
+                                     lambda h: coalesce(h, '') <> '')
+                    ELSE list_filter(list_transform(regexp_extract_all(coalesce(body, ''), '{_MENTION_RE2}', 1),
+                                     lambda h: lower(rtrim(h, '.'))), lambda h: h <> '') END AS named
+            FROM base)
+        SELECT k.fid, k.part * 1000000000 + k.i AS ord,
+            -- a file is taken whole or not at all: every tweet counts, also those yielded once below
+            bool_and(k.ok) OVER (PARTITION BY k.fid) AS row_ok,
             CASE k.part WHEN 0 THEN 'data[' ELSE 'includes.tweets[' END || k.i || ']' AS source_position,
             'x' AS platform, k.t.id AS message_id, nullif(k.t.author_id, '') AS author_id,
-            lower(ltrim(u.username, '@')) AS author_handle, k.t.created_at::TIMESTAMPTZ AS created_at,
+            lower(ltrim(u.username, '@')) AS author_handle, try_cast(k.t.created_at AS TIMESTAMPTZ) AS created_at,
             k.body AS text, nullif(list_filter(k.t.referenced_tweets, lambda r: r.type = 'replied_to')[-1].id, '')
                 AS in_reply_to_id,
             nullif(k.t.in_reply_to_user_id, '') AS in_reply_to_author_id,
@@ -271,9 +268,11 @@ def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, lo
             nullif(list_filter(k.t.referenced_tweets, lambda r: r.type = 'quoted')[-1].id, '') AS quoted_id,
             NULL::VARCHAR AS channel_account_id, NULL::VARCHAR AS channel_handle, NULL::VARCHAR AS direction,
             'x_api' AS source_system
-        FROM kept k LEFT JOIN _x_users u ON u.fid = k.fid AND u.id = nullif(k.t.author_id, '')""")
-    for name in ("_x_tweets", "_x_shaped", "_x_users"):
-        con.execute(f"DROP TABLE {name}")
+        FROM shaped k LEFT JOIN _x_users u ON u.fid = k.fid AND u.id = nullif(k.t.author_id, '')
+        -- includes.tweets: a tweet also in data, or seen earlier in includes, is yielded once (from data)
+        QUALIFY k.part = 0 OR (NOT bool_or(k.part = 0) OVER (PARTITION BY k.fid, k.t.id)
+                               AND row_number() OVER (PARTITION BY k.fid, k.part, k.t.id ORDER BY k.i) = 1)""")
+    con.execute("DROP TABLE _x_users")
     return insert_taken(con, X_API.table, load_id, loaded_at)
 
 
