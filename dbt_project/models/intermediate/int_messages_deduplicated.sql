@@ -3,7 +3,7 @@
 -- of one kind the latest loaded wins. The webcare copy still tells which channel the message was
 -- exported for and its direction. Citizen identity leaves this model only as `author_key`: clear ids,
 -- handles and mentions are resolved here to the channel ids they point to.
-with copies as (
+with copies as not materialized (
     select * from {{ ref('stg_x_api__messages') }}
     union all
     select * from {{ ref('stg_x_archive__messages') }}
@@ -14,8 +14,10 @@ with copies as (
 ),
 
 ranked as (
+    -- ranked on the keys alone: sorting whole copies (text, mentions, ...) was the build's slowest step
     select
-        *,
+        message_copy_id,
+        source_system,
         row_number() over (
             partition by message_id
             order by source_system = 'webcare_csv' asc, loaded_at desc, message_copy_id desc
@@ -28,20 +30,27 @@ ranked as (
     from copies
 ),
 
+-- a copy is one row of one source (message_copy_id is unique per source, tested in staging)
 winners as (
-    select *
-    from ranked
-    where copy_rank = 1
+    select
+        copies.*,
+        ranked.copies
+    from copies
+    inner join ranked
+        on copies.message_copy_id = ranked.message_copy_id and copies.source_system = ranked.source_system
+    where ranked.copy_rank = 1
 ),
 
 webcare as (
     select
-        message_id,
-        platform,
-        channel_handle,
-        direction
-    from ranked
-    where source_system = 'webcare_csv' and kind_rank = 1
+        copies.message_id,
+        copies.platform,
+        copies.channel_handle,
+        copies.direction
+    from copies
+    inner join ranked
+        on copies.message_copy_id = ranked.message_copy_id and copies.source_system = ranked.source_system
+    where ranked.source_system = 'webcare_csv' and ranked.kind_rank = 1
 ),
 
 mentioned as (
