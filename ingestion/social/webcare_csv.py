@@ -16,17 +16,23 @@ change (+01:00), i.e. as the instant a clock that missed the change would show.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ingestion.loading import FileRejected, Parsed, Record, RowRejected, Source
+import duckdb
+import pyarrow as pa
+
+from ingestion.loading import BulkFile, FileRejected, Parsed, Record, RowRejected, Source
+from ingestion.social.bulk import insert_taken, register_files
 from ingestion.social.common import (
     MESSAGE_COLUMNS,
+    PLATFORMS,
     is_excel_number,
     mentions_in,
     message,
@@ -182,3 +188,272 @@ def _parse_local(value: str, formats: tuple[str, ...]) -> datetime | None:
 
 
 WEBCARE_CSV = Source(name="webcare_csv", table="webcare_csv_messages", columns=MESSAGE_COLUMNS, parse=parse)
+
+
+# --- Bulk: DuckDB reads and shapes a group of exports (see ingestion/social/bulk.py) -------------------------
+#
+# Python looks at each file once (bytes only, no per-row work) and takes it for SQL only when SQL is sure to
+# read it exactly as csv.reader does: UTF-8 or Windows-1252 text, every quote a well-formed quoted field, one
+# kind of line end, a header that picks a profile with the default date formats. DuckDB then reads the files
+# of each layout (encoding, header width, field → column) in one read_csv and the SQL below shapes the rows;
+# a row the parser would reject or could shape differently makes the whole file go to the parser.
+
+#: The characters ``str.strip()`` removes (``str.isspace``), for DuckDB's ``trim``.
+PY_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+                 "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+_C1_BYTE = re.compile(rb"[\x80-\x9f]")
+#: A quoted field as csv.reader reads it: from a field start to a quote right before a field end.
+_QUOTED_FIELD = re.compile(r'(?:(?<=[;\r\n])|^)"[^"]*(?:""[^"]*)*"(?=[;\r\n]|\Z)')
+#: Above csv's field size limit (131,072) the parser fails the file; SQL takes none near it.
+_FIELD_LIMIT = 100_000
+#: The only characters whose ``lower()`` differs in DuckDB and Python (İ: one code point vs two; Σ: the
+#: final-sigma rule): a handle with one goes to the parser.
+_LOWER_DIFFERS = "[\u0130\u03a3]"
+_NULL = "\x01"  # DuckDB's null string: only a padded (missing) field is NULL; files holding it go to the parser
+_ASCII = "'^[\\x00-\\x7F]*$'"
+#: ``mentions_in`` in RE2, exact for texts where no ``@`` follows a non-ASCII character or a ``.`` (guarded).
+_MENTION_RE2 = r"(?:^|[^A-Za-z0-9_@])@([A-Za-z0-9_.]{1,30})"
+_DATUM_RE2 = (r"(0[1-9]|[12][0-9]|3[01])-(0[1-9]|1[0-2])-(19|20)[0-9]{2} ([01][0-9]|2[0-3]):[0-5][0-9]"
+              r"(:[0-5][0-9])?")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How SQL reads a group of exports: encoding, header width and each field's column (``c<i>``) or value."""
+
+    encoding: str  # utf-8 or latin-1
+    width: int
+    fields: tuple[tuple[str, str, str], ...]  # (field, column or "", transform)
+
+
+def decoded(data: bytes) -> tuple[str, str] | None:
+    """The text and the DuckDB encoding that reads it as ``detect_encoding`` would; None: parser only.
+
+    Windows-1252 is read as Latin-1, the same text as long as no byte is in 0x80-0x9F (€, curly quotes, …;
+    DuckDB's Latin-1 refuses those bytes), so such files go to the parser."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return None
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    return None if _C1_BYTE.search(data) else (data.decode("latin-1"), "latin-1")
+
+
+def plain_csv(text: str) -> bool:
+    """True when DuckDB and csv.reader split the text into the same records and fields, line for line."""
+    if "\x00" in text or _NULL in text:
+        return False
+    bare = _QUOTED_FIELD.sub("", text) if '"' in text else text
+    if '"' in bare:
+        return False  # a quote inside a field or text after a closing quote: csv.reader's own rules
+    crlf = bare.count("\r\n")
+    return "\r" not in bare or "\n" not in bare or bare.count("\r") == crlf == bare.count("\n")
+
+
+def physical_lines(text: str) -> int:
+    """Lines as csv.reader counts them (``\\r\\n``, ``\\r`` or ``\\n`` ends one)."""
+    ends = text.count("\n") + text.count("\r") - text.count("\r\n")
+    return ends + (1 if text and not text.endswith(("\n", "\r")) else 0)
+
+
+def plan_file(path: Path) -> tuple[Layout, int] | None:
+    """The layout SQL reads an export with and its line count; None when the parser must read it."""
+    found = decoded(path.read_bytes())
+    if found is None or not plain_csv(found[0]):
+        return None
+    text, encoding = found
+    first = next(csv.reader(io.StringIO(text, newline=""), delimiter=";"), [])
+    header = [h.strip().lstrip("\ufeff").lower() for h in first]
+    if not any(header):
+        return None
+    try:
+        profile = choose_profile(header, path.parent.name)
+    except FileRejected:
+        return None
+    if profile.date_formats() != DATE_FORMATS:
+        return None
+    fields = []
+    for field, (column, transform) in profile.mapping.items():
+        if transform.startswith("const:"):
+            fields.append((field, "", transform))
+        elif header.count(column) != 1 or transform not in ("", "id_from_url"):
+            return None  # a repeated column: the parser's dict keeps the last value present
+        else:
+            fields.append((field, f"c{header.index(column)}", transform))
+    return Layout(encoding, len(header), tuple(sorted(fields))), physical_lines(text)
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _trim(expr: str) -> str:
+    """SQL for ``expr.strip()``."""
+    return f"trim({expr}, {_literal(PY_WHITESPACE)})"
+
+
+def _fields_sql(layout: Layout) -> tuple[list[str], list[str]]:
+    """SELECT items ``v_<field>`` (what ``Profile.value`` returns) and the checks that SQL reads them exactly."""
+    mapped = {field: (column, transform) for field, column, transform in layout.fields}
+    values, checks = [], []
+    for field in FIELDS:
+        column, transform = mapped.get(field, ("", "const:"))
+        if transform.startswith("const:"):
+            values.append(f"{_literal(transform.removeprefix('const:'))} AS v_{field}")
+            continue
+        raw = _trim(f"coalesce({column}, '')")
+        if transform == "id_from_url":  # _ID_IN_URL; its \d and \D read only ASCII alike in RE2
+            checks.append(f"regexp_matches({raw}, {_ASCII})")
+            raw = f"regexp_extract(rtrim(split_part({raw}, '?', 1), '/'), '(\\d+(?:_\\d+)?)\\D*$', 1)"
+        values.append(f"{raw} AS v_{field}")
+    return values, checks
+
+
+def _row_checks() -> str:
+    """SQL true for a row :func:`_parse_row` loads and SQL shapes the same (else the parser takes the file)."""
+    excel = "regexp_full_match({}, '[0-9]+(?:[.,][0-9]+)?[Ee]\\+?[0-9]+')"
+    plain_id = f"regexp_matches({{0}}, {_ASCII}) AND NOT {excel.format('{0}')}"
+    return " AND ".join([
+        f"v_bericht_id <> '' AND {plain_id.format('v_bericht_id')}",
+        f"(v_in_antwoord_op = '' OR {plain_id.format('v_in_antwoord_op')})",
+        "platform IS NOT NULL AND regexp_full_match(v_kanaal, '[A-Za-z]+')",
+        "(v_richting = '' OR (regexp_full_match(v_richting, '[A-Za-z]+') "
+        f"AND lower(v_richting) IN ({', '.join(map(_literal, DIRECTIONS))})))",
+        "local_time IS NOT NULL",
+        f"NOT regexp_matches(v_auteur || v_account, '{_LOWER_DIFFERS}')",
+        "NOT contains(v_tekst, '.@') AND NOT regexp_matches(v_tekst, '[^\\x00-\\x7F]@')",
+        f"regexp_matches(v_mentions, {_ASCII})",
+    ])
+
+
+def _handle(expr: str) -> str:
+    """SQL for ``normalise_handle`` of an already stripped value."""
+    return f"lower({_trim(f'ltrim({expr}, {_literal(chr(64))})')})"
+
+
+def _read(con: duckdb.DuckDBPyConnection, layout: Layout, paths: list[str]) -> None:
+    """Read one layout's files into ``_wc_read``; an error names its file the way the loader looks for."""
+    columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(layout.width + 1))  # one spare: a row too long
+    try:
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE _wc_read AS SELECT * FROM read_csv(?, header = false,
+            delim = ';', quote = '"', escape = '"', columns = {{{columns}}}, auto_detect = false,
+            null_padding = true, nullstr = '{_NULL}', strict_mode = false, parallel = false, filename = true,
+            encoding = '{layout.encoding}')""", [paths])
+    except duckdb.Error as exc:
+        named = [p for p in paths if re.search(rf"^\s*file = {re.escape(p)}$", str(exc), re.MULTILINE)]
+        if not named:
+            raise
+        raise type(exc)(f'{str(exc).strip().splitlines()[0]} (file "{named[0]}")') from exc
+
+
+def _number(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
+    """``_wc_numbered``: each record's cells, the line it starts on, whether it is blank; and ``_bulk_pages``."""
+    cells = [f"c{i}" for i in range(layout.width + 1)]
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _wc_numbered AS
+        WITH cells AS (
+            SELECT f.fid, r.rowid AS ord, {", ".join(f"r.{c}" for c in cells)}
+            FROM _wc_read r JOIN _bulk_files f ON f.filename = r.filename),
+        joined AS (SELECT *, concat_ws(';', {", ".join(cells)}) AS joined FROM cells),
+        spanned AS (
+            SELECT *, 1 + CASE WHEN regexp_matches(joined, '[\\r\\n]')
+                THEN len(regexp_extract_all(joined, '\\r\\n|\\r|\\n')) ELSE 0 END AS span,
+                {_trim(f"concat_ws('', {', '.join(cells)})")} = '' AS blank
+            FROM joined)
+        SELECT *, sum(span) OVER w - span + 1 AS line, row_number() OVER w AS n
+        FROM spanned WINDOW w AS (PARTITION BY fid ORDER BY ord ROWS UNBOUNDED PRECEDING)""")
+    con.execute(f"""INSERT INTO _bulk_pages
+        SELECT n.fid, sum(n.span) = any_value(l.lines) AND bool_and(n.c{layout.width} IS NULL)
+            AND max(length(n.joined)) < {_FIELD_LIMIT}
+        FROM _wc_numbered n JOIN _wc_lines l USING (fid) GROUP BY n.fid""")
+
+
+def _shape(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
+    """Append the layout's messages to ``_wc_shaped`` (``local_time`` still Amsterdam wall-clock time)."""
+    values, checks = _fields_sql(layout)
+    platform = " ".join(f"WHEN {_literal(k)} THEN {_literal(v)}" for k, v in PLATFORMS.items())
+    datum = "coalesce(try_strptime(v_datum, '%d-%m-%Y %H:%M:%S'), try_strptime(v_datum, '%d-%m-%Y %H:%M'))"
+    con.execute(f"""INSERT INTO _wc_shaped BY NAME
+        WITH v AS (SELECT fid, ord, line, {", ".join(values)}, {" AND ".join(checks) or "true"} AS cells_ok
+                   FROM _wc_numbered WHERE n > 1 AND NOT blank),
+        w AS (SELECT *, CASE lower(v_kanaal) {platform} END AS platform,
+                CASE WHEN regexp_full_match(v_datum, '{_DATUM_RE2}') THEN {datum} END AS local_time,
+                list_filter(list_transform(regexp_extract_all(v_tekst, '{_MENTION_RE2}', 1),
+                    lambda h: lower(rtrim(h, '.'))), lambda h: h <> '') AS named,
+                list_filter(list_transform(string_split_regex(v_mentions, '[\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f ,]+'),
+                    lambda h: {_handle(_trim("h"))}), lambda h: h <> '') AS listed
+              FROM v)
+        SELECT fid, ord, cells_ok AND {_row_checks()} AS row_ok, 'line ' || line AS source_position,
+            platform, v_bericht_id AS message_id, nullif({_handle("v_auteur")}, '') AS author_handle,
+            local_time, nullif(v_tekst, '') AS text, nullif(v_in_antwoord_op, '') AS in_reply_to_id,
+            list_filter(listed || named, lambda h, i: list_position(listed || named, h) = i) AS mentions,
+            nullif({_handle("v_account")}, '') AS channel_handle, nullif(lower(v_richting), '') AS direction
+        FROM w""")
+
+
+@cache
+def utc_offset(day: date) -> int | None:
+    """Seconds Amsterdam's clocks are ahead of UTC all that day (as :func:`to_utc` reads them); None on a day
+    the clocks change, whose times are converted one by one by :func:`to_utc` itself."""
+    times = [datetime.combine(day, time(hour)) for hour in range(24)] + [datetime.combine(day, time(23, 59, 59))]
+    offsets = {(t - to_utc(t).replace(tzinfo=None)).total_seconds() for t in times}
+    return int(offsets.pop()) if len(offsets) == 1 else None
+
+
+def _to_utc_sql(con: duckdb.DuckDBPyConnection) -> str:
+    """Register the UTC offsets of the group's days (and instants of its clock-change days); SQL for the
+    ``created_at`` of ``s.local_time`` that joins them as ``o`` and ``i``."""
+    days = [d for (d,) in con.execute("SELECT DISTINCT local_time::DATE FROM _wc_shaped "
+                                      "WHERE local_time IS NOT NULL").fetchall()]
+    offsets = {day: utc_offset(day) for day in days}
+    changing = [day for day, offset in offsets.items() if offset is None]
+    local = (con.execute("SELECT DISTINCT local_time FROM _wc_shaped WHERE local_time::DATE = ANY(?)",
+                         [changing]).fetchall() if changing else [])
+    uniform = {day: offset for day, offset in offsets.items() if offset is not None}
+    con.register("_wc_offsets", pa.table({"day": list(uniform), "offset_s": list(uniform.values())},
+                                           schema=pa.schema([("day", pa.date32()), ("offset_s", pa.int64())])))
+    con.register("_wc_instants", pa.table({
+        "local_time": [t for (t,) in local], "utc": [to_utc(t) for (t,) in local],
+    }, schema=pa.schema([("local_time", pa.timestamp("us")), ("utc", pa.timestamp("us", tz="UTC"))])))
+    return "coalesce(i.utc, to_timestamp(epoch(s.local_time) - o.offset_s))"
+
+
+_SHAPED_TABLE = """CREATE OR REPLACE TEMP TABLE _wc_shaped (fid BIGINT, ord BIGINT, row_ok BOOLEAN,
+    source_position VARCHAR, platform VARCHAR, message_id VARCHAR, author_handle VARCHAR, local_time TIMESTAMP,
+    text VARCHAR, in_reply_to_id VARCHAR, mentions VARCHAR[], channel_handle VARCHAR, direction VARCHAR)"""
+
+
+def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, loaded_at: datetime) -> dict[str, int]:
+    """Load a group of exports in DuckDB: the files :func:`parse` would load whole, shaped as it would."""
+    paths = register_files(con, files)
+    layouts: dict[Layout, list[int]] = {}
+    lines: dict[int, int] = {}
+    for fid, file in enumerate(files):
+        planned = plan_file(file.path)
+        if planned is not None:
+            layouts.setdefault(planned[0], []).append(fid)
+            lines[fid] = planned[1]
+    con.register("_wc_lines", pa.table({"fid": list(lines), "lines": list(lines.values())},
+                                       schema=pa.schema([("fid", pa.int64()), ("lines", pa.int64())])))
+    con.execute("CREATE OR REPLACE TEMP TABLE _bulk_pages (fid BIGINT, page_ok BOOLEAN)")
+    con.execute(_SHAPED_TABLE)
+    for layout, fids in layouts.items():
+        _read(con, layout, [paths[fid] for fid in fids])
+        _number(con, layout)
+        _shape(con, layout)
+    created_at = _to_utc_sql(con)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _bulk_rows AS
+        SELECT s.* EXCLUDE (local_time, row_ok), s.row_ok AND {created_at} IS NOT NULL AS row_ok,
+            {created_at} AS created_at, NULL::VARCHAR AS author_id, NULL::VARCHAR AS in_reply_to_author_id,
+            NULL::VARCHAR AS conversation_id, false AS is_retweet, NULL::VARCHAR AS retweeted_id,
+            NULL::VARCHAR AS quoted_id, NULL::VARCHAR AS channel_account_id, '{SOURCE_SYSTEM}' AS source_system
+        FROM _wc_shaped s LEFT JOIN _wc_offsets o ON o.day = s.local_time::DATE
+            LEFT JOIN _wc_instants i ON i.local_time = s.local_time""")
+    for name in ("_wc_lines", "_wc_offsets", "_wc_instants"):
+        con.unregister(name)
+    for name in ("_wc_read", "_wc_numbered", "_wc_shaped"):
+        con.execute(f"DROP TABLE IF EXISTS {name}")
+    return insert_taken(con, WEBCARE_CSV.table, load_id, loaded_at)
+
+
+WEBCARE_CSV = replace(WEBCARE_CSV, bulk=bulk)

@@ -1,0 +1,168 @@
+"""The webcare bulk path (DuckDB reads and shapes the exports) loads exactly what the Python parser loads.
+
+As in ``test_bulk.py``: the same landing zone is loaded with and without the bulk loader and everything the
+load wrote is compared. The edge files are the ones where DuckDB and csv.reader, or SQL and Python, could
+read a file differently: encodings, quotes, line ends, blank and short rows, clock changes, mentions,
+handles whose lower case differs, profiles; each must load (or be rejected) the same either way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from ingestion.loading import BulkFile, Source
+from ingestion.social.webcare_csv import _LOWER_DIFFERS, PY_WHITESPACE, WEBCARE_CSV, bulk, utc_offset
+from tests.ingestion.social.support import FIXTURES
+from tests.ingestion.social.test_bulk import _land_demo, _load_both, demo_landing  # noqa: F401
+
+HEADER = "bericht_id;datum;kanaal;account;auteur;richting;in_antwoord_op;tekst"
+
+
+def _rows(*rows: str, header: str = HEADER, end: str = "\r\n") -> str:
+    return end.join([header, *rows]) + end
+
+
+def _clock_change_rows() -> list[str]:
+    """A message every 10 minutes from 00:00 to 04:00 local on four clock-change days, and one on a plain day."""
+    rows = []
+    for day in ("30-03-2014", "26-10-2014", "31-03-2024", "27-10-2024"):
+        start = datetime.strptime(f"{day} 00:00", "%d-%m-%Y %H:%M")
+        for step in range(25):
+            at = start + timedelta(minutes=10 * step)
+            rows.append(f"{at:%y%m%d%H%M}{step};{at:%d-%m-%Y %H:%M};twitter;gem;burger;inkomend;;vraag")
+    rows.append("1;05-03-2014 14:16:30;twitter;gem;burger;inkomend;;met seconden")
+    return rows
+
+
+MENTIONS = ["Hoi @Jan_1 en @jan_1, zie @gemeente.utrecht. en @a.", "mail info@gemeente.nl of @@x of _@y",
+            "@" + "a" * 35 + " @b", "x@y @z", "(@haakje) [@blok] @ los", '"@Jan\n@Piet"', ""]
+
+#: Exports where DuckDB and the parser could disagree: name → bytes.
+EDGES: dict[str, bytes] = {
+    "plain_lf.csv": _rows("11;05-03-2014 14:16;Twitter;Gem_X;@Burger_Jan;Inkomend;;@Gem_X hallo @jan",
+                          "12;05-03-2014 14:20; x ;@Gem_X;Gem_X;UITGAAND;11;@Burger_Jan graag gedaan",
+                          end="\n").encode(),
+    "quoted_crlf.csv": ("\ufeff" + _rows(
+        '21;01-06-2014 10:00;facebook;gem;"Pieter; Jansen";inkomend;;"twee\r\nregels ""quote"" en\nnog\reen"',
+        '22;01-06-2014 10:05;instagram;gem;lisa;inkomend;;""',
+        '"23";"01-06-2014 10:06";"x";"gem";"a";"";"";"alles gequoot"')).encode(),
+    "cp1252_c1.csv": _rows("31;02-06-2014 09:00;twitter;gem;Joëlle;inkomend;;€ 5,– … “ja” ‘nee’ café").encode("cp1252"),
+    "cp1252_plain.csv": _rows("32;02-06-2014 09:00;twitter;gem;Frysl\u00e2n;inkomend;;caf\u00e9").encode("cp1252"),
+    "cp1252_undefined.csv": _rows("33;02-06-2014 09:00;twitter;gem;a;inkomend;;").encode() + b"caf\x81\r\n",
+    "clock_changes.csv": _rows(*_clock_change_rows()).encode(),
+    "mentions.csv": _rows(*(f"4{i};03-06-2014 12:00;x;gem;a;inkomend;;{t}" for i, t in enumerate(MENTIONS))).encode(),
+    "mention_after_dot.csv": _rows("51;03-06-2014 12:00;x;gem;a;inkomend;;zie @a.@b").encode(),
+    "mention_after_letter.csv": _rows("52;03-06-2014 12:00;x;gem;a;inkomend;;é@x en 🚧@y").encode(),
+    "handles.csv": _rows("61;03-06-2014 12:00;x;\u00a0@@Gem \u2003;\u3000 @ Kees Jan ;inkomend;;a",
+                         "62;03-06-2014 12:00;facebook;gem;Ÿvonne ÅSE Ørsted;inkomend;;b").encode(),
+    "handle_dotted_i.csv": _rows("63;03-06-2014 12:00;x;gem;İlker;inkomend;;a").encode(),
+    "handle_sigma.csv": _rows("64;03-06-2014 12:00;x;gem;ΟΔΥΣΣΕΑΣ;inkomend;;a").encode(),
+    "kelvin.csv": _rows("65;03-06-2014 12:00;faceboo\u212a;gem;a;inkomend;;a").encode(),
+    "bad_rows.csv": _rows("71;03-06-2014 12:00;linkedin;gem;a;inkomend;;a", "4,50009E+17;03-06-2014 12:00;x;gem;a;;;",
+                          "73;03-06-2014 12:00;x;gem;a;intern;;", ";03-06-2014 12:00;x;gem;a;;;",
+                          "75;03-06-2014 12:00;x;gem;a;;4.5e17;", "76;31-02-2014 10:00;x;gem;a;;;",
+                          "77;2014-06-03 12:00;x;gem;a;;;", "78;03-06-2014 12:00;x;gem;a;;;;te veel").encode(),
+    "odd_dates.csv": _rows("81;5-3-2014 9:05;x;gem;a;;;", "82;05-03-2014  14:16;x;gem;a;;;",
+                           "83;05-03-2014 14:16:60;x;gem;a;;;", "84;29-02-2016 12:00;x;gem;a;;;",
+                           "85;01-01-1899 12:00;x;gem;a;;;").encode(),
+    "short_and_blank.csv": _rows("91;03-06-2014 12:00;x", "", "  ;  ; \t", ";;;;;;;",
+                                 "92;03-06-2014 12:00;x;gem;a;inkomend").encode(),
+    "whitespace_rows.csv": _rows("93;03-06-2014 12:00;x;gem;a;;;", "   ", ";;;;;;;;;").encode(),
+    "trailing_blank.csv": (_rows("94;03-06-2014 12:00;x;gem;a;;;") + "\r\n").encode(),
+    "cr_only.csv": _rows("95;03-06-2014 12:00;x;gem;a;;;", "96;03-06-2014 12:01;x;gem;a;;;", end="\r").encode(),
+    "mixed_ends.csv": (HEADER + "\r\n97;03-06-2014 12:00;x;gem;a;;;\n98;03-06-2014 12:01;x;gem;a;;;\r\n").encode(),
+    "bad_quotes.csv": _rows('101;03-06-2014 12:00;x;gem;"a"b;;;', '102;03-06-2014 12:00;x;gem;a"b;;;').encode(),
+    "unterminated.csv": _rows('103;03-06-2014 12:00;x;gem;a;;;"open').encode(),
+    "upper_header.csv": _rows("111;03-06-2014 12:00;x;gem;a;;;", header=HEADER.upper().replace(";", " ; ")).encode(),
+    "reordered.csv": _rows("x;extra;03-06-2014 12:00;112;gem;a;;;tekst",
+                           header="kanaal;extra;datum;bericht_id;account;auteur;richting;in_antwoord_op;tekst").encode(),
+    "repeated_column.csv": _rows("113;03-06-2014 12:00;x;gem;a;;;een;twee", header=HEADER + ";tekst").encode(),
+    "header_only.csv": (HEADER + "\r\n").encode(),
+    "empty.csv": b"",
+    "blank_header.csv": b" ; \r\n1;03-06-2014 12:00;x\r\n",
+    "nul.csv": _rows("121;03-06-2014 12:00;x;gem;a;;;a\x00b").encode(),
+    "soh.csv": _rows("122;03-06-2014 12:00;x;gem;a;;;a\x01b").encode(),
+    "utf16.csv": _rows("123;03-06-2014 12:00;x;gem;a;;;").encode("utf-16"),
+    "huge_field.csv": _rows("124;03-06-2014 12:00;x;gem;a;;;" + "x" * 140_000).encode(),
+    "obi4wan.csv": _rows("03-06-2014 12:00;Twitter;hoi @Gem;Jan;@Gem, @Kees  piet;https://twitter.com/jan/status/466?s=20",
+                         "03-06-2014 12:01;Facebook;ok;Gem;;https://facebook.com/1_2/",
+                         header="Datum;Kanaal;Bericht;Geplaatst door (optioneel);Mentions;Url").encode(),
+    "obi4wan_unicode_url.csv": _rows("03-06-2014 12:00;x;a;b;;https://x.com/\u0663/status/123",
+                                     header="Datum;Kanaal;Bericht;Geplaatst door (optioneel);Mentions;Url").encode(),
+}
+EDGES["plain_lf_copy.csv"] = EDGES["plain_lf.csv"]  # the same bytes: loaded once
+
+
+def _land_edges(landing: Path) -> None:
+    folder = landing / "webcare_csv" / "edges"
+    folder.mkdir(parents=True)
+    for name, data in EDGES.items():
+        (folder / name).write_bytes(data)
+    coosto = landing / "webcare_csv" / "coosto"
+    coosto.mkdir()
+    (coosto / "export.csv").write_bytes(b"datum;bericht tekst;auteur;url;type\r\n"
+                                        b"13-05-2014 09:51;@zwolle hoi;pjansen;https://twitter.com/p/status/466;twitter\r\n")
+    for fixture in (FIXTURES / "webcare_csv").glob("*.csv"):
+        (landing / "webcare_csv" / fixture.name).write_bytes(fixture.read_bytes())
+
+
+#: The exports SQL must take itself (all others hold something it leaves to the parser).
+TAKEN = {f"webcare_csv/edges/{name}" for name in (
+    "plain_lf.csv", "quoted_crlf.csv", "cp1252_plain.csv", "clock_changes.csv", "mentions.csv", "handles.csv",
+    "header_only.csv", "cr_only.csv", "upper_header.csv", "reordered.csv", "obi4wan.csv")} | {
+    "webcare_csv/coosto/export.csv", "webcare_csv/coosto_export_mei_2014.csv"}
+
+
+def _spied(taken: list[str]) -> Source:
+    """WEBCARE_CSV whose bulk loader notes the labels of the files it took."""
+
+    def spy(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, loaded_at: Any) -> dict[str, int]:
+        done = bulk(con, files, load_id, loaded_at)
+        taken.extend(done)
+        return done
+
+    return replace(WEBCARE_CSV, bulk=spy)
+
+
+def test_webcare_edge_exports_load_the_same_in_bulk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    taken: list[str] = []
+    written = _load_both(tmp_path, monkeypatch, _spied(taken), _land_edges)
+    assert written["bulk"] == written["parser"]
+    assert len(written["bulk"]["rows"]) > 150
+    assert written["bulk"]["rejected_rows"] and written["bulk"]["quarantined_files"]
+    assert set(taken) == TAKEN
+
+
+def test_webcare_demo_exports_load_the_same_in_bulk(demo_landing: Path, tmp_path: Path,  # noqa: F811
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    taken: list[str] = []
+    exports, land = _land_demo(demo_landing, "webcare_csv")
+    written = _load_both(tmp_path, monkeypatch, _spied(taken), land)
+    assert written["bulk"] == written["parser"]
+    assert len(taken) == len(exports) > 20
+
+
+def test_the_trimmed_characters_are_those_str_strip_removes() -> None:
+    assert PY_WHITESPACE == "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+
+
+def test_duckdb_lowers_every_character_as_python_does_but_the_guarded_ones() -> None:
+    chars = [chr(c) for c in range(0x20, 0x30000) if not 0xD800 <= c < 0xE000]
+    [(lowered,)] = duckdb.sql("SELECT list_transform($1, lambda c: lower(c))", params=[chars]).fetchall()
+    differ = "".join(c for c, low in zip(chars, lowered, strict=True) if c.lower() != low)
+    assert differ == "\u0130" and differ in _LOWER_DIFFERS
+    assert "\u03a3" in _LOWER_DIFFERS and "\u03a3\u03a3".lower() != "\u03c3\u03c3"  # final sigma: context
+
+
+@pytest.mark.parametrize(("day", "offset"), [
+    (date(2014, 3, 29), 3600), (date(2014, 3, 30), None), (date(2014, 3, 31), 7200),
+    (date(2014, 10, 26), None), (date(2024, 7, 1), 7200), (date(1950, 7, 1), 3600),
+])
+def test_a_day_has_one_utc_offset_unless_the_clocks_change(day: date, offset: int | None) -> None:
+    assert utc_offset(day) == offset
