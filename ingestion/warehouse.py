@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import os
+
 import duckdb
 
 from ingestion.settings import Settings
+
+#: DuckDB's own memory ceiling (its buffer cache, joins, sorts; it spills to disk beyond it). Without one it
+#: takes up to 80 % of RAM and keeps the pages of every table it wrote, so a load's peak would grow with
+#: the warehouse. ``DIALOOG_DUCKDB_MEMORY`` overrides it.
+DEFAULT_MEMORY_LIMIT = "1GB"
 
 
 def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the build warehouse, creating its folder on first use. Only one writer may hold it at a time."""
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(settings.warehouse_path), read_only=read_only)
+    limit = os.environ.get("DIALOOG_DUCKDB_MEMORY") or DEFAULT_MEMORY_LIMIT
+    return duckdb.connect(str(settings.warehouse_path), read_only=read_only, config={"memory_limit": limit})
