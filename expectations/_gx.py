@@ -28,22 +28,35 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
 
 import great_expectations as gx
+import pandas as pd
+from great_expectations.constants import DATAFRAME_REPLACEMENT_STR
+from great_expectations.core.expectation_validation_result import (
+    ExpectationSuiteValidationResult,
+    ExpectationValidationResult,
+)
 from great_expectations.core.run_identifier import RunIdentifier
 from great_expectations.data_context.types.base import (
     DataContextConfig,
     FilesystemStoreBackendDefaults,
     ProgressBarsConfig,
 )
-from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+from great_expectations.data_context.types.resource_identifiers import (
+    ExpectationSuiteIdentifier,
+    ValidationResultIdentifier,
+)
+from great_expectations.expectations.expectation import _format_map_output
+from great_expectations.expectations.expectation_configuration import parse_result_format
 from great_expectations.expectations.registry import get_expectation_impl
+from great_expectations.validator.v1_validator import Validator
+from great_expectations.validator.validation_statistics import calc_validation_statistics
 
 from expectations import store
 from expectations.runner import FAILING_KEYS_SAMPLE, Rule, RuleResult, Suite
 from ingestion.settings import Settings
 
 if TYPE_CHECKING:
-    import pandas as pd
-    from great_expectations.core import ExpectationValidationResult
+    from collections.abc import Iterable
+
     from great_expectations.data_context import AbstractDataContext
     from great_expectations.expectations import Expectation
 
@@ -55,11 +68,19 @@ BATCH_DEFINITION = "whole_dataframe"
 GX_SEVERITY = {"fatal": "critical", "error": "warning", "warning": "info"}
 
 
+RESULT_FORMAT: dict[str, Any] = {
+    "result_format": "SUMMARY",
+    "partial_unexpected_count": FAILING_KEYS_SAMPLE,
+    "return_unexpected_index_query": False,
+}
+
+
 @dataclass(frozen=True)
 class Validation:
-    """Rule results of one validation and where its Data Docs page is."""
+    """Rule results of one validation, the rows it saw and where its Data Docs page is."""
 
     results: tuple[RuleResult, ...]
+    rows: int
     docs_index: Path | None
     docs_page: Path | None
     docs_error: str | None
@@ -91,26 +112,171 @@ def validate(
     settings: Settings,
     suite: Suite,
     rules: tuple[Rule, ...],
-    df: pd.DataFrame,
-    index_columns: list[str],
+    chunks: Iterable[pd.DataFrame],
+    key_columns: tuple[str, ...],
     *,
     run_name: str,
 ) -> Validation:
-    """Validate the DataFrame against the rules and rebuild the Data Docs for this result."""
+    """Validate the rows (one DataFrame, or chunks of whole files) and rebuild the Data Docs for the result.
+
+    Each chunk is a real GX validation of the rules that can be checked per chunk; their results are merged
+    into the one GX result (stored, and rendered in the Data Docs) that all rows at once would have given.
+    Row-count rules are judged by GX once, on the rows of all chunks. Only one chunk is held at a time.
+    """
     ctx = context(settings)
-    frame = df.reset_index(drop=True)  # GX reports failing rows by index label: make labels positions
-    expectations, broken = _expectations(rules, frame)
-    checkpoint = _checkpoint(ctx, suite, list(expectations.values()))
     run_id = RunIdentifier(run_name=run_name, run_time=datetime.now(UTC))
-    checkpoint_result = checkpoint.run(batch_parameters={"dataframe": frame}, run_id=run_id)
-    [(result_id, suite_result)] = checkpoint_result.run_results.items()
-    by_rule = {r.expectation_config.meta.get("rule"): r for r in suite_result.results}
-    results = tuple(
-        broken.get(rule.name) or _rule_result(rule, expectations[rule.name], by_rule, frame, index_columns)
-        for rule in rules
-    )
+    run: _ChunkedRun | None = None
+    for chunk in chunks:
+        frame = chunk.reset_index(drop=True)  # GX reports failing rows by index label: make labels positions
+        del chunk
+        run = run or _ChunkedRun.start(ctx, suite, rules, frame, key_columns)
+        run.add(frame)
+        del frame  # released before the next chunk is read
+    if run is None:
+        raise ValueError(f"suite {suite.name}: no DataFrame to validate (give an empty one for no rows)")
+    result_id = run.store(ctx, run_id)
     docs_index, docs_page, docs_error = _build_docs(ctx, suite.name, result_id)
-    return Validation(results, docs_index, docs_page, docs_error)
+    return Validation(run.rule_results(), run.rows, docs_index, docs_page, docs_error)
+
+
+class _ChunkedRun:
+    """The GX results of a suite's rules on successive chunks, merged into one result per rule."""
+
+    def __init__(self, suite: Suite, rules: tuple[Rule, ...], built: dict[str, Expectation],
+                 broken: dict[str, RuleResult], checkpoint: gx.Checkpoint, index_columns: list[str]) -> None:
+        self.suite, self.rules, self.built, self.broken = suite, rules, built, broken
+        [self.definition] = checkpoint.validation_definitions
+        self.checkpoint_id = checkpoint.id
+        self.counted = [rule.name for rule in rules if rule.chunking == "row_count" and rule.name in built]
+        self.chunk_suite = _transient_suite(suite.name, [e for n, e in built.items() if n not in self.counted])
+        self.key_columns = {name: _domain_columns(_expected(e)) + index_columns for name, e in built.items()}
+        self.parts: dict[str, list[ExpectationValidationResult]] = {name: [] for name in built}
+        self.keys: dict[str, list[dict[str, Any]]] = {name: [] for name in built}
+        self.by_rule: dict[str, ExpectationValidationResult] = {}
+        self.rows = self.chunks = 0
+        self.meta: dict[str, Any] = {}
+        self.batch_id: str | None = None
+
+    @classmethod
+    def start(cls, ctx: AbstractDataContext, suite: Suite, rules: tuple[Rule, ...], first: pd.DataFrame,
+              key_columns: tuple[str, ...]) -> _ChunkedRun:
+        """Register the suite; expectations are built from the first chunk (whole-frame rules have one)."""
+        built, broken = _expectations(rules, first)
+        checkpoint = _checkpoint(ctx, suite, list(built.values()))
+        return cls(suite, rules, built, broken, checkpoint, [c for c in key_columns if c in first.columns])
+
+    def add(self, frame: pd.DataFrame) -> None:
+        """Validate one chunk; keep its results (failing rows shifted to load positions) and failing keys."""
+        result = self._validator(frame).validate_expectation_suite(self.chunk_suite)
+        self.meta, self.batch_id = self.meta or dict(result.meta), self.batch_id or result.batch_id
+        for gx_result in result.results:
+            name = gx_result.expectation_config.meta.get("rule")
+            details = gx_result.result if isinstance(gx_result.result, dict) else {}
+            if len(self.keys[name]) < FAILING_KEYS_SAMPLE:
+                self.keys[name] += _failing_keys(frame, details, self.key_columns[name])
+            if details.get("partial_unexpected_index_list") is not None:
+                details["partial_unexpected_index_list"] = [
+                    p + self.rows if isinstance(p, numbers.Integral) else p
+                    for p in details["partial_unexpected_index_list"]
+                ]
+            self.parts[name].append(gx_result)
+        self.rows += len(frame)
+        self.chunks += 1
+
+    def _validator(self, frame: pd.DataFrame) -> Validator:
+        """A validator of one DataFrame batch of the suite's asset (built as ``ValidationDefinition.run`` does)."""
+        return Validator(batch_definition=self.definition.batch_definition, result_format=dict(RESULT_FORMAT),
+                         batch_parameters={"dataframe": frame})
+
+    def _merged(self) -> dict[str, ExpectationValidationResult]:
+        """One GX result per rule for the whole load; row-count rules are judged here, once."""
+        merged = {name: _merge(parts) for name, parts in self.parts.items() if parts}
+        return merged | {name: _row_count_result(self.built[name], self.rows) for name in self.counted}
+
+    def store(self, ctx: AbstractDataContext, run_id: RunIdentifier) -> ValidationResultIdentifier:
+        """Store the merged result as GX's validation definition stores its own; return its identifier."""
+        self.by_rule = self._merged()
+        results = [self.by_rule[rule.name] for rule in self.rules if rule.name in self.by_rule]
+        statistics = calc_validation_statistics(results)
+        meta = self.meta | {
+            "validation_id": self.definition.id, "checkpoint_id": self.checkpoint_id, "run_id": run_id,
+            "validation_time": run_id.run_time, "batch_parameters": {"dataframe": DATAFRAME_REPLACEMENT_STR},
+            "dialoog_chunks": self.chunks, "dialoog_rows": self.rows,
+        }
+        suite_result = ExpectationSuiteValidationResult(
+            results=results, success=statistics.success, suite_name=self.suite.name, meta=meta,
+            statistics={"evaluated_expectations": statistics.evaluated_expectations,
+                        "successful_expectations": statistics.successful_expectations,
+                        "unsuccessful_expectations": statistics.unsuccessful_expectations,
+                        "success_percent": statistics.success_percent},
+            batch_id=self.batch_id,
+        )
+        suite_id = ExpectationSuiteIdentifier(name=self.suite.name)
+        result_id = ValidationResultIdentifier(suite_id, run_id, self.batch_id)
+        ctx.validation_results_store.store_validation_results(suite_result, result_id, suite_id)
+        return result_id
+
+    def rule_results(self) -> tuple[RuleResult, ...]:
+        """The Dialoog result of every rule, in the suite's order."""
+        return tuple(
+            self.broken.get(rule.name)
+            or _rule_result(rule, self.built[rule.name], self.by_rule.get(rule.name), self.keys[rule.name])
+            for rule in self.rules
+        )
+
+
+def _transient_suite(name: str, expectations: list[Expectation]) -> gx.ExpectationSuite:
+    """A suite of copies of stored expectations (ids and notes kept), to validate some of the rules."""
+    return gx.ExpectationSuite(name=name, expectations=[e.configuration for e in expectations])
+
+
+def _row_count_result(expectation: Expectation, rows: int) -> ExpectationValidationResult:
+    """GX's verdict of a row-count expectation, given the rows of all chunks as its ``table.row_count``.
+
+    Validating it on a frame of that many rows would make GX hash the frame's index (16 bytes a row).
+    """
+    runtime = {"result_format": dict(RESULT_FORMAT)}
+    dependencies = expectation.get_validation_dependencies(runtime_configuration=dict(runtime))
+    metrics = {metric.id: rows for metric in dependencies.get_metric_configurations()}  # only table.row_count
+    return expectation.metrics_validate(metrics, runtime_configuration=runtime)
+
+
+def _merge(parts: list[ExpectationValidationResult]) -> ExpectationValidationResult:
+    """One rule's result on all chunks together: counts summed, the failing sample taken in row order.
+
+    A rule that could not run on some chunk keeps that chunk's result; a column-set rule sees the same
+    columns in every chunk, so its first failing (else first) result stands for the load.
+    """
+    if len(parts) == 1:
+        return parts[0]
+    crashed = [part for part in parts if _exception_message(part.exception_info)]
+    if crashed:
+        return crashed[0]
+    details = [part.result if isinstance(part.result, dict) else {} for part in parts]
+    if not all("unexpected_count" in d for d in details):
+        return next((part for part in parts if not part.success), parts[0])
+    element_count = sum(d.get("element_count") or 0 for d in details)
+    missing = [d.get("missing_count") for d in details]
+    success = all(part.success for part in parts)  # no 'mostly' on chunked rules (runner checks)
+    formatted = _format_map_output(  # GX's own layout of a map expectation's result (GX 1.24.1)
+        result_format=parse_result_format(dict(RESULT_FORMAT)),
+        success=success,
+        element_count=element_count,
+        nonnull_count=None if None in missing else element_count - sum(missing),
+        unexpected_count=sum(d["unexpected_count"] or 0 for d in details),
+        unexpected_list=_joined(details, "partial_unexpected_list"),
+        unexpected_index_list=_joined(details, "partial_unexpected_index_list"),
+    )
+    return ExpectationValidationResult(success=success, expectation_config=parts[0].expectation_config,
+                                       result=formatted["result"], meta=parts[0].meta,
+                                       exception_info=parts[0].exception_info)
+
+
+def _joined(details: list[dict[str, Any]], key: str) -> list[Any] | None:
+    """The chunks' samples of failing values (or positions) in row order, cut to the sample size."""
+    if any(d.get(key) is None for d in details):
+        return None
+    return [value for d in details for value in d[key]][:FAILING_KEYS_SAMPLE]
 
 
 def _expectations(rules: tuple[Rule, ...], df: pd.DataFrame) -> tuple[dict[str, Expectation], dict[str, RuleResult]]:
@@ -151,31 +317,25 @@ def _checkpoint(ctx: AbstractDataContext, suite: Suite, expectations: list[Expec
         gx.ValidationDefinition(name=suite.name, data=batch_definition, suite=gx_suite)
     )
     # One checkpoint per suite: a DataFrame batch parameter goes to every validation of a checkpoint.
-    result_format = {
-        "result_format": "SUMMARY",
-        "partial_unexpected_count": FAILING_KEYS_SAMPLE,
-        "return_unexpected_index_query": False,
-    }
-    checkpoint = gx.Checkpoint(name=suite.name, validation_definitions=[definition], result_format=result_format)
+    checkpoint = gx.Checkpoint(
+        name=suite.name, validation_definitions=[definition], result_format=dict(RESULT_FORMAT)
+    )
     return ctx.checkpoints.add_or_update(checkpoint)
 
 
 def _rule_result(
     rule: Rule,
     expectation: Expectation,
-    by_rule: dict[Any, ExpectationValidationResult],
-    frame: pd.DataFrame,
-    index_columns: list[str],
+    gx_result: ExpectationValidationResult | None,
+    failing_keys: list[dict[str, Any]],
 ) -> RuleResult:
-    """A rule result from GX's result for the rule's expectation."""
-    gx_result = by_rule.get(rule.name)
-    expected = {k: v for k, v in expectation.configuration.kwargs.items() if k != "batch_id"}
+    """A rule result from GX's result for the rule's expectation on the whole load."""
     base = {
         "rule": rule.name,
         "description": rule.description,
         "expectation_type": rule.expectation,
         "severity": rule.severity,
-        "expected": store.plain(expected),
+        "expected": store.plain(_expected(expectation)),
     }
     if gx_result is None:
         return RuleResult(**base, success=False, exception="GX returned no result for this rule")
@@ -188,9 +348,14 @@ def _rule_result(
         element_count=details.get("element_count"),
         unexpected_count=details.get("unexpected_count"),
         unexpected_percent=store.plain(details.get("unexpected_percent")),
-        failing_keys=_failing_keys(frame, details, _domain_columns(expected) + index_columns),
+        failing_keys=tuple(failing_keys[:FAILING_KEYS_SAMPLE]),
         exception=exception,
     )
+
+
+def _expected(expectation: Expectation) -> dict[str, Any]:
+    """The expectation's arguments as configured (without GX's batch id)."""
+    return {k: v for k, v in expectation.configuration.kwargs.items() if k != "batch_id"}
 
 
 def _domain_columns(kwargs: dict[str, Any]) -> list[str]:
@@ -200,13 +365,13 @@ def _domain_columns(kwargs: dict[str, Any]) -> list[str]:
     return [column for column in columns if isinstance(column, str)]
 
 
-def _failing_keys(frame: pd.DataFrame, details: dict[str, Any], columns: list[str]) -> tuple[dict, ...]:
-    """Key, checked and lineage columns of the sampled failing rows (GX gives their positions)."""
+def _failing_keys(frame: pd.DataFrame, details: dict[str, Any], columns: list[str]) -> list[dict[str, Any]]:
+    """Key, checked and lineage columns of the sampled failing rows (GX gives their positions in the frame)."""
     positions = [p for p in details.get("partial_unexpected_index_list") or [] if isinstance(p, numbers.Integral)]
     wanted = [c for c in dict.fromkeys(columns) if c in frame.columns]
     if not positions or not wanted:
-        return ()
-    return tuple(store.plain(frame.loc[positions, wanted].to_dict(orient="records")))
+        return []
+    return store.plain(frame.loc[positions, wanted].to_dict(orient="records"))
 
 
 def _observed(details: dict[str, Any], exception: str | None) -> Any:

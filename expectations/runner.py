@@ -6,6 +6,10 @@ The API other code calls (from Airflow tasks, after a load or a dbt build)::
     log.info(outcome.summary())
     outcome.raise_for_fatal()   # fails the task, so nothing is published
 
+A big load is passed as an iterable of DataFrames, each holding whole source files
+(:func:`expectations.suites.load_chunks`), so memory stays bounded by the chunk size: every rule of such a
+suite must declare how it can be checked in chunks (:data:`Chunking`); a rule is whole-frame by default.
+
 Severities: ``fatal`` stops the publish; ``error`` makes the run ``failed`` in ``dq`` but publishes;
 ``warning`` is only recorded. A run *passes* when no ``fatal`` or ``error`` rule failed.
 
@@ -18,7 +22,7 @@ import logging
 import math
 import statistics
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,6 +49,31 @@ FAILING_KEYS_SAMPLE = 20
 
 Kwargs = Mapping[str, Any] | Callable[["pd.DataFrame"], Mapping[str, Any]]
 
+#: How a rule can be checked when a load comes in chunks of whole source files:
+#: ``whole`` needs every row in one DataFrame (the default); ``rows`` gives on the load what its results on
+#: the chunks add up to (a row-wise check, a uniqueness within one file, the column set every chunk shares);
+#: ``row_count`` reads only how many rows the load has.
+Chunking = Literal["whole", "rows", "row_count"]
+
+#: Expectations whose verdict on a row does not depend on other rows: counts over chunks add up exactly.
+ROW_WISE_EXPECTATIONS = frozenset({
+    "expect_column_values_to_not_be_null",
+    "expect_column_values_to_be_null",
+    "expect_column_values_to_be_in_set",
+    "expect_column_values_to_not_be_in_set",
+    "expect_column_values_to_be_between",
+    "expect_column_values_to_match_regex",
+    "expect_column_values_to_not_match_regex",
+    "expect_column_value_lengths_to_be_between",
+    "expect_column_pair_values_a_to_be_greater_than_b",
+    "expect_column_pair_values_to_be_equal",
+})
+#: Expectations on the column set only, which every chunk of one query has.
+COLUMN_SET_EXPECTATIONS = frozenset({"expect_table_columns_to_match_set", "expect_column_to_exist"})
+#: Uniqueness that holds per chunk when its columns include the file: chunks never split a file.
+PER_FILE_UNIQUE_EXPECTATIONS = frozenset({"expect_compound_columns_to_be_unique"})
+ROW_COUNT_EXPECTATIONS = frozenset({"expect_table_row_count_to_be_between", "expect_table_row_count_to_equal"})
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -60,14 +89,37 @@ class Rule:
     kwargs: Kwargs
     severity: Severity
     description: str = ""
+    chunking: Chunking = "whole"
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:
             raise ValueError(f"rule {self.name}: severity must be one of {SEVERITIES}, not {self.severity!r}")
+        problem = _chunking_problem(self)
+        if problem:
+            raise ValueError(f"rule {self.name}: cannot be checked with chunking={self.chunking!r}: {problem}")
 
     def resolve_kwargs(self, df: pd.DataFrame) -> dict[str, Any]:
         """The expectation's arguments for this DataFrame."""
         return dict(self.kwargs(df) if callable(self.kwargs) else self.kwargs)
+
+
+def _chunking_problem(rule: Rule) -> str | None:
+    """Why a rule's declared chunking would not give the whole-load result (None when it would)."""
+    if rule.chunking == "whole":
+        return None
+    if callable(rule.kwargs):
+        return "its arguments are computed from the rows"
+    if rule.chunking == "row_count":
+        return None if rule.expectation in ROW_COUNT_EXPECTATIONS else "it is not a row-count expectation"
+    if rule.chunking != "rows":
+        return "unknown chunking"
+    if "mostly" in rule.kwargs:
+        return "'mostly' is a share of the whole load"  # success per chunk would not add up
+    if rule.expectation in ROW_WISE_EXPECTATIONS | COLUMN_SET_EXPECTATIONS:
+        return None
+    if rule.expectation in PER_FILE_UNIQUE_EXPECTATIONS:
+        return None if "source_file" in rule.kwargs.get("column_list", ()) else "unique across files"
+    return "not known to add up over chunks"
 
 
 @dataclass(frozen=True)
@@ -97,6 +149,11 @@ class Suite:
         duplicates = sorted({name for name in names if names.count(name) > 1})
         if duplicates:
             raise ValueError(f"suite {self.name}: duplicate rule names {duplicates}")
+
+    @property
+    def chunkable(self) -> bool:
+        """Every rule can be checked on chunks of whole files (the volume check only counts rows)."""
+        return all(rule.chunking != "whole" for rule in self.rules)
 
 
 @dataclass(frozen=True)
@@ -253,13 +310,14 @@ def volume_rule(con: duckdb.DuckDBPyConnection, suite: Suite, load_id: str) -> R
         kwargs={"min_value": min_rows, "max_value": None},
         severity=check.severity,
         description=f"Rows in this load not far below the usual volume ({basis}).",
+        chunking="row_count",
     )
 
 
 def run_suite(
     con: duckdb.DuckDBPyConnection,
     suite: Suite,
-    df: pd.DataFrame,
+    df: pd.DataFrame | Iterable[pd.DataFrame],
     *,
     settings: Settings,
     load_id: str,
@@ -268,15 +326,24 @@ def run_suite(
 ) -> SuiteOutcome:
     """Validate a DataFrame with a suite, store the run in ``dq`` and rebuild the Data Docs.
 
-    Never raises for failed rules; call :meth:`SuiteOutcome.raise_for_fatal` to stop a publish.
+    ``df`` may instead be an iterable of DataFrames that each hold whole source files (at least one, all
+    with the same columns) when the suite is :attr:`Suite.chunkable`: the outcome is the one the rows
+    together would give. Never raises for failed rules; call :meth:`SuiteOutcome.raise_for_fatal` to stop
+    a publish.
     """
+    import pandas as pd
+
     from expectations import _gx  # Great Expectations loads here, not when a DAG file is parsed.
 
+    if not isinstance(df, pd.DataFrame) and not suite.chunkable:
+        whole = [rule.name for rule in suite.rules if rule.chunking == "whole"]
+        raise ValueError(f"suite {suite.name} needs the whole load in one DataFrame (rules {whole})")
     started = datetime.now(UTC)
     run_id = f"{suite.name}-{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     rules = suite.rules + tuple(r for r in [volume_rule(con, suite, load_id)] if r is not None)
-    index_columns = [c for c in (*suite.key_columns, *LINEAGE_KEY_COLUMNS) if c in df.columns]
-    validation = _gx.validate(settings, suite, rules, df, index_columns, run_name=load_id)
+    chunks = [df] if isinstance(df, pd.DataFrame) else df
+    key_columns = (*suite.key_columns, *LINEAGE_KEY_COLUMNS)
+    validation = _gx.validate(settings, suite, rules, chunks, key_columns, run_name=load_id)
     outcome = SuiteOutcome(
         run_id=run_id,
         suite=suite.name,
@@ -285,7 +352,7 @@ def run_suite(
         source_sha256=source_sha256,
         started_at=started,
         finished_at=datetime.now(UTC),
-        rows_checked=len(df),
+        rows_checked=validation.rows,
         results=validation.results,
         data_docs_index=validation.docs_index,
         data_docs_page=validation.docs_page,

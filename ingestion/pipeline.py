@@ -98,13 +98,13 @@ def check_load(
 ) -> SuiteOutcome | None:
     """Validate the rows of one load; undo the load and quarantine the failing files on a fatal rule."""
     from expectations.runner import run_suite
-    from expectations.suites import load_frame, load_suite
+    from expectations.suites import load_rows, load_suite
 
     suite = load_suite(con, source.name)
     if suite is None:
         return None
-    frame = load_frame(con, source.name, source.table, report.load_id)
-    outcome = run_suite(con, suite, frame, settings=settings, load_id=report.load_id)
+    rows = load_rows(con, suite, source.name, source.table, report.load_id)  # chunks of whole files if it can
+    outcome = run_suite(con, suite, rows, settings=settings, load_id=report.load_id)
     log.info(outcome.summary())
     if outcome.fatal_failures:
         reasons: dict[str, str] = {}

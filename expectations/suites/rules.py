@@ -1,4 +1,9 @@
-"""Small builders for the rules most suites share, so each suite reads as a list of checks."""
+"""Small builders for the rules most suites share, so each suite reads as a list of checks.
+
+Each builder declares how its rule can be checked on a load that comes in chunks of whole files
+(:data:`expectations.runner.Chunking`): row-wise checks and the column set add up over chunks; a uniqueness
+does only when it is scoped to one file (its columns include ``source_file``).
+"""
 
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ def columns_present(columns: Iterable[str], severity: Severity = "fatal") -> Rul
         kwargs={"column_set": list(columns), "exact_match": False},
         severity=severity,
         description="Alle verwachte kolommen zijn aanwezig / all expected columns are present.",
+        chunking="rows",
     )
 
 
@@ -28,6 +34,7 @@ def not_null(column: str, severity: Severity, description: str) -> Rule:
         kwargs={"column": column},
         severity=severity,
         description=description,
+        chunking="rows",
     )
 
 
@@ -38,6 +45,7 @@ def matches(name: str, column: str, regex: str, severity: Severity, description:
         kwargs={"column": column, "regex": regex},
         severity=severity,
         description=description,
+        chunking="rows",
     )
 
 
@@ -48,6 +56,7 @@ def in_set(name: str, column: str, values: Iterable[str], severity: Severity, de
         kwargs={"column": column, "value_set": sorted(set(values))},
         severity=severity,
         description=description,
+        chunking="rows",
     )
 
 
@@ -59,6 +68,7 @@ def between(name: str, column: str, low: float | None, high: float | None, sever
         kwargs={"column": column, "min_value": low, "max_value": high},
         severity=severity,
         description=description,
+        chunking="rows",
     )
 
 
@@ -70,4 +80,5 @@ def unique_together(name: str, columns: Sequence[str], severity: Severity, descr
         kwargs={"column_list": list(columns)} if len(columns) > 1 else {"column": columns[0]},
         severity=severity,
         description=description,
+        chunking="rows" if len(columns) > 1 and "source_file" in columns else "whole",
     )
