@@ -13,14 +13,29 @@ from __future__ import annotations
 import html
 import io
 import re
+import shutil
+import tempfile
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from ingestion.loading import FileRejected, Parsed, Record, Source
+import duckdb
+import pyarrow as pa
+
+from ingestion.loading import MALFORMED_ERRORS, BulkFile, FileRejected, Parsed, Record, Source
+from ingestion.social.bulk import (
+    SIMPLE_HANDLE,
+    fields_ok,
+    good_structures,
+    insert_taken,
+    list_of,
+    register_files,
+    structure_checker,
+)
 from ingestion.social.common import (
     MESSAGE_COLUMNS,
     mentions_in,
@@ -186,3 +201,132 @@ def _handles(mentioned: list[dict[str, Any]]) -> list[str]:
 X_ARCHIVE = Source(
     name="x_archive", table="x_archive_messages", columns=MESSAGE_COLUMNS, parse=parse, discover=discover
 )
+
+
+# --- Bulk: DuckDB reads and shapes the tweets of a group of ZIP archives (see ingestion/social/bulk.py) -------
+
+_ARCHIVE_STRINGS = ("id_str", "id", "created_at", "full_text", "text", "in_reply_to_status_id_str",
+                    "in_reply_to_status_id", "in_reply_to_user_id_str", "in_reply_to_user_id",
+                    "quoted_status_id_str")
+_ARCHIVE_TYPE = ("[{\"tweet\": {" + ", ".join(f'"{name}": "VARCHAR"' for name in _ARCHIVE_STRINGS)
+                 + ', "entities": {"user_mentions": [{"screen_name": "VARCHAR"}]}}}]')
+#: ``created_at`` as ``parse_utc(value, _TIME)`` reads it (``Tue Jan 01 09:07:18 +0000 2013``).
+_ARCHIVE_INSTANT = r"[A-Z][a-z]{2} [A-Z][a-z]{2} \d{2} \d{2}:\d{2}:\d{2} [+-]\d{4} \d{4}"
+#: The entities X writes in archive texts; a text with any other ``&`` is unescaped by the parser.
+_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&#39;", "'"), ("&amp;", "&"))
+_MENTION_RE2 = r"(?:^|[^\p{L}\p{N}_@])@([A-Za-z0-9_.]{1,30})"
+
+
+def _item_ok(item: Any) -> bool:
+    """An archive element ``{"tweet": {...}}`` whose fields have the types the SQL reads (and no retweet object,
+    whose presence alone makes the parser flag a retweet)."""
+    if not isinstance(item, dict) or not isinstance(item.get("tweet"), dict) or "retweeted_status" in item["tweet"]:
+        return False
+    mentions = list_of(lambda m: fields_ok(m, ("screen_name",)))
+    entities = {"entities": lambda e: fields_ok(e, (), {"user_mentions": mentions})}
+    return fields_ok(item["tweet"], _ARCHIVE_STRINGS, entities)
+
+
+_judge_part = structure_checker(list_of(_item_ok))
+
+
+def _unpack(files: list[BulkFile], folder: Path) -> list[tuple[int, str, str, str | None, str | None]]:
+    """Extract the tweet files of every well-formed ZIP; ``(fid, member, path, owner id, owner handle)``.
+
+    An archive that is not a ZIP, lacks tweets or an owner, or whose owner cannot be read, is left out (the
+    parser rejects it with its reason)."""
+    parts = []
+    for fid, unit in enumerate(files):
+        try:
+            with _archive(unit.path) as archive:
+                names = archive.names()
+                tweet_files = sorted(n for n in names if _TWEETS_FILE.match(n.rsplit("/", 1)[-1]))
+                accounts = [n for n in names if n.rsplit("/", 1)[-1] == "account.js"]
+                if not tweet_files or not accounts:
+                    continue
+                owner = _owner(archive, accounts[0])
+                for index, name in enumerate(tweet_files):
+                    target = folder / f"{fid}-{index}.js"
+                    with archive.open(name) as source, target.open("wb") as out:
+                        shutil.copyfileobj(source, out, 1 << 20)
+                    parts.append((fid, name, str(target), owner["id"], owner["handle"]))
+        except (*MALFORMED_ERRORS, OSError, ValueError):
+            continue
+    return parts
+
+
+def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, loaded_at: datetime) -> dict[str, int]:
+    """Load a group of ZIP archives in DuckDB: the archives :func:`parse` would load whole, shaped as it would."""
+    with tempfile.TemporaryDirectory(prefix="dialoog-archive-") as folder:
+        parts = _unpack(files, Path(folder))
+        if not parts:
+            return {}
+        register_files(con, files)
+        con.register("_bulk_parts", pa.table({
+            "fid": [p[0] for p in parts], "member": [p[1] for p in parts], "filename": [p[2] for p in parts],
+            "owner_id": [p[3] for p in parts], "owner_handle": [p[4] for p in parts],
+        }))
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE _bulk_json AS
+            WITH texts AS (SELECT p.*, ltrim(t.content, chr(65279)) AS content
+                           FROM read_text(?) AS t JOIN _bulk_parts AS p ON p.filename = t.filename),
+            arrays AS (
+                SELECT *, regexp_matches(content, '^\\s*window\\.YTD\\.\\w+\\.part\\d+\\s*=\\s*\\[') AS prefix_ok,
+                       regexp_replace(substr(content, strpos(content, '[')), '\\s*;?\\s*$', '') AS body
+                FROM texts),
+            checked AS (SELECT *, prefix_ok AND json_valid(body) AS ok FROM arrays)
+            SELECT fid, member, owner_id, owner_handle, ok,
+                   CASE WHEN ok THEN json_structure(body)::VARCHAR END AS structure,
+                   CASE WHEN ok THEN from_json(body, '{_ARCHIVE_TYPE}') END AS items
+            FROM checked""", [[p[2] for p in parts]])
+    con.unregister("_bulk_parts")
+    good_structures(con, _judge_part)
+    con.execute("""CREATE OR REPLACE TEMP TABLE _bulk_pages AS
+        SELECT fid, bool_and(ok AND structure IN (SELECT structure FROM _bulk_good_structures)) AS page_ok
+        FROM _bulk_json GROUP BY fid""")
+    unescaped = "raw"
+    for entity, char in _ENTITIES:
+        unescaped = f"replace({unescaped}, '{entity}', '{char.replace(chr(39), chr(39) * 2)}')"
+    stray = "raw"
+    for entity, _ in _ENTITIES:
+        stray = f"replace({stray}, '{entity}', '')"
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _bulk_rows AS
+        WITH items AS (
+            SELECT fid, member, owner_id, owner_handle, unnest(items) AS item,
+                   generate_subscripts(items, 1) - 1 AS i, dense_rank() OVER (PARTITION BY fid ORDER BY member) AS nth
+            FROM _bulk_json WHERE ok),
+        base AS (
+            SELECT *, item.tweet AS t,
+                   coalesce(nullif(item.tweet.full_text, ''), nullif(item.tweet.text, ''), '') AS raw,
+                   nullif(coalesce(nullif(item.tweet.id_str, ''), item.tweet.id), '') AS tweet_id,
+                   list_filter(list_transform(item.tweet.entities.user_mentions,
+                                              lambda m: lower(ltrim(m.screen_name, '@'))),
+                               lambda h: coalesce(h, '') <> '') AS tagged
+            FROM items),
+        shaped AS (
+            SELECT *, {unescaped} AS body,
+                CASE WHEN len(tagged) > 0 THEN tagged
+                     ELSE list_filter(list_transform(regexp_extract_all({unescaped}, '{_MENTION_RE2}', 1),
+                                      lambda h: lower(rtrim(h, '.'))), lambda h: h <> '') END AS named,
+                t IS NOT NULL AND tweet_id IS NOT NULL
+                AND coalesce(regexp_full_match(t.created_at, '{_ARCHIVE_INSTANT}'), false)
+                AND try_strptime(t.created_at, '%a %b %d %H:%M:%S %z %Y') IS NOT NULL
+                AND NOT contains({stray}, '&')
+                AND coalesce(list_bool_and(list_transform(t.entities.user_mentions, lambda m: m IS NOT NULL
+                    AND (m.screen_name IS NULL OR regexp_full_match(m.screen_name, '@*{SIMPLE_HANDLE}')))), true)
+                AND (len(tagged) > 0 OR NOT contains({unescaped}, '.@')) AS ok
+            FROM base)
+        SELECT fid, nth * 1000000000 + i AS ord, ok AS row_ok, member || '[' || i || ']' AS source_position,
+            'x' AS platform, tweet_id AS message_id, owner_id AS author_id, owner_handle AS author_handle,
+            try_strptime(t.created_at, '%a %b %d %H:%M:%S %z %Y')::TIMESTAMPTZ AS created_at, body AS text,
+            nullif(coalesce(nullif(t.in_reply_to_status_id_str, ''), t.in_reply_to_status_id), '') AS in_reply_to_id,
+            nullif(coalesce(nullif(t.in_reply_to_user_id_str, ''), t.in_reply_to_user_id), '')
+                AS in_reply_to_author_id,
+            NULL::VARCHAR AS conversation_id, list_filter(named, lambda h, n: list_position(named, h) = n) AS mentions,
+            starts_with(body, 'RT @') AS is_retweet, NULL::VARCHAR AS retweeted_id,
+            nullif(t.quoted_status_id_str, '') AS quoted_id, owner_id AS channel_account_id,
+            owner_handle AS channel_handle, NULL::VARCHAR AS direction, 'x_archive' AS source_system
+        FROM shaped""")
+    return insert_taken(con, X_ARCHIVE.table, load_id, loaded_at)
+
+
+X_ARCHIVE = replace(X_ARCHIVE, bulk=bulk)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
+import zipfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from ingestion.loading import Source, load_source
 from ingestion.settings import Settings, get_settings
 from ingestion.social.facebook_graph import FACEBOOK_GRAPH
 from ingestion.social.x_api import X_API
+from ingestion.social.x_archive import X_ARCHIVE
 from tests.ingestion.social.support import FIXTURES, TEST_KEY
 
 #: The demo's smallest scale that still reaches every research figure it is planned for.
@@ -227,3 +230,76 @@ def test_facebook_demo_pages_load_the_same_in_bulk(demo_landing: Path, tmp_path:
     written = _load_both(tmp_path, monkeypatch, FACEBOOK_GRAPH, land)
     assert written["bulk"] == written["parser"]
     assert _bulk_taken(caplog) == len(pages) > 50
+
+
+def _archive_tweet(tid: str, **extra: Any) -> dict[str, Any]:
+    return {"tweet": {"id_str": tid, "id": tid, "created_at": "Sun Mar 30 01:05:00 +0000 2014",
+                      "full_text": f"antwoord {tid}", **extra}}
+
+
+def _zip(path: Path, members: dict[str, str]) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in members.items():
+            archive.writestr(name, text)
+
+
+def _js(name: str, items: Any, tail: str = "") -> str:
+    return f"window.YTD.{name}.part0 = {json.dumps(items, indent=1)}{tail}"
+
+
+ACCOUNT = _js("account", [{"account": {"accountId": "112233445", "username": "Vraagbaak_Gemeente"}}])
+
+#: Archives where SQL and Python could disagree; every one must load (or be rejected) the same either way.
+X_ARCHIVE_EDGES: dict[str, dict[str, str]] = {
+    "plain.zip": {"data/account.js": ACCOUNT, "data/tweets.js": _js("tweets", [
+        _archive_tweet("1", full_text="Fijn &amp; snel &lt;3 &quot;ok&quot; &#39;ja&#39; &amp;lt;"),
+        _archive_tweet("2", full_text="", text="RT @Jan: hallo", in_reply_to_status_id_str="",
+                       in_reply_to_status_id="9", in_reply_to_user_id_str="77"),
+        _archive_tweet("3", full_text="@Piet @piet zie ook @Kees.", quoted_status_id_str="5",
+                       entities={"user_mentions": [{"screen_name": "Piet"}, {"screen_name": "piet"}]}),
+        _archive_tweet("4", full_text="hoi @Kees en @a.@b", entities={"user_mentions": []}),
+        _archive_tweet("", id="5"),
+    ], ";\n"), "data/tweets-part1.js": "\ufeff" + _js("tweets", [_archive_tweet("6")], " ;  ")},
+    "entities.zip": {"data/account.js": ACCOUNT, "data/tweets.js": _js("tweets", [
+        _archive_tweet("11", full_text="caf&eacute; &#x27;")])},
+    "retweet.zip": {"data/account.js": ACCOUNT, "data/tweets.js": _js("tweets", [
+        _archive_tweet("21", retweeted_status={"id_str": "20"})])},
+    "bare.zip": {"data/account.js": ACCOUNT, "data/tweets.js": _js("tweets", [_archive_tweet("31")["tweet"]])},
+    "rejects.zip": {"data/account.js": ACCOUNT, "data/tweets.js": _js("tweets", [
+        _archive_tweet("41", created_at="2014-03-30 01:05"), "geen tweet", _archive_tweet("")])},
+    "numeric.zip": {"data/account.js": ACCOUNT, "data/tweets.js": _js("tweets", [_archive_tweet(51)])},
+    "no_account.zip": {"data/tweets.js": _js("tweets", [_archive_tweet("61")])},
+    "bad_prefix.zip": {"data/account.js": ACCOUNT, "data/tweets.js": "var x = " + json.dumps([_archive_tweet("71")])},
+    "garbage.zip": {"data/account.js": ACCOUNT, "data/tweets.js": _js("tweets", [_archive_tweet("81")], "; x")},
+}
+
+
+def _land_archive_edges(landing: Path) -> None:
+    folder = landing / "x_archive" / "edges"
+    folder.mkdir(parents=True)
+    for name, members in X_ARCHIVE_EDGES.items():
+        _zip(folder / name, members)
+    for fixture in (FIXTURES / "x_archive").iterdir():
+        if fixture.is_dir():
+            shutil.copytree(fixture, folder / fixture.name)
+        elif fixture.suffix == ".zip":
+            (folder / fixture.name).write_bytes(fixture.read_bytes())
+
+
+def test_x_archive_edge_archives_load_the_same_in_bulk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="ingestion.loading")
+    written = _load_both(tmp_path, monkeypatch, X_ARCHIVE, _land_archive_edges)
+    assert written["bulk"] == written["parser"]
+    assert len(written["bulk"]["rows"]) > 10 and written["bulk"]["rejected_rows"]
+    assert 1 <= _bulk_taken(caplog) < len(X_ARCHIVE_EDGES)
+
+
+def test_x_archive_demo_archives_load_the_same_in_bulk(demo_landing: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch,
+                                                       caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="ingestion.loading")
+    archives, land = _land_demo(demo_landing, "x_archive")
+    written = _load_both(tmp_path, monkeypatch, X_ARCHIVE, land)
+    assert written["bulk"] == written["parser"]
+    assert _bulk_taken(caplog) == len(archives) >= 1
