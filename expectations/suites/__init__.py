@@ -145,8 +145,8 @@ def _size(text: str) -> float:
 @contextmanager
 def _capped_memory(con: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None]:
     """Lower DuckDB's memory limit to ``limit`` (never raise it; DuckDB evicts cached blocks to fit) and put
-    the old limit back afterwards."""
-    old = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    the old limit back afterwards: the default exactly, a limit set before as DuckDB shows it (3 digits)."""
+    old = _memory_limit(con)
     if _size(old) <= _size(limit):
         yield
         return
@@ -154,7 +154,13 @@ def _capped_memory(con: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None]
     try:
         yield
     finally:
-        con.execute(f"SET memory_limit = '{old}'")
+        con.execute("RESET memory_limit")
+        if _memory_limit(con) != old:
+            con.execute(f"SET memory_limit = '{old}'")
+
+
+def _memory_limit(con: duckdb.DuckDBPyConnection) -> str:
+    return con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
 
 
 def load_rows(
