@@ -15,6 +15,7 @@ change (+01:00), i.e. as the instant a clock that missed the change would show.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -206,6 +207,7 @@ _C1_BYTE = re.compile(rb"[\x80-\x9f]")
 _QUOTED_FIELD = re.compile(r'(?:(?<=[;\r\n])|^)"[^"]*(?:""[^"]*)*"(?=[;\r\n]|\Z)')
 #: Above csv's field size limit (131,072) the parser fails the file; SQL takes none near it.
 _FIELD_LIMIT = 100_000
+_CHUNK = 256 << 10  # bytes Python looks at at once
 #: The only characters whose ``lower()`` differs in DuckDB and Python (İ: one code point vs two; Σ: the
 #: final-sigma rule): a handle with one goes to the parser.
 _LOWER_DIFFERS = "[\u0130\u03a3]"
@@ -213,7 +215,8 @@ _NULL = "\x01"  # DuckDB's null string: only a padded (missing) field is NULL; f
 _ASCII = "'^[\\x00-\\x7F]*$'"
 #: ``mentions_in`` in RE2, exact for texts where no ``@`` follows a non-ASCII character or a ``.`` (guarded).
 _MENTION_RE2 = r"(?:^|[^A-Za-z0-9_@])@([A-Za-z0-9_.]{1,30})"
-_DATUM_RE2 = (r"(0[1-9]|[12][0-9]|3[01])-(0[1-9]|1[0-2])-(19|20)[0-9]{2} ([01][0-9]|2[0-3]):[0-5][0-9]"
+#: ``dd-mm-jjjj hh:mm[:ss]`` as strptime reads it, in the years whose clock changes the tests check (1970-2099).
+_DATUM_RE2 = (r"(0[1-9]|[12][0-9]|3[01])-(0[1-9]|1[0-2])-(19[7-9][0-9]|20[0-9][0-9]) ([01][0-9]|2[0-3]):[0-5][0-9]"
               r"(:[0-5][0-9])?")
 
 
@@ -226,49 +229,95 @@ class Layout:
     fields: tuple[tuple[str, str, str], ...]  # (field, column or "", transform)
 
 
-def decoded(data: bytes) -> tuple[str, str] | None:
-    """The text and the DuckDB encoding that reads it as ``detect_encoding`` would; None: parser only.
-
-    Windows-1252 is read as Latin-1, the same text as long as no byte is in 0x80-0x9F (€, curly quotes, …;
-    DuckDB's Latin-1 refuses those bytes), so such files go to the parser."""
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return None
-    try:
-        return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    return None if _C1_BYTE.search(data) else (data.decode("latin-1"), "latin-1")
+class _ParserOnly(Exception):
+    """The file holds something only the parser reads right."""
 
 
-def plain_csv(text: str) -> bool:
-    """True when DuckDB and csv.reader split the text into the same records and fields, line for line."""
-    if "\x00" in text or _NULL in text:
-        return False
-    bare = _QUOTED_FIELD.sub("", text) if '"' in text else text
+def _pieces(path: Path, encoding: str) -> Iterator[str]:
+    """The file's text in pieces of about ``_CHUNK`` bytes, each ending at a line end outside quotes (the last
+    at the end of the file): memory stays flat however large the file. Windows-1252 is read as Latin-1, the
+    same text as long as no byte is in 0x80-0x9F (€, curly quotes, …; DuckDB's Latin-1 refuses those)."""
+    decoder, carry = codecs.getincrementaldecoder(encoding)(), ""
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(_CHUNK), b""):
+            if encoding == "latin-1" and _C1_BYTE.search(chunk):
+                raise _ParserOnly("Windows-1252 bytes 0x80-0x9F")
+            text = carry + decoder.decode(chunk)
+            cut = _safe_cut(text)
+            if cut:
+                yield text[:cut]
+            carry = text[cut:]
+    carry += decoder.decode(b"", final=True)
+    if carry:
+        yield carry
+
+
+def _safe_cut(text: str) -> int:
+    """Just after the last of the text's last few ``\\n`` that an even number of quotes precedes; 0 if none."""
+    end = len(text)
+    for _ in range(4):
+        end = text.rfind("\n", 0, end)
+        if end < 0:
+            return 0
+        if text.count('"', 0, end) % 2 == 0:
+            return end + 1
+    return 0
+
+
+def _line_ends(piece: str) -> tuple[int, int, int]:
+    """``(\\r\\n, \\r, \\n)`` counts of a piece outside its quoted fields; _ParserOnly when csv.reader's
+    quote rules or a NUL or DuckDB's null string (``_NULL``) could make DuckDB read it otherwise."""
+    if "\x00" in piece or _NULL in piece:
+        raise _ParserOnly("NUL or \\x01")
+    bare = _QUOTED_FIELD.sub("", piece) if '"' in piece else piece
     if '"' in bare:
-        return False  # a quote inside a field or text after a closing quote: csv.reader's own rules
-    crlf = bare.count("\r\n")
-    return "\r" not in bare or "\n" not in bare or bare.count("\r") == crlf == bare.count("\n")
+        raise _ParserOnly("a quote inside a field or text after a closing quote")
+    return bare.count("\r\n"), bare.count("\r"), bare.count("\n")
 
 
-def physical_lines(text: str) -> int:
-    """Lines as csv.reader counts them (``\\r\\n``, ``\\r`` or ``\\n`` ends one)."""
-    ends = text.count("\n") + text.count("\r") - text.count("\r\n")
-    return ends + (1 if text and not text.endswith(("\n", "\r")) else 0)
+def _scan(path: Path, encoding: str) -> tuple[list[str], int]:
+    """The header as :func:`parse` reads it and the number of lines, in one streaming pass."""
+    header: list[str] | None = None
+    lines, ends, last = 0, [0, 0, 0], ""
+    for piece in _pieces(path, encoding):
+        if header is None:
+            try:
+                first = next(csv.reader(io.StringIO(piece, newline=""), delimiter=";"), [])
+            except csv.Error as exc:
+                raise _ParserOnly(str(exc)) from exc
+            header = [h.strip().lstrip("\ufeff").lower() for h in first]
+        ends = [a + b for a, b in zip(ends, _line_ends(piece), strict=True)]
+        lines += piece.count("\n") + piece.count("\r") - piece.count("\r\n")
+        last = piece[-1]
+    crlf, cr, lf = ends
+    if cr and lf and not crlf == cr == lf:
+        raise _ParserOnly("mixed line ends")  # DuckDB keeps to the first kind it sees
+    return header or [], lines + (1 if last and last not in "\r\n" else 0)
 
 
 def plan_file(path: Path) -> tuple[Layout, int] | None:
     """The layout SQL reads an export with and its line count; None when the parser must read it."""
-    found = decoded(path.read_bytes())
-    if found is None or not plain_csv(found[0]):
-        return None
-    text, encoding = found
-    first = next(csv.reader(io.StringIO(text, newline=""), delimiter=";"), [])
-    header = [h.strip().lstrip("\ufeff").lower() for h in first]
+    with path.open("rb") as handle:
+        if handle.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            return None
+    for encoding in ("utf-8-sig", "latin-1"):  # as detect_encoding: Windows-1252 when not UTF-8
+        try:
+            header, lines = _scan(path, encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+        except _ParserOnly:
+            return None
+    layout = _layout(header, path.parent.name, "utf-8" if encoding == "utf-8-sig" else "latin-1")
+    return (layout, lines) if layout is not None else None
+
+
+def _layout(header: list[str], folder: str, encoding: str) -> Layout | None:
+    """Where SQL finds each field of the profile the header picks; None when only the parser can tell."""
     if not any(header):
         return None
     try:
-        profile = choose_profile(header, path.parent.name)
+        profile = choose_profile(header, folder)
     except FileRejected:
         return None
     if profile.date_formats() != DATE_FORMATS:
@@ -281,16 +330,20 @@ def plan_file(path: Path) -> tuple[Layout, int] | None:
             return None  # a repeated column: the parser's dict keeps the last value present
         else:
             fields.append((field, f"c{header.index(column)}", transform))
-    return Layout(encoding, len(header), tuple(sorted(fields))), physical_lines(text)
+    return Layout(encoding, len(header), tuple(sorted(fields)))
 
 
 def _literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+_WHITESPACE_RE2 = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in PY_WHITESPACE) + "]"
+
+
 def _trim(expr: str) -> str:
-    """SQL for ``expr.strip()``."""
-    return f"trim({expr}, {_literal(PY_WHITESPACE)})"
+    """SQL for ``expr.strip()`` (``trim`` with a set of characters is slow: only where an end is whitespace)."""
+    return (f"CASE WHEN regexp_matches({expr}, '^{_WHITESPACE_RE2}|{_WHITESPACE_RE2}$') "
+            f"THEN trim({expr}, {_literal(PY_WHITESPACE)}) ELSE {expr} END")
 
 
 def _fields_sql(layout: Layout) -> tuple[list[str], list[str]]:
@@ -358,7 +411,7 @@ def _number(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
         spanned AS (
             SELECT *, 1 + CASE WHEN regexp_matches(joined, '[\\r\\n]')
                 THEN len(regexp_extract_all(joined, '\\r\\n|\\r|\\n')) ELSE 0 END AS span,
-                {_trim(f"concat_ws('', {', '.join(cells)})")} = '' AS blank
+                regexp_full_match(concat_ws('', {", ".join(cells)}), '{_WHITESPACE_RE2}*') AS blank
             FROM joined)
         SELECT *, sum(span) OVER w - span + 1 AS line, row_number() OVER w AS n
         FROM spanned WINDOW w AS (PARTITION BY fid ORDER BY ord ROWS UNBOUNDED PRECEDING)""")
@@ -394,10 +447,11 @@ def _shape(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
 @cache
 def utc_offset(day: date) -> int | None:
     """Seconds Amsterdam's clocks are ahead of UTC all that day (as :func:`to_utc` reads them); None on a day
-    the clocks change, whose times are converted one by one by :func:`to_utc` itself."""
-    times = [datetime.combine(day, time(hour)) for hour in range(24)] + [datetime.combine(day, time(23, 59, 59))]
-    offsets = {(t - to_utc(t).replace(tzinfo=None)).total_seconds() for t in times}
-    return int(offsets.pop()) if len(offsets) == 1 else None
+    the clocks change, whose times :func:`to_utc` converts one by one. (The clocks change at most once a day:
+    the same offset at 00:00, 06:00, 12:00, 18:00 and 23:59:59 holds all day.)"""
+    times = [time(0), time(6), time(12), time(18), time(23, 59, 59)]
+    offsets = {datetime.combine(day, t, tzinfo=AMSTERDAM).utcoffset() for t in times}  # fold=0, as to_utc
+    return int(offsets.pop().total_seconds()) if len(offsets) == 1 else None
 
 
 def _to_utc_sql(con: duckdb.DuckDBPyConnection) -> str:

@@ -9,7 +9,7 @@ handles whose lower case differs, profiles; each must load (or be rejected) the 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,16 @@ import duckdb
 import pytest
 
 from ingestion.loading import BulkFile, Source
-from ingestion.social.webcare_csv import _LOWER_DIFFERS, PY_WHITESPACE, WEBCARE_CSV, bulk, utc_offset
+from ingestion.social import webcare_csv
+from ingestion.social.webcare_csv import (
+    _LOWER_DIFFERS,
+    AMSTERDAM,
+    PY_WHITESPACE,
+    WEBCARE_CSV,
+    bulk,
+    to_utc,
+    utc_offset,
+)
 from tests.ingestion.social.support import FIXTURES
 from tests.ingestion.social.test_bulk import _land_demo, _load_both, demo_landing  # noqa: F401
 
@@ -130,7 +139,10 @@ def _spied(taken: list[str]) -> Source:
     return replace(WEBCARE_CSV, bulk=spy)
 
 
-def test_webcare_edge_exports_load_the_same_in_bulk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("chunk", [webcare_csv._CHUNK, 37])  # 37 bytes: quoted fields straddle the chunks
+def test_webcare_edge_exports_load_the_same_in_bulk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     chunk: int) -> None:
+    monkeypatch.setattr(webcare_csv, "_CHUNK", chunk)
     taken: list[str] = []
     written = _load_both(tmp_path, monkeypatch, _spied(taken), _land_edges)
     assert written["bulk"] == written["parser"]
@@ -166,3 +178,25 @@ def test_duckdb_lowers_every_character_as_python_does_but_the_guarded_ones() -> 
 ])
 def test_a_day_has_one_utc_offset_unless_the_clocks_change(day: date, offset: int | None) -> None:
     assert utc_offset(day) == offset
+
+
+def test_a_day_with_one_utc_offset_converts_every_minute_as_to_utc() -> None:
+    """Every day of 1970-2099 (the years SQL converts) whose offset could change (UTC noon to noon) is checked
+    every quarter of an hour and at each hour's last second; on the other days the offset is the same all day."""
+    noon, candidates = datetime(1969, 12, 31, 12, tzinfo=UTC), set()
+    previous = noon.astimezone(AMSTERDAM).utcoffset()
+    while noon.year < 2100:
+        noon += timedelta(days=1)
+        offset = noon.astimezone(AMSTERDAM).utcoffset()
+        if offset != previous:
+            candidates |= {noon.date() - timedelta(days=1), noon.date()}
+        previous = offset
+    assert len(candidates) == 4 * len(range(1977, 2100))  # two changes a year since 1977
+    for day in sorted(candidates):
+        offset = utc_offset(day)
+        start = datetime.combine(day, datetime.min.time())
+        times = [start + timedelta(minutes=15 * q) for q in range(96)]
+        times += [start + timedelta(hours=h, minutes=59, seconds=59) for h in range(24)]
+        if offset is not None:
+            assert all(to_utc(t) == (t - timedelta(seconds=offset)).replace(tzinfo=UTC) for t in times), day
+    assert utc_offset(date(2014, 3, 30)) is None and utc_offset(date(2014, 10, 26)) is None
