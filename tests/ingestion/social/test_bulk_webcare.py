@@ -8,6 +8,7 @@ handles whose lower case differs, profiles; each must load (or be rejected) the 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -85,6 +86,10 @@ EDGES: dict[str, bytes] = {
     "whitespace_rows.csv": _rows("93;03-06-2014 12:00;x;gem;a;;;", "   ", ";;;;;;;;;").encode(),
     "trailing_blank.csv": (_rows("94;03-06-2014 12:00;x;gem;a;;;") + "\r\n").encode(),
     "cr_only.csv": _rows("95;03-06-2014 12:00;x;gem;a;;;", "96;03-06-2014 12:01;x;gem;a;;;", end="\r").encode(),
+    "cr_only_quoted_lf.csv": _rows('131;03-06-2014 12:00;x;gem;a;;;"een\ntwee"', "132;03-06-2014 12:01;x;gem;a;;;",
+                                   end="\r").encode(),
+    "lf_quoted_crlf.csv": _rows('133;03-06-2014 12:00;x;gem;a;;;"een\r\ntwee\r\n\r\n"',
+                                "134;03-06-2014 12:01;x;gem;a;;;", end="\n").encode(),
     "mixed_ends.csv": (HEADER + "\r\n97;03-06-2014 12:00;x;gem;a;;;\n98;03-06-2014 12:01;x;gem;a;;;\r\n").encode(),
     "bad_quotes.csv": _rows('101;03-06-2014 12:00;x;gem;"a"b;;;', '102;03-06-2014 12:00;x;gem;a"b;;;').encode(),
     "unterminated.csv": _rows('103;03-06-2014 12:00;x;gem;a;;;"open').encode(),
@@ -124,7 +129,8 @@ def _land_edges(landing: Path) -> None:
 #: The exports SQL must take itself (all others hold something it leaves to the parser).
 TAKEN = {f"webcare_csv/edges/{name}" for name in (
     "plain_lf.csv", "quoted_crlf.csv", "cp1252_plain.csv", "clock_changes.csv", "mentions.csv", "handles.csv",
-    "header_only.csv", "cr_only.csv", "upper_header.csv", "reordered.csv", "obi4wan.csv")} | {
+    "header_only.csv", "cr_only.csv",
+    "cr_only_quoted_lf.csv", "lf_quoted_crlf.csv", "upper_header.csv", "reordered.csv", "obi4wan.csv")} | {
     "webcare_csv/coosto/export.csv", "webcare_csv/coosto_export_mei_2014.csv"}
 
 
@@ -149,6 +155,25 @@ def test_webcare_edge_exports_load_the_same_in_bulk(tmp_path: Path, monkeypatch:
     assert len(written["bulk"]["rows"]) > 150
     assert written["bulk"]["rejected_rows"] and written["bulk"]["quarantined_files"]
     assert set(taken) == TAKEN
+
+
+def test_a_file_duckdb_fails_on_goes_to_the_parser_and_the_others_stay_in_bulk(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="ingestion.loading")
+    def land(landing: Path) -> None:
+        folder = landing / "webcare_csv"
+        folder.mkdir(parents=True)
+        (folder / "gewoon.csv").write_bytes(EDGES["plain_lf.csv"])
+        # A line above DuckDB's maximum line size (2 MB): its error names the file, which the loader drops.
+        (folder / "lange_regel.csv").write_text(_rows("1;03-06-2014 12:00;x;gem;a;;;" + "x" * 2_200_000))
+
+    taken: list[str] = []
+    written = _load_both(tmp_path, monkeypatch, _spied(taken), land)
+    assert written["bulk"] == written["parser"]
+    assert taken == ["webcare_csv/gewoon.csv"]
+    failed = [r.getMessage() for r in caplog.records if r.getMessage().startswith("bulk read of 2 file(s) failed")]
+    assert failed and failed[0].endswith(": webcare_csv/lange_regel.csv")  # named, not found by halving
+    assert [row[0] for row in written["bulk"]["quarantined_files"]] == ["webcare_csv/lange_regel.csv"]
 
 
 def test_webcare_demo_exports_load_the_same_in_bulk(demo_landing: Path, tmp_path: Path,  # noqa: F811
