@@ -11,6 +11,13 @@ Local time → UTC with ``Europe/Amsterdam``. Two hours a year need a rule (PEP 
 the repeated October hour (02:00–02:59) is read as its *first* occurrence (summer time, +02:00), and a
 time in the skipped March hour (02:00–02:59, which no clock showed) is read with the offset before the
 change (+01:00), i.e. as the instant a clock that missed the change would show.
+
+Bulk (:func:`bulk`, see ``ingestion/social/bulk.py``): DuckDB reads groups of exports with ``read_csv`` and
+shapes the rows in SQL. It takes only files it reads exactly as :func:`parse` does; any file with something
+unusual (an encoding, quoting or line end csv.reader reads its own way, a row the parser rejects, a value
+whose SQL reading could differ) goes through :func:`parse`, so rejects and their reasons are the parser's.
+Times are converted with this module's own offsets (zoneinfo), not DuckDB's ICU, which reads the repeated
+October hour as its *second* occurrence.
 """
 
 from __future__ import annotations
@@ -193,11 +200,13 @@ WEBCARE_CSV = Source(name="webcare_csv", table="webcare_csv_messages", columns=M
 
 # --- Bulk: DuckDB reads and shapes a group of exports (see ingestion/social/bulk.py) -------------------------
 #
-# Python looks at each file once (bytes only, no per-row work) and takes it for SQL only when SQL is sure to
-# read it exactly as csv.reader does: UTF-8 or Windows-1252 text, every quote a well-formed quoted field, one
-# kind of line end, a header that picks a profile with the default date formats. DuckDB then reads the files
-# of each layout (encoding, header width, field → column) in one read_csv and the SQL below shapes the rows;
-# a row the parser would reject or could shape differently makes the whole file go to the parser.
+# Python looks at each file once, streaming, with no per-row work, and offers it to SQL only when DuckDB will
+# split it into the same records and fields as csv.reader: UTF-8, or Windows-1252 without bytes 0x80-0x9F;
+# every quote part of a well-formed quoted field; one kind of line end; a header that picks a profile with
+# the default date formats. DuckDB reads the files of each layout (encoding, header width, field → column) in
+# one read_csv; SQL numbers the lines (a file whose line count differs, e.g. with a blank line DuckDB skips,
+# goes to the parser) and shapes the rows. A row the parser would reject, or whose SQL reading could differ
+# from Python's, makes the whole file go to the parser.
 
 #: The characters ``str.strip()`` removes (``str.isspace``), for DuckDB's ``trim``.
 PY_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
@@ -205,7 +214,7 @@ PY_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u200
 _C1_BYTE = re.compile(rb"[\x80-\x9f]")
 #: A quoted field as csv.reader reads it: from a field start to a quote right before a field end.
 _QUOTED_FIELD = re.compile(r'(?:(?<=[;\r\n])|^)"[^"]*(?:""[^"]*)*"(?=[;\r\n]|\Z)')
-#: Above csv's field size limit (131,072) the parser fails the file; SQL takes none near it.
+#: Above csv's field size limit (131,072 characters) the parser fails the file: SQL takes no line that long.
 _FIELD_LIMIT = 100_000
 _CHUNK = 256 << 10  # bytes Python looks at at once
 #: The only characters whose ``lower()`` differs in DuckDB and Python (İ: one code point vs two; Σ: the
