@@ -11,6 +11,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from expectations import suites
 from expectations.runner import FAILING_KEYS_SAMPLE, Rule, Suite, SuiteOutcome, run_suite
 from expectations.suites import file_ranges, load_chunks, load_frame, load_rows, load_suite
 from expectations.suites.cbs import bevolking_suite
@@ -206,3 +207,18 @@ def test_data_docs_show_one_page_per_chunked_run(loaded: duckdb.DuckDBPyConnecti
     html = outcome.data_docs_page.read_text(encoding="utf-8")
     assert "28 unexpected values found" in html and "myspace" in html  # the load's counts, not a chunk's
     assert "2 unexpected values found. ≈1.429% of 140 total rows" in html  # the duplicate id
+
+
+def test_a_chunk_too_big_for_the_read_cap_is_read_at_the_normal_limit(
+    loaded: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limit = loaded.execute("SELECT current_setting('memory_limit')").fetchall()
+    capped = [chunk.to_dict() for chunk in load_chunks(loaded, "x_api", "x_api_messages", LOAD, max_rows=25)]
+    monkeypatch.setattr(suites, "READ_LIMIT", "256KB")  # below what any query needs: every read falls back
+    reads: list[str] = []
+    read = suites._read
+    monkeypatch.setattr(suites, "_read", lambda con, sql, params: reads.append(params[1]) or read(con, sql, params))
+
+    retried = [chunk.to_dict() for chunk in load_chunks(loaded, "x_api", "x_api_messages", LOAD, max_rows=25)]
+    assert retried == capped and len(reads) == 2 * len(retried)  # each chunk tried capped, then read again
+    assert loaded.execute("SELECT current_setting('memory_limit')").fetchall() == limit
