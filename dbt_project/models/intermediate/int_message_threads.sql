@@ -3,6 +3,7 @@
 -- message that names its thread, or to its first message. A chain whose parent was never exported ends
 -- at that parent's id, so replies to one missing post still share a thread.
 with recursive walk as (
+    -- only messages that do not name their thread are walked (sorting every message's walk was most of the cost)
     select
         message_id,
         message_id as reached_id,
@@ -10,6 +11,7 @@ with recursive walk as (
         in_reply_to_message_id as parent_id,
         0 as steps
     from {{ ref('int_messages_deduplicated') }}
+    where conversation_id is null
     union all
     select
         walk.message_id,
@@ -25,7 +27,16 @@ with recursive walk as (
 
 select
     message_id,
-    coalesce(conversation_id, parent_id, reached_id) as thread_id,
-    steps as steps_to_thread_id
-from walk
-qualify row_number() over (partition by message_id order by steps desc) = 1
+    conversation_id as thread_id,
+    0 as steps_to_thread_id
+from {{ ref('int_messages_deduplicated') }}
+where conversation_id is not null
+union all
+(
+    select
+        message_id,
+        coalesce(conversation_id, parent_id, reached_id) as thread_id,
+        steps as steps_to_thread_id
+    from walk
+    qualify row_number() over (partition by message_id order by steps desc) = 1
+)

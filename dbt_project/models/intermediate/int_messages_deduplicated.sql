@@ -22,35 +22,40 @@ ranked as (
             partition by message_id
             order by source_system = 'webcare_csv' asc, loaded_at desc, message_copy_id desc
         ) as copy_rank,
-        row_number() over (
-            partition by message_id, source_system = 'webcare_csv'
-            order by loaded_at desc, message_copy_id desc
-        ) as kind_rank,
+        count(*) filter (where source_system != 'webcare_csv') over (partition by message_id) as platform_copies,
         count(*) over (partition by message_id) as copies
     from copies
 ),
 
--- a copy is one row of one source (message_copy_id is unique per source, tested in staging)
-winners as (
+chosen as (
+    -- the winning copy, and the latest webcare copy: webcare copies rank right after the platform's own.
+    -- A copy is one row of one source (message_copy_id is unique per source, tested in staging).
     select
         copies.*,
-        ranked.copies
+        ranked.copies,
+        ranked.copy_rank = 1 as is_winner
     from copies
     inner join ranked
         on copies.message_copy_id = ranked.message_copy_id and copies.source_system = ranked.source_system
-    where ranked.copy_rank = 1
+    where
+        ranked.copy_rank = 1
+        or (ranked.source_system = 'webcare_csv' and ranked.copy_rank = ranked.platform_copies + 1)
+),
+
+winners as (
+    select *
+    from chosen
+    where is_winner
 ),
 
 webcare as (
     select
-        copies.message_id,
-        copies.platform,
-        copies.channel_handle,
-        copies.direction
-    from copies
-    inner join ranked
-        on copies.message_copy_id = ranked.message_copy_id and copies.source_system = ranked.source_system
-    where ranked.source_system = 'webcare_csv' and ranked.kind_rank = 1
+        message_id,
+        platform,
+        channel_handle,
+        direction
+    from chosen
+    where source_system = 'webcare_csv'
 ),
 
 mentioned as (
