@@ -397,6 +397,9 @@ def _handle(expr: str) -> str:
 def _read(con: duckdb.DuckDBPyConnection, layout: Layout, paths: list[str]) -> None:
     """Read one layout's files into ``_wc_read``; an error names its file the way the loader looks for."""
     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(layout.width + 1))  # one spare: a row too long
+    ordered = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
+    if not ordered:  # rowid must follow the files' order: the lines are numbered by it
+        con.execute("SET preserve_insertion_order = true")
     try:
         con.execute(f"""CREATE OR REPLACE TEMP TABLE _wc_read AS SELECT * FROM read_csv(?, header = false,
             delim = ';', quote = '"', escape = '"', columns = {{{columns}}}, auto_detect = false,
@@ -407,6 +410,8 @@ def _read(con: duckdb.DuckDBPyConnection, layout: Layout, paths: list[str]) -> N
         if not named:
             raise
         raise type(exc)(f'{str(exc).strip().splitlines()[0]} (file "{named[0]}")') from exc
+    if not ordered:
+        con.execute("SET preserve_insertion_order = false")
 
 
 def _number(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
