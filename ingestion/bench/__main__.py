@@ -35,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--formats", default=",".join(FORMATS), help="comma-separated subset")
     parser.add_argument("--methods", default=",".join(METHODS), help="comma-separated subset of ours,floor,peer")
     parser.add_argument("--no-pipeline", action="store_true", help="loads only, skip the Airflow pipeline")
+    parser.add_argument("--no-dashboards", action="store_true", help="skip timing the charts through Superset")
+    parser.add_argument("--landing", type=Path, action="append", default=[],
+                        help="an existing landing zone per scale, in order (instead of generating it)")
     parser.add_argument("--workdir", type=Path, default=None, help="where the temporary homes go (default /tmp)")
     parser.add_argument("--from-json", type=Path, default=None,
                         help="re-render the results file from the JSON a run printed (no measuring)")
@@ -47,8 +50,11 @@ def main(argv: list[str] | None = None) -> int:
     machine = describe()
     workdir = Path(tempfile.mkdtemp(prefix="dialoog-bench-", dir=args.workdir))
     try:
+        scales = [args.scale, *args.also]
+        landings = [*args.landing, *[None] * len(scales)]
         results = [run_scale(scale, workdir, tuple(args.formats.split(",")), tuple(args.methods.split(",")),
-                             not args.no_pipeline) for scale in [args.scale, *args.also]]
+                             not args.no_pipeline, not args.no_dashboards, landing)
+                   for scale, landing in zip(scales, landings, strict=False)]
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     write_results(args.out, render(results, machine, NOTE))

@@ -53,7 +53,21 @@ def _scale_section(result: ScaleResult) -> list[str]:
         state = "" if result.pipeline_ok else " (FAILED)"
         lines += [f"| **end to end** (`scripts/pipeline.sh`, Airflow start-up included){state} | "
                   f"**{result.dags['end to end']:.0f}** |", ""]
+        if result.pipeline_peak_rss_mb:
+            lines += [f"Peak memory of the pipeline (its biggest process: Airflow, a task or dbt): "
+                      f"**{result.pipeline_peak_rss_mb:,.0f} MB**.", ""]
+    if result.dashboards:
+        lines += _dashboard_lines(result.dashboards)
     return lines
+
+
+def _dashboard_lines(dashboards: dict) -> list[str]:
+    charts = dashboards["charts"]
+    lines = [f"Dashboard queries through Superset on the published warehouse (each chart's saved query, cache "
+             f"bypassed, slowest of 3): {len(charts)} charts, median {dashboards['median']:.2f} s, slowest "
+             f"**{dashboards['max']:.2f} s**.", "", "| chart | seconds |", "|---|---:|"]
+    slowest = sorted(charts.items(), key=lambda item: -item[1])[:5]
+    return [*lines, *[f"| {name} | {seconds:.2f} |" for name, seconds in slowest], ""]
 
 
 def _cell(run: dict[str, float] | None, key: str, fmt: str = ".2f") -> str:
@@ -77,6 +91,12 @@ def _growth(small: ScaleResult, big: ScaleResult) -> list[str]:
         lines.append(f"| {fmt} load s | {a['seconds']:.1f} | {b['seconds']:.1f} | {b['seconds'] / a['seconds']:.1f}× |")
         lines.append(f"| {fmt} peak MB | {a['peak_rss_mb']:.0f} | {b['peak_rss_mb']:.0f} | "
                      f"{b['peak_rss_mb'] / a['peak_rss_mb']:.2f}× |")
+    if small.pipeline_peak_rss_mb and big.pipeline_peak_rss_mb:
+        lines.append(f"| pipeline peak MB | {small.pipeline_peak_rss_mb:.0f} | {big.pipeline_peak_rss_mb:.0f} | "
+                     f"{big.pipeline_peak_rss_mb / small.pipeline_peak_rss_mb:.2f}× |")
+    if small.dashboards and big.dashboards:
+        lines.append(f"| slowest chart query s | {small.dashboards['max']:.2f} | {big.dashboards['max']:.2f} | "
+                     f"{big.dashboards['max'] / max(small.dashboards['max'], 0.001):.1f}× |")
     for key in ("end to end",):
         if key in small.dags and key in big.dags:
             lines.append(f"| {key} s | {small.dags[key]:.0f} | {big.dags[key]:.0f} | "

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingestion.bench.dashboards import measure_dashboards
 from ingestion.bench.formats import FORMATS
 from ingestion.settings import PROJECT_ROOT
 
@@ -34,19 +35,31 @@ class ScaleResult:
     dags: dict[str, float] = field(default_factory=dict)
     tasks: dict[str, float] = field(default_factory=dict)
     pipeline_ok: bool = True
+    #: Peak RSS of the biggest process the pipeline ran (Airflow's, a task's, dbt's), MB.
+    pipeline_peak_rss_mb: float = 0.0
+    #: The dashboards' chart queries through Superset: {"charts": {name: s}, "max": s, "median": s}.
+    dashboards: dict = field(default_factory=dict)
 
 
 def run_scale(scale: float, workdir: Path, formats: tuple[str, ...] = FORMATS, methods: tuple[str, ...] = METHODS,
-              pipeline: bool = True) -> ScaleResult:
-    """Measure one scale in a fresh DIALOOG_HOME under ``workdir``; the home is deleted afterwards."""
+              pipeline: bool = True, dashboards: bool = True, landing: Path | None = None) -> ScaleResult:
+    """Measure one scale in a fresh DIALOOG_HOME under ``workdir``; the home is deleted afterwards.
+
+    ``landing``: an existing landing zone of that scale to use (hard-linked) instead of generating one."""
     home = workdir / f"scale-{scale:g}"
     shutil.rmtree(home, ignore_errors=True)
     result = ScaleResult(scale)
     try:
-        result.generate_seconds = _generate(home, scale)
+        if landing is None:
+            result.generate_seconds = _generate(home, scale)
+        else:
+            shutil.copytree(landing, home / "landing", copy_function=os.link)
         measure_loads(home, result, formats, methods)
         if pipeline:
             _pipeline(home, result)
+            if dashboards and result.pipeline_ok:
+                result.dashboards = measure_dashboards(home)
+                _log(f"scale {scale:g}: slowest chart query {result.dashboards['max']:.2f} s")
     finally:
         shutil.rmtree(home, ignore_errors=True)
     return result
@@ -92,16 +105,27 @@ def _child(method: str, fmt: str, home: Path) -> dict[str, float]:
 def _pipeline(home: Path, result: ScaleResult) -> None:
     """The whole ``scripts/pipeline.sh`` (Airflow, loaders, dbt, suites, publish) on the landing zone."""
     started = time.monotonic()
-    done = subprocess.run(["bash", str(PROJECT_ROOT / "scripts" / "pipeline.sh")], env=_env(home),
-                          capture_output=True, text=True, check=False)
+    # Run through a small parent that reports the peak RSS of its descendants (Airflow, tasks, dbt).
+    done = subprocess.run([sys.executable, "-c", _PEAK_OF_CHILD, "bash", str(PROJECT_ROOT / "scripts" / "pipeline.sh")],
+                          env=_env(home), capture_output=True, text=True, check=False)
     result.dags["end to end"] = time.monotonic() - started
     result.pipeline_ok = done.returncode == 0
+    peak = [line for line in done.stderr.splitlines() if line.startswith("peak_rss_kb=")]
+    result.pipeline_peak_rss_mb = int(peak[-1].split("=")[1]) / 1024 if peak else 0.0
     if not result.pipeline_ok:
         _log(f"pipeline failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
     result.dags.update(_dag_seconds(home / "airflow" / "airflow.db"))
     result.tasks = _task_seconds(home / "airflow" / "airflow.db")
     _log(f"scale {result.scale:g}: pipeline {'ok' if result.pipeline_ok else 'FAILED'} "
          f"in {result.dags['end to end']:.0f} s")
+
+
+_PEAK_OF_CHILD = """
+import resource, subprocess, sys
+code = subprocess.run(sys.argv[1:]).returncode
+print(f"peak_rss_kb={resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}", file=sys.stderr)
+sys.exit(code)
+"""
 
 
 def _query(db: Path, sql: str) -> list[tuple]:

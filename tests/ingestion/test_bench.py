@@ -43,11 +43,14 @@ def test_results_file_keeps_what_is_outside_the_markers(tmp_path: Path) -> None:
                                           for m in ("ours", "floor", "peer")}},
                          dags={"end to end": 30.0}, tasks={"dbt build": 12.0})
     bigger = ScaleResult(scale=10, files=result.files, megabytes=result.megabytes, loads=result.loads,
-                         dags={"end to end": 90.0}, tasks={"dbt build": 40.0})
+                         dags={"end to end": 90.0}, tasks={"dbt build": 40.0}, pipeline_peak_rss_mb=800.0,
+                         dashboards={"charts": {"Vragen per jaar": 0.4, "Kanalen": 0.2}, "max": 0.4, "median": 0.3})
     out = tmp_path / "benchmarks.md"
     out.write_text("# Benchmarks\n\nHand-written analysis.\n", encoding="utf-8")
 
     write_results(out, render([result, bigger], describe()))
+    both = out.read_text(encoding="utf-8")
+    assert "| Vragen per jaar | 0.40 |" in both and "slowest **0.40 s**" in both and "**800 MB**" in both
     write_results(out, render([result], describe()))
     text = out.read_text(encoding="utf-8")
 
