@@ -415,9 +415,9 @@ def _read(con: duckdb.DuckDBPyConnection, layout: Layout, paths: list[str]) -> N
 
 
 def _number(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
-    """``_wc_numbered``: each record's cells, the line it starts on, whether it is blank; and ``_bulk_pages``."""
+    """View ``_wc_numbered``: each record's cells, the line it starts on, whether it is blank; and ``_bulk_pages``."""
     cells = [f"c{i}" for i in range(layout.width + 1)]
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE _wc_numbered AS
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW _wc_numbered AS
         WITH cells AS (
             SELECT f.fid, r.rowid AS ord, {", ".join(f"r.{c}" for c in cells)}
             FROM _wc_read r JOIN _bulk_files f ON f.filename = r.filename),
@@ -519,7 +519,8 @@ def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, lo
             LEFT JOIN _wc_instants i ON i.local_time = s.local_time""")
     for name in ("_wc_lines", "_wc_offsets", "_wc_instants"):
         con.unregister(name)
-    for name in ("_wc_read", "_wc_numbered", "_wc_shaped"):
+    con.execute("DROP VIEW IF EXISTS _wc_numbered")
+    for name in ("_wc_read", "_wc_shaped"):
         con.execute(f"DROP TABLE IF EXISTS {name}")
     return insert_taken(con, WEBCARE_CSV.table, load_id, loaded_at)
 
