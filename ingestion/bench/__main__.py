@@ -55,13 +55,16 @@ def main(argv: list[str] | None = None) -> int:
         scales = [args.scale, *args.also]
         landings = [*args.landing, *[None] * len(scales)]
         methods = tuple(args.methods.split(","))
-        results = [run_scale(scale, workdir, tuple(args.formats.split(",")),
-                             methods if scale <= args.peer_up_to else tuple(m for m in methods if m != "peer"),
-                             not args.no_pipeline, not args.no_dashboards, landing)
-                   for scale, landing in zip(scales, landings, strict=False)]
+        results: list[ScaleResult] = []
+        for scale, landing in zip(scales, landings, strict=False):
+            results.append(run_scale(scale, workdir, tuple(args.formats.split(",")),
+                                     methods if scale <= args.peer_up_to else tuple(m for m in methods if m != "peer"),
+                                     not args.no_pipeline, not args.no_dashboards, landing))
+            # Written after every scale: a later scale that fails loses nothing measured before it.
+            write_results(args.out, render(results, machine, NOTE))
+            print(json.dumps({"machine": machine, "results": [asdict(r) for r in results]}), file=sys.stderr)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    write_results(args.out, render(results, machine, NOTE))
     print(json.dumps({"machine": machine, "results": [asdict(r) for r in results]}, indent=1))
     return 0 if all(r.pipeline_ok for r in results) else 1
 

@@ -12,6 +12,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import requests
+
 from ingestion.bench.dashboards import measure_dashboards
 from ingestion.bench.formats import FORMATS
 from ingestion.settings import PROJECT_ROOT
@@ -58,8 +60,13 @@ def run_scale(scale: float, workdir: Path, formats: tuple[str, ...] = FORMATS, m
         if pipeline:
             _pipeline(home, result)
             if dashboards and result.pipeline_ok:
-                result.dashboards = measure_dashboards(home)
-                _log(f"scale {scale:g}: slowest chart query {result.dashboards['max']:.2f} s")
+                try:
+                    result.dashboards = measure_dashboards(home)
+                    _log(f"scale {scale:g}: slowest chart query {result.dashboards['max']:.2f} s")
+                except (OSError, subprocess.SubprocessError, requests.RequestException) as exc:
+                    # A failed measurement is reported, and must not lose the hour of measuring before it.
+                    result.dashboards = {"error": _failure(exc)}
+                    _log(f"scale {scale:g}: dashboards not measured: {result.dashboards['error']}")
     finally:
         shutil.rmtree(home, ignore_errors=True)
     return result
@@ -75,6 +82,13 @@ def measure_loads(home: Path, result: ScaleResult, formats: tuple[str, ...] = FO
         result.loads[fmt] = {m: _child(m, fmt, home) for m in methods}
         _log(f"scale {result.scale:g} {fmt}: " + ", ".join(
             f"{m} {r['rows']:.0f} rows in {r['seconds']:.1f} s" for m, r in result.loads[fmt].items()))
+
+
+def _failure(exc: BaseException) -> str:
+    """What went wrong, with the end of a failed command's output."""
+    output = getattr(exc, "stderr", None) or getattr(exc, "output", None) or b""
+    text = output.decode("utf-8", "replace") if isinstance(output, bytes) else str(output)
+    return f"{type(exc).__name__}: {exc}" + (f" — {text.strip()[-1500:]}" if text.strip() else "")
 
 
 def _log(line: str) -> None:
