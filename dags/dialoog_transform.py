@@ -65,7 +65,19 @@ def dialoog_transform() -> None:
 
         return str(write_audit_report(get_settings()))
 
-    something_to_build() >> dbt_build() >> validate_marts() >> publish() >> audit_report()
+    # audit_report runs whatever happened before it (all_done), so as the only leaf it would mark a run whose
+    # build failed a success. This leaf fails the run as soon as any task failed (and is skipped otherwise).
+    @task(trigger_rule="one_failed", retries=0)
+    def fail_run_on_failed_task() -> None:
+        from airflow.sdk.exceptions import AirflowFailException
+
+        raise AirflowFailException("a task of this run failed, so nothing new was published: see its log "
+                                   "and the audit report")
+
+    steps = [something_to_build(), dbt_build(), validate_marts(), publish(), audit_report()]
+    for upstream, downstream in zip(steps, steps[1:], strict=False):
+        upstream >> downstream
+    steps >> fail_run_on_failed_task()
 
 
 dialoog_transform()

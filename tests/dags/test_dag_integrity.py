@@ -92,3 +92,12 @@ def test_no_heavy_imports_at_parse_time() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code, str(DAGS)], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "", f"heavy modules imported at parse time: {out.stdout.strip()}"
+
+
+def test_a_failed_build_fails_the_transform_run(dagbag) -> None:
+    """The audit report runs after anything (all_done); a leaf that fires on one failed task keeps a failed
+    build from ending as a successful run."""
+    dag = dagbag.dags["dialoog_transform"]
+    [watcher] = [t for t in dag.tasks if t.trigger_rule == "one_failed"]
+    assert not watcher.downstream_task_ids
+    assert watcher.upstream_task_ids == {t.task_id for t in dag.tasks} - {watcher.task_id}

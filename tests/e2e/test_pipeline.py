@@ -17,9 +17,9 @@ from tests.conftest import FIXTURES, PROJECT, drop
 pytestmark = pytest.mark.e2e
 
 
-def run_pipeline(settings: Settings) -> subprocess.CompletedProcess[str]:
+def run_pipeline(settings: Settings, **extra_env: str) -> subprocess.CompletedProcess[str]:
     """Run scripts/pipeline.sh (what `make pipeline` runs) against one DIALOOG_HOME."""
-    env = {**os.environ, "DIALOOG_HOME": str(settings.home)}
+    env = {**os.environ, "DIALOOG_HOME": str(settings.home), **extra_env}
     return subprocess.run(["bash", str(PROJECT / "scripts" / "pipeline.sh")], env=env, capture_output=True,
                           text=True, timeout=900, check=False)
 
@@ -87,6 +87,13 @@ def test_fresh_home_loads_shipped_cbs_and_publishes(home: Settings) -> None:
     assert (home.quarantine / "x_api" / "x_api_dubbele_ids.json").exists()
     audit = (home.reports / "audit" / "latest.md").read_text()
     assert "| x_api | message_id_unique_in_file | fatal | 2 |" in audit and "Nothing was published" in audit
+
+    # A failed dbt build (here: DuckDB out of memory) fails the run, though its audit report still succeeds.
+    drop(home, "cbs_gemeenten", FIXTURES / "cbs_gemeenten" / "gemeenten-alfabetisch-2014-cp1252.csv")
+    fifth = run_pipeline(home, DIALOOG_DBT_MEMORY="1MB")
+    assert fifth.returncode == 1, fifth.stdout + fifth.stderr
+    assert "dialoog_transform: failed" in fifth.stdout + fifth.stderr
+    assert home.serving_path.stat().st_ino == inode
 
 
 def test_republish_under_readers_then_roll_back(home: Settings) -> None:
