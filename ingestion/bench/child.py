@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import resource
 import sys
 import time
@@ -14,6 +15,7 @@ import duckdb
 
 from ingestion.bench.formats import floor, our_source, peer
 from ingestion.settings import Settings
+from ingestion.warehouse import DEFAULT_MEMORY_LIMIT
 
 
 def measure(method: str, fmt: str, home: Path) -> dict[str, float]:
@@ -23,7 +25,11 @@ def measure(method: str, fmt: str, home: Path) -> dict[str, float]:
     db.parent.mkdir(parents=True, exist_ok=True)
     for stale in (db, db.with_name(db.name + ".wal")):
         stale.unlink(missing_ok=True)
-    con = duckdb.connect(str(db))
+    # Ours connects as the pipeline does (ingestion.warehouse: DuckDB's memory ceiling); the floor and the
+    # peer with DuckDB's defaults.
+    limit = os.environ.get("DIALOOG_DUCKDB_MEMORY") or DEFAULT_MEMORY_LIMIT
+    config = {"memory_limit": limit} if method == "ours" else {}
+    con = duckdb.connect(str(db), config=config)
     try:
         source = _prepare(con, fmt, settings) if method == "ours" else None
         started = time.perf_counter()
