@@ -34,6 +34,10 @@ SHAPED_COLUMNS = tuple(name for name in MESSAGE_COLUMNS if name != "author_key")
 #: DuckDB's limit for one JSON value: above the biggest file a bulk loader is given (``Source.bulk_max_bytes``).
 MAX_OBJECT = 32 << 20
 
+#: ``mentions_in`` in RE2: ``[^\p{L}\p{N}_@]`` is Python's ``(?<![\w@])``, except that it consumes the character,
+#: which differs only when a mention ends in ``.`` right before the next ``@``: such texts go to the parser.
+MENTION_RE2 = r"(?:^|[^\p{L}\p{N}_@])@([A-Za-z0-9_.]{1,30})"
+
 #: A handle the SQL may lower-case itself: what ``normalise_handle`` would return lower-cased unchanged.
 SIMPLE_HANDLE = "[A-Za-z0-9_]+"
 
@@ -86,6 +90,23 @@ def fields_ok(obj: Any, strings: tuple[str, ...], nested: dict[str, Callable[[An
 def list_of(check: Callable[[Any], bool]) -> Callable[[Any], bool]:
     """A structure that is an array whose elements pass ``check`` (``["NULL"]``: empty or only nulls)."""
     return lambda s: isinstance(s, list) and len(s) == 1 and (s[0] == "NULL" or check(s[0]))
+
+
+def read_json_pages(con: duckdb.DuckDBPyConnection, files: list[BulkFile], judge: Callable[[str], bool],
+                    page: str = "o.json") -> None:
+    """Read each file of the group as one JSON value: ``_bulk_json(fid, structure, page)`` (``page`` is an SQL
+    expression over ``o.json``, e.g. a typed ``from_json``) and ``_bulk_pages(fid, page_ok)``, true for a file
+    read as exactly one value whose structure ``judge`` accepts. A format may clear ``page_ok`` further."""
+    paths = register_files(con, files)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _bulk_json AS
+        SELECT f.fid, json_structure(o.json)::VARCHAR AS structure, {page} AS page
+        FROM read_json_objects(?, format = 'unstructured', filename = true, maximum_object_size = {MAX_OBJECT})
+            AS o JOIN _bulk_files AS f ON f.filename = o.filename""", [paths])
+    good_structures(con, judge)
+    con.execute("""CREATE OR REPLACE TEMP TABLE _bulk_pages AS
+        SELECT fid, count(*) = 1 AND bool_and(structure IN (SELECT structure FROM _bulk_good_structures))
+            AS page_ok
+        FROM _bulk_json GROUP BY fid""")
 
 
 def insert_taken(con: duckdb.DuckDBPyConnection, table: str, load_id: str, loaded_at: datetime) -> dict[str, int]:

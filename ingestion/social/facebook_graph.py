@@ -20,15 +20,7 @@ from typing import Any
 import duckdb
 
 from ingestion.loading import BulkFile, FileRejected, Parsed, Record, Source
-from ingestion.social.bulk import (
-    MAX_OBJECT,
-    fields_ok,
-    good_structures,
-    insert_taken,
-    list_of,
-    register_files,
-    structure_checker,
-)
+from ingestion.social.bulk import fields_ok, insert_taken, list_of, read_json_pages, structure_checker
 from ingestion.social.common import (
     MESSAGE_COLUMNS,
     items_at,
@@ -157,12 +149,7 @@ _judge_page = structure_checker(lambda page: isinstance(page, dict)
 
 def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, loaded_at: datetime) -> dict[str, int]:
     """Load a group of feed pages in DuckDB: the pages :func:`parse` would load whole, shaped as it would."""
-    paths = register_files(con, files)
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE _bulk_json AS
-        SELECT f.fid, o.json AS page, json_structure(o.json)::VARCHAR AS structure
-        FROM read_json_objects(?, format = 'unstructured', filename = true, maximum_object_size = {MAX_OBJECT})
-            AS o JOIN _bulk_files AS f ON f.filename = o.filename""", [paths])
-    good_structures(con, _judge_page)
+    read_json_pages(con, files, _judge_page)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _fb_messages AS
         WITH pages AS (SELECT fid, from_json(json_extract(page, '$.data'), '{_POST_TYPE}') AS posts FROM _bulk_json),
         posts AS (SELECT fid, unnest(posts) AS p, generate_subscripts(posts, 1) - 1 AS i FROM pages),
@@ -190,10 +177,6 @@ def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, lo
                r.message, r."from".id, coalesce(nullif(r.parent.id, ''), nullif(parent_id, '')), post_id, page_id,
                r IS NOT NULL
         FROM replies""")
-    con.execute("""CREATE OR REPLACE TEMP TABLE _bulk_pages AS
-        SELECT fid, count(*) = 1 AND bool_and(structure IN (SELECT structure FROM _bulk_good_structures))
-            AND json_type(any_value(page), '$.data') = 'ARRAY' AS page_ok
-        FROM _bulk_json GROUP BY fid""")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _bulk_rows AS
         SELECT fid, i * 1000000000000 + (j + 1) * 1000000 + k + 1 AS ord,
             is_object AND coalesce(id, '') <> ''

@@ -22,13 +22,12 @@ import duckdb
 
 from ingestion.loading import BulkFile, FileRejected, Parsed, Record, Source
 from ingestion.social.bulk import (
-    MAX_OBJECT,
+    MENTION_RE2,
     SIMPLE_HANDLE,
     fields_ok,
-    good_structures,
     insert_taken,
     list_of,
-    register_files,
+    read_json_pages,
     structure_checker,
 )
 from ingestion.social.common import (
@@ -175,9 +174,6 @@ _TWEET_TYPE = ('{"id": "VARCHAR", "text": "VARCHAR", "created_at": "VARCHAR", "a
 _TWEET_STRINGS = ("id", "created_at", "text", "author_id", "conversation_id", "in_reply_to_user_id")
 #: ``created_at`` as ``parse_time`` reads it and DuckDB casts it to the same instant.
 _ISO_INSTANT = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3}|\.\d{6})?(Z|[+-]\d{2}:\d{2})"
-#: ``mentions_in`` in RE2: ``[^\p{L}\p{N}_@]`` is Python's ``(?<![\w@])``, except that it consumes the character,
-#: which differs only when a mention ends in ``.`` right before the next ``@``: such texts go to the parser.
-_MENTION_RE2 = r"(?:^|[^\p{L}\p{N}_@])@([A-Za-z0-9_.]{1,30})"
 
 
 def _tweet_structure_ok(tweet: Any) -> bool:
@@ -206,24 +202,15 @@ _PAGE_TYPE = (f'{{"data": [{_TWEET_TYPE}], "includes": {{"users": [{{"id": "VARC
 
 def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, loaded_at: datetime) -> dict[str, int]:
     """Load a group of pages in DuckDB: the pages :func:`parse` would load whole, shaped as it would."""
-    paths = register_files(con, files)
     # Each page is parsed twice: once for its structure (judged per distinct structure), once into types.
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE _bulk_json AS
-        SELECT f.fid, json_structure(o.json)::VARCHAR AS structure, from_json(o.json, '{_PAGE_TYPE}') AS page
-        FROM read_json_objects(?, format = 'unstructured', filename = true, maximum_object_size = {MAX_OBJECT})
-            AS o JOIN _bulk_files AS f ON f.filename = o.filename""", [paths])
-    good_structures(con, _judge_page)
+    read_json_pages(con, files, _judge_page, f"from_json(o.json, '{_PAGE_TYPE}')")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _x_users AS
         WITH listed AS (SELECT fid, unnest(page.includes.users) AS u, generate_subscripts(page.includes.users, 1) AS i
                         FROM _bulk_json)
         SELECT fid, u.id AS id, arg_max(u.username, i) AS username,
                bool_and(regexp_full_match(u.username, '@*{SIMPLE_HANDLE}')) AS ok
         FROM listed WHERE coalesce(u.id, '') <> '' AND coalesce(u.username, '') <> '' GROUP BY fid, u.id""")
-    con.execute("""CREATE OR REPLACE TEMP TABLE _bulk_pages AS
-        WITH pages AS (SELECT fid, count(*) = 1 AND bool_and(structure IN (SELECT structure FROM _bulk_good_structures))
-                              AND bool_and(page.data IS NOT NULL) AS ok FROM _bulk_json GROUP BY fid),
-        users AS (SELECT fid, bool_and(ok) AS ok FROM _x_users GROUP BY fid)
-        SELECT fid, p.ok AND coalesce(u.ok, true) AS page_ok FROM pages p LEFT JOIN users u USING (fid)""")
+    con.execute("UPDATE _bulk_pages SET page_ok = false WHERE fid IN (SELECT fid FROM _x_users WHERE NOT ok)")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _bulk_rows AS
         WITH tweets AS (
             SELECT fid, 0 AS part, unnest(page.data) AS t, generate_subscripts(page.data, 1) - 1 AS i FROM _bulk_json
@@ -248,7 +235,7 @@ def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, lo
                 CASE WHEN len(tagged) > 0
                     THEN list_filter(list_transform(tagged, lambda m: lower(ltrim(m.username, '@'))),
                                      lambda h: coalesce(h, '') <> '')
-                    ELSE list_filter(list_transform(regexp_extract_all(coalesce(body, ''), '{_MENTION_RE2}', 1),
+                    ELSE list_filter(list_transform(regexp_extract_all(coalesce(body, ''), '{MENTION_RE2}', 1),
                                      lambda h: lower(rtrim(h, '.'))), lambda h: h <> '') END AS named
             FROM base)
         SELECT k.fid, k.part * 1000000000 + k.i AS ord,

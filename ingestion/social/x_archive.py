@@ -28,6 +28,7 @@ import pyarrow as pa
 
 from ingestion.loading import MALFORMED_ERRORS, BulkFile, FileRejected, Parsed, Record, Source
 from ingestion.social.bulk import (
+    MENTION_RE2,
     SIMPLE_HANDLE,
     fields_ok,
     good_structures,
@@ -214,7 +215,6 @@ _ARCHIVE_TYPE = ("[{\"tweet\": {" + ", ".join(f'"{name}": "VARCHAR"' for name in
 _ARCHIVE_INSTANT = r"[A-Z][a-z]{2} [A-Z][a-z]{2} \d{2} \d{2}:\d{2}:\d{2} [+-]\d{4} \d{4}"
 #: The entities X writes in archive texts; a text with any other ``&`` is unescaped by the parser.
 _ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&#39;", "'"), ("&amp;", "&"))
-_MENTION_RE2 = r"(?:^|[^\p{L}\p{N}_@])@([A-Za-z0-9_.]{1,30})"
 
 
 def _item_ok(item: Any) -> bool:
@@ -305,7 +305,7 @@ def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, lo
         shaped AS (
             SELECT *, {unescaped} AS body,
                 CASE WHEN len(tagged) > 0 THEN tagged
-                     ELSE list_filter(list_transform(regexp_extract_all({unescaped}, '{_MENTION_RE2}', 1),
+                     ELSE list_filter(list_transform(regexp_extract_all({unescaped}, '{MENTION_RE2}', 1),
                                       lambda h: lower(rtrim(h, '.'))), lambda h: h <> '') END AS named,
                 t IS NOT NULL AND tweet_id IS NOT NULL
                 AND coalesce(regexp_full_match(t.created_at, '{_ARCHIVE_INSTANT}'), false)
