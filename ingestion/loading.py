@@ -24,6 +24,7 @@ import csv
 import hashlib
 import json
 import logging
+import re
 import shutil
 import uuid
 import zipfile
@@ -238,8 +239,9 @@ def load_source(
     writer = _Writer(con, source, load_id, report)
     group = _BulkGroup(writer, settings)
     for path, label, landed in units:
-        if source.bulk is not None and landed and path.is_file() and path.stat().st_size <= source.bulk_max_bytes:
-            group.add(path, label)
+        size = path.stat().st_size if source.bulk is not None and landed and path.is_file() else None
+        if size is not None and size <= source.bulk_max_bytes:
+            group.add(path, label, size)
         else:
             _load_unit(writer, settings, path, label, landed)
     group.run()
@@ -365,7 +367,7 @@ class _BulkGroup:
         self.shas: set[str] = set()
         self.bytes = 0
 
-    def add(self, path: Path, label: str) -> None:
+    def add(self, path: Path, label: str, size: int) -> None:
         sha = unit_sha256(path, self.writer.source.name_is_data)
         if sha in self.writer.known:
             self.writer.report.files_skipped += 1
@@ -375,7 +377,7 @@ class _BulkGroup:
             return
         self.shas.add(sha)
         self.files.append(BulkFile(path, label, sha))
-        self.bytes += path.stat().st_size
+        self.bytes += size
         if len(self.files) >= BULK_FILES or self.bytes >= BULK_BYTES:
             self.run()
 
@@ -398,8 +400,8 @@ class _BulkGroup:
             try:
                 taken.update(self._bulk_once(part))
             except duckdb.Error as exc:  # a malformed file: the parser will say why; the others go on in bulk
-                named = [f for f in part if f'"{f.path}"' in str(exc)]
-                log.info("bulk read of %d file(s) failed (%s): %s", len(part), _first_line(exc),
+                named = [f for f in part if _names(exc, f.path)]
+                log.info("bulk read of %d file(s) failed (%s): %s", len(part), first_line(exc),
                          named[0].label if named else "halving the group")
                 if named:
                     todo.append([f for f in part if f not in named])
@@ -430,8 +432,15 @@ class _BulkGroup:
         return taken
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
+    """The first line of an error's message (its type when it has none), at most 300 characters."""
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+
+
+def _names(exc: duckdb.Error, path: Path) -> bool:
+    """Whether DuckDB's error names this file: quoted (JSON readers) or as a ``file = <path>`` line (CSV)."""
+    text = str(exc)
+    return f'"{path}"' in text or re.search(rf"^\s*file = {re.escape(str(path))}$", text, re.MULTILINE) is not None
 
 
 def _load_unit(

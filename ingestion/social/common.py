@@ -20,7 +20,7 @@ from typing import IO, Any
 
 import ijson
 
-from ingestion.loading import FileRejected, RowRejected
+from ingestion.loading import FileRejected, RowRejected, first_line
 from ingestion.pseudonym import citizen_key
 from ingestion.settings import get_settings
 
@@ -79,7 +79,7 @@ def author_key(platform: str, author_id: str | None, handle: str | None, key: by
     identity = author_id or handle
     if not identity:
         return None
-    return _cached_citizen_key(key or _key(), platform, identity)
+    return _cached_citizen_key(key or citizen_key_bytes(), platform, identity)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -92,11 +92,7 @@ _KEY_CACHE: dict[tuple[str | None, str | None], bytes] = {}
 
 
 def citizen_key_bytes() -> bytes:
-    """The citizen key of the current settings (cached per home and key, see ``_key``)."""
-    return _key()
-
-
-def _key() -> bytes:
+    """The citizen key of the current settings."""
     # Cached per (DIALOOG_HOME, DIALOOG_CITIZEN_KEY) as set in the environment: resolving settings for
     # every message would cost more than parsing it, and a changed home or key is never served stale.
     cache_key = (os.environ.get("DIALOOG_HOME"), os.environ.get("DIALOOG_CITIZEN_KEY"))
@@ -201,7 +197,7 @@ def stream_items(handle: IO[bytes], prefix: str) -> Iterator[Any]:
             count += 1
             yield item
     except ijson.JSONError as exc:
-        raise FileRejected(f"invalid or truncated JSON: {_first_line(exc)}",
+        raise FileRejected(f"invalid or truncated JSON: {first_line(exc)}",
                            f"after {prefix.replace('.item', '')}[{count - 1}]" if count else "start") from exc
 
 
@@ -215,7 +211,7 @@ def top_level_keys(handle: IO[bytes]) -> set[str]:
             elif prefix == "" and event == "start_array":
                 raise FileRejected("JSON is an array, expected an object", "start")
     except ijson.JSONError as exc:
-        raise FileRejected(f"invalid or truncated JSON: {_first_line(exc)}", _near(handle)) from exc
+        raise FileRejected(f"invalid or truncated JSON: {first_line(exc)}", _near(handle)) from exc
     return keys
 
 
@@ -224,7 +220,3 @@ def _near(handle: IO[bytes]) -> str:
         return f"near byte {handle.tell()}"
     except (OSError, ValueError):
         return "unknown byte"
-
-
-def _first_line(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

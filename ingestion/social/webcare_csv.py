@@ -395,7 +395,7 @@ def _handle(expr: str) -> str:
 
 
 def _read(con: duckdb.DuckDBPyConnection, layout: Layout, paths: list[str]) -> None:
-    """Read one layout's files into ``_wc_read``; an error names its file the way the loader looks for."""
+    """Read one layout's files into ``_wc_read`` (an error names its file: the loader leaves just that one out)."""
     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(layout.width + 1))  # one spare: a row too long
     ordered = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
     if not ordered:  # rowid must follow the files' order: the lines are numbered by it
@@ -405,13 +405,9 @@ def _read(con: duckdb.DuckDBPyConnection, layout: Layout, paths: list[str]) -> N
             delim = ';', quote = '"', escape = '"', columns = {{{columns}}}, auto_detect = false,
             null_padding = true, nullstr = '{_NULL}', strict_mode = false, parallel = false, filename = true,
             encoding = '{layout.encoding}')""", [paths])
-    except duckdb.Error as exc:
-        named = [p for p in paths if re.search(rf"^\s*file = {re.escape(p)}$", str(exc), re.MULTILINE)]
-        if not named:
-            raise
-        raise type(exc)(f'{str(exc).strip().splitlines()[0]} (file "{named[0]}")') from exc
-    if not ordered:
-        con.execute("SET preserve_insertion_order = false")
+    finally:
+        if not ordered:
+            con.execute("SET preserve_insertion_order = false")
 
 
 def _number(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
