@@ -91,8 +91,16 @@ def _land_edges(landing: Path) -> None:
             (folder / name).write_text(json.dumps(page), encoding="utf-8")
     (folder / "copy_of_plain.json").write_bytes((folder / "plain.json").read_bytes())
     (folder / "truncated.json").write_text(json.dumps(X_API_EDGES["plain.json"])[:-40], encoding="utf-8")
-    for fixture in (FIXTURES / "x_api").iterdir():
-        (folder / fixture.name).write_bytes(fixture.read_bytes())
+    _copy_fixtures(folder, "x_api")
+
+
+def _copy_fixtures(folder: Path, source: str) -> None:
+    """The source's own test fixtures (files and archive folders, not their README) into ``folder``."""
+    for fixture in (FIXTURES / source).iterdir():
+        if fixture.is_dir():
+            shutil.copytree(fixture, folder / fixture.name)
+        elif fixture.name != "README.md":
+            (folder / fixture.name).write_bytes(fixture.read_bytes())
 
 
 def _load_both(root: Path, monkeypatch: pytest.MonkeyPatch, source: Source, land: Any) -> dict[str, Any]:
@@ -130,17 +138,6 @@ def _bulk_taken(caplog: pytest.LogCaptureFixture) -> int:
     return sum(int(r.getMessage().split()[1]) for r in caplog.records if r.getMessage().startswith("bulk: "))
 
 
-def test_x_api_edge_pages_load_the_same_in_bulk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                 caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger="ingestion.loading")
-    written = _load_both(tmp_path, monkeypatch, X_API, _land_edges)
-    assert written["bulk"] == written["parser"]
-    rows = written["bulk"]["rows"]
-    assert len(rows) > 25 and written["bulk"]["rejected_rows"] and written["bulk"]["quarantined_files"]
-    # The plain pages really went through DuckDB (the odd ones through the parser).
-    assert 8 <= _bulk_taken(caplog) < len(X_API_EDGES)
-
-
 @pytest.fixture(scope="module")
 def demo_landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small demo landing zone (every format), generated once for this module."""
@@ -159,15 +156,6 @@ def _land_demo(demo_landing: Path, source: str) -> tuple[list[Path], Any]:
             os.link(file, target)
 
     return files, land
-
-
-def test_x_api_demo_pages_load_the_same_in_bulk(demo_landing: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                 caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger="ingestion.loading")
-    pages, land = _land_demo(demo_landing, "x_api")
-    written = _load_both(tmp_path, monkeypatch, X_API, land)
-    assert written["bulk"] == written["parser"]
-    assert _bulk_taken(caplog) == len(pages) > 50
 
 
 def _post(pid: str, comments: Any = None, **extra: Any) -> dict[str, Any]:
@@ -209,27 +197,7 @@ def _land_facebook_edges(landing: Path) -> None:
     folder.mkdir(parents=True)
     for name, page in FACEBOOK_EDGES.items():
         (folder / name).write_text(json.dumps(page), encoding="utf-8")
-    for fixture in (FIXTURES / "facebook_graph").iterdir():
-        (folder / fixture.name).write_bytes(fixture.read_bytes())
-
-
-def test_facebook_edge_pages_load_the_same_in_bulk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                    caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger="ingestion.loading")
-    written = _load_both(tmp_path, monkeypatch, FACEBOOK_GRAPH, _land_facebook_edges)
-    assert written["bulk"] == written["parser"]
-    assert len(written["bulk"]["rows"]) > 12 and written["bulk"]["rejected_rows"]
-    assert 3 <= _bulk_taken(caplog) < len(FACEBOOK_EDGES)
-
-
-def test_facebook_demo_pages_load_the_same_in_bulk(demo_landing: Path, tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch,
-                                                    caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger="ingestion.loading")
-    pages, land = _land_demo(demo_landing, "facebook_graph")
-    written = _load_both(tmp_path, monkeypatch, FACEBOOK_GRAPH, land)
-    assert written["bulk"] == written["parser"]
-    assert _bulk_taken(caplog) == len(pages) > 50
+    _copy_fixtures(folder, "facebook_graph")
 
 
 def _archive_tweet(tid: str, **extra: Any) -> dict[str, Any]:
@@ -279,27 +247,35 @@ def _land_archive_edges(landing: Path) -> None:
     folder.mkdir(parents=True)
     for name, members in X_ARCHIVE_EDGES.items():
         _zip(folder / name, members)
-    for fixture in (FIXTURES / "x_archive").iterdir():
-        if fixture.is_dir():
-            shutil.copytree(fixture, folder / fixture.name)
-        elif fixture.suffix == ".zip":
-            (folder / fixture.name).write_bytes(fixture.read_bytes())
+    _copy_fixtures(folder, "x_archive")
 
 
-def test_x_archive_edge_archives_load_the_same_in_bulk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                       caplog: pytest.LogCaptureFixture) -> None:
+#: Per source: its edge files, how many rows they load at least, how many files bulk takes at least and at most.
+EDGE_CASES: dict[str, tuple[Source, Any, int, int, int]] = {
+    "x_api": (X_API, _land_edges, 25, 8, len(X_API_EDGES) - 1),
+    "facebook_graph": (FACEBOOK_GRAPH, _land_facebook_edges, 12, 3, len(FACEBOOK_EDGES) - 1),
+    "x_archive": (X_ARCHIVE, _land_archive_edges, 10, 1, len(X_ARCHIVE_EDGES) - 1),
+}
+
+
+@pytest.mark.parametrize("name", EDGE_CASES)
+def test_edge_files_load_the_same_in_bulk(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          caplog: pytest.LogCaptureFixture) -> None:
+    source, land, min_rows, min_taken, max_taken = EDGE_CASES[name]
     caplog.set_level(logging.INFO, logger="ingestion.loading")
-    written = _load_both(tmp_path, monkeypatch, X_ARCHIVE, _land_archive_edges)
+    written = _load_both(tmp_path, monkeypatch, source, land)
     assert written["bulk"] == written["parser"]
-    assert len(written["bulk"]["rows"]) > 10 and written["bulk"]["rejected_rows"]
-    assert 1 <= _bulk_taken(caplog) < len(X_ARCHIVE_EDGES)
+    assert len(written["bulk"]["rows"]) > min_rows
+    assert written["bulk"]["rejected_rows"] and written["bulk"]["quarantined_files"]
+    # The plain files really went through DuckDB, the odd ones through the parser.
+    assert min_taken <= _bulk_taken(caplog) <= max_taken
 
 
-def test_x_archive_demo_archives_load_the_same_in_bulk(demo_landing: Path, tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch,
-                                                       caplog: pytest.LogCaptureFixture) -> None:
+@pytest.mark.parametrize("source", [X_API, FACEBOOK_GRAPH, X_ARCHIVE], ids=lambda s: s.name)
+def test_demo_files_load_the_same_in_bulk(source: Source, demo_landing: Path, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="ingestion.loading")
-    archives, land = _land_demo(demo_landing, "x_archive")
-    written = _load_both(tmp_path, monkeypatch, X_ARCHIVE, land)
+    files, land = _land_demo(demo_landing, source.name)
+    written = _load_both(tmp_path, monkeypatch, source, land)
     assert written["bulk"] == written["parser"]
-    assert _bulk_taken(caplog) == len(archives) >= 1
+    assert _bulk_taken(caplog) == len(files) > 0  # every demo file is one SQL shapes exactly
