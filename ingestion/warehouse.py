@@ -14,8 +14,12 @@ from ingestion.settings import Settings
 DEFAULT_MEMORY_LIMIT = "1GB"
 
 
+def config() -> dict[str, str]:
+    """The DuckDB settings of every warehouse connection (and of the benchmark's loads, which mimic them)."""
+    return {"memory_limit": os.environ.get("DIALOOG_DUCKDB_MEMORY") or DEFAULT_MEMORY_LIMIT}
+
+
 def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the build warehouse, creating its folder on first use. Only one writer may hold it at a time."""
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-    limit = os.environ.get("DIALOOG_DUCKDB_MEMORY") or DEFAULT_MEMORY_LIMIT
-    return duckdb.connect(str(settings.warehouse_path), read_only=read_only, config={"memory_limit": limit})
+    return duckdb.connect(str(settings.warehouse_path), read_only=read_only, config=config())

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import resource
 import sys
 import time
@@ -13,9 +12,9 @@ from pathlib import Path
 
 import duckdb
 
+from ingestion import warehouse
 from ingestion.bench.formats import floor, our_source, peer
 from ingestion.settings import Settings
-from ingestion.warehouse import DEFAULT_MEMORY_LIMIT
 
 
 def measure(method: str, fmt: str, home: Path) -> dict[str, float]:
@@ -27,9 +26,7 @@ def measure(method: str, fmt: str, home: Path) -> dict[str, float]:
         stale.unlink(missing_ok=True)
     # Ours connects as the pipeline does (ingestion.warehouse: DuckDB's memory ceiling); the floor and the
     # peer with DuckDB's defaults.
-    limit = os.environ.get("DIALOOG_DUCKDB_MEMORY") or DEFAULT_MEMORY_LIMIT
-    config = {"memory_limit": limit} if method == "ours" else {}
-    con = duckdb.connect(str(db), config=config)
+    con = duckdb.connect(str(db), config=warehouse.config() if method == "ours" else {})
     try:
         source = _prepare(con, fmt, settings) if method == "ours" else None
         started = time.perf_counter()

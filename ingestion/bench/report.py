@@ -23,8 +23,8 @@ def render(results: list[ScaleResult], machine: dict[str, str], notes: str = "")
     return "\n".join(lines) + "\n"
 
 
-def _rate(run: dict[str, float]) -> float:
-    return run["rows"] / run["seconds"] if run["seconds"] else 0.0
+def _rate(run: dict[str, float]) -> str:
+    return f"{run['rows'] / run['seconds']:,.0f}" if run["seconds"] else "0"
 
 
 def _scale_section(result: ScaleResult) -> list[str]:
@@ -37,9 +37,10 @@ def _scale_section(result: ScaleResult) -> list[str]:
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for fmt, runs in result.loads.items():
         ours, floor, peer = runs.get("ours"), runs.get("floor"), runs.get("peer")
+        rows = next(iter(runs.values()))["rows"]  # --methods may leave ours out
         lines.append(
-            f"| {fmt} | {result.files[fmt]:,} | {result.megabytes[fmt]:,.1f} | {ours['rows']:,.0f} | "
-            f"{ours['seconds']:.2f} | {_rate(ours):,.0f} | {ours['peak_rss_mb']:,.0f} | "
+            f"| {fmt} | {result.files[fmt]:,} | {result.megabytes[fmt]:,.1f} | {rows:,.0f} | "
+            f"{_cell(ours, 'seconds')} | {_rate(ours) if ours else '—'} | {_cell(ours, 'peak_rss_mb', ',.0f')} | "
             f"{_cell(floor, 'seconds')} | {_cell(peer, 'seconds')} | {_cell(peer, 'peak_rss_mb', '.0f')} | "
             f"{_ratio(ours, floor)} | {_ratio(ours, peer)} | {_cell(ours, 'check_seconds', '.1f')} | "
             f"{_cell(ours, 'check_peak_rss_mb', '.0f')} |")
@@ -76,8 +77,8 @@ def _cell(run: dict[str, float] | None, key: str, fmt: str = ".2f") -> str:
     return "—" if run is None or key not in run else format(run[key], fmt)
 
 
-def _ratio(ours: dict[str, float], other: dict[str, float] | None) -> str:
-    if other is None or not other["seconds"]:
+def _ratio(ours: dict[str, float] | None, other: dict[str, float] | None) -> str:
+    if ours is None or other is None or not other["seconds"]:
         return "—"
     return f"{ours['seconds'] / other['seconds']:.2f}×"
 
@@ -87,7 +88,7 @@ def _growth(small: ScaleResult, big: ScaleResult) -> list[str]:
     lines = [f"### Growth from scale {small.scale:g} to {big.scale:g} (data × {factor:g})", "",
              "| measure | scale " + f"{small.scale:g} | scale {big.scale:g} | growth |", "|---|---:|---:|---:|"]
     for fmt in small.loads:
-        if fmt not in big.loads:
+        if "ours" not in small.loads[fmt] or "ours" not in big.loads.get(fmt, {}):
             continue
         a, b = small.loads[fmt]["ours"], big.loads[fmt]["ours"]
         lines.append(f"| {fmt} load s | {a['seconds']:.1f} | {b['seconds']:.1f} | {b['seconds'] / a['seconds']:.1f}× |")

@@ -73,3 +73,11 @@ def test_whole_file_parse_gives_what_the_stream_gives(home: Settings, monkeypatc
 
     assert sum(map(len, whole)) > 10
     assert whole == streamed
+
+
+def test_results_without_our_loader_render() -> None:
+    """`--methods floor` (no *ours*) still gives a table, with dashes where ours would be."""
+    floor_only = ScaleResult(scale=1, files={"channels": 1}, megabytes={"channels": 0.1},
+                             loads={"channels": {"floor": {"seconds": 0.1, "rows": 5, "peak_rss_mb": 100.0}}})
+    text = render([floor_only, floor_only], describe())
+    assert "| channels | 1 | 0.1 | 5 | — | — | — | 0.10 |" in text
