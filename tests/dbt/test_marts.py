@@ -145,6 +145,21 @@ def test_non_questions_are_classified_with_a_reason(built: Settings) -> None:
     assert classified[-1]["classifier_reason"].startswith("not a question: neg_exclaim")
 
 
+def test_classifier_batches_give_the_same_decisions(built: Settings) -> None:
+    """The classifier model streams distinct texts in batches; two texts a batch decides every message alike."""
+    query = "SELECT * FROM intermediate.int_inbound_messages_classified ORDER BY message_id"
+    before = rows(built, query)
+    con = duckdb.connect(f"{built.warehouse_path}.scratch", read_only=True)
+    try:
+        [(texts,)] = con.execute("SELECT count(*) FROM intermediate.int_inbound_texts_classified").fetchall()
+    finally:
+        con.close()
+    assert texts > 4  # several batches
+    run_dbt("run", "-s", "int_inbound_texts_classified", "int_inbound_messages_classified",
+            "--vars", "{classifier_batch_texts: 2}", settings=built)
+    assert rows(built, query) == before
+
+
 def test_fct_replies(built: Settings) -> None:
     assert rows(built, "SELECT * FROM marts.fct_replies ORDER BY replied_at") == [
         {"reply_id": R1, "question_id": Q1, "channel_id": BUSSUM_X, "gm_code": "GM0381",

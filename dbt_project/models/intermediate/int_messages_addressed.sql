@@ -8,10 +8,20 @@ with messages as (
     select * from {{ ref('int_messages_deduplicated') }}
 ),
 
+replied_to as (
+    -- the channel (if any) that wrote each message replied to. Narrow on purpose: joining whole messages
+    -- to whole messages built a hash table of wide rows, out of memory under 1 GB at scale 10.
+    select
+        message_id,
+        author_channel_id
+    from messages
+    where message_id in (select replies.in_reply_to_message_id from messages as replies)
+),
+
 addressed as (
     select
         messages.*,
-        threads.thread_id,
+        coalesce(messages.conversation_id, threads.thread_id) as thread_id,
         messages.author_channel_id is not null as is_by_channel,
         coalesce(
             parents.author_channel_id,
@@ -21,7 +31,8 @@ addressed as (
             messages.mentioned_channel_id
         ) as addressed_candidate
     from messages
-    left join messages as parents on messages.in_reply_to_message_id = parents.message_id
+    left join replied_to as parents on messages.in_reply_to_message_id = parents.message_id
+    -- only the messages that do not name their thread are in int_message_threads
     left join {{ ref('int_message_threads') }} as threads on messages.message_id = threads.message_id
 )
 

@@ -13,7 +13,7 @@ with copies as not materialized (
     select * from {{ ref('stg_webcare_csv__messages') }}
 ),
 
-ranked as (
+ranked as materialized (
     -- ranked on the keys alone: sorting whole copies (text, mentions, ...) was the build's slowest step
     select
         message_copy_id,
@@ -25,37 +25,35 @@ ranked as (
         count(*) filter (where source_system != 'webcare_csv') over (partition by message_id) as platform_copies,
         count(*) over (partition by message_id) as copies
     from copies
+    qualify
+        -- the winning copy, and the latest webcare copy: webcare copies rank right after the platform's own
+        copy_rank = 1
+        or (source_system = 'webcare_csv' and copy_rank = platform_copies + 1)
 ),
 
-chosen as (
-    -- the winning copy, and the latest webcare copy: webcare copies rank right after the platform's own.
-    -- A copy is one row of one source (message_copy_id is unique per source, tested in staging).
+winners as not materialized (
+    -- A copy is one row of one source (message_copy_id is unique per source, tested in staging). Not
+    -- materialized: each reader takes only its columns (materializing whole copies spilled gigabytes).
     select
         copies.*,
-        ranked.copies,
-        ranked.copy_rank = 1 as is_winner
+        ranked.copies
     from copies
     inner join ranked
         on copies.message_copy_id = ranked.message_copy_id and copies.source_system = ranked.source_system
-    where
-        ranked.copy_rank = 1
-        or (ranked.source_system = 'webcare_csv' and ranked.copy_rank = ranked.platform_copies + 1)
-),
-
-winners as (
-    select *
-    from chosen
-    where is_winner
+    where ranked.copy_rank = 1
 ),
 
 webcare as (
     select
-        message_id,
-        platform,
-        channel_handle,
-        direction
-    from chosen
-    where source_system = 'webcare_csv'
+        webcare_copies.message_id,
+        webcare_copies.platform,
+        webcare_copies.channel_handle,
+        webcare_copies.direction
+    from {{ ref('stg_webcare_csv__messages') }} as webcare_copies
+    inner join ranked
+        on
+            webcare_copies.message_copy_id = ranked.message_copy_id
+            and webcare_copies.source_system = ranked.source_system
 ),
 
 mentioned as (
