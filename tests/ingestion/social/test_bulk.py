@@ -25,7 +25,7 @@ from ingestion.loading import Source, load_source
 from ingestion.settings import Settings, get_settings
 from ingestion.social.facebook_graph import FACEBOOK_GRAPH
 from ingestion.social.x_api import X_API
-from ingestion.social.x_archive import X_ARCHIVE
+from ingestion.social.x_archive import X_ARCHIVE, unpacked_tweets
 from tests.ingestion.social.support import FIXTURES, TEST_KEY
 
 #: The demo's smallest scale that still reaches every research figure it is planned for.
@@ -206,9 +206,10 @@ def _archive_tweet(tid: str, **extra: Any) -> dict[str, Any]:
 
 
 def _zip(path: Path, members: dict[str, str]) -> None:
+    """The same bytes every time (a member's time is fixed): both loads of `_load_both` must see equal files."""
     with zipfile.ZipFile(path, "w") as archive:
         for name, text in members.items():
-            archive.writestr(name, text)
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2024, 11, 5, 10, 12, 0)), text)
 
 
 def _js(name: str, items: Any, tail: str = "") -> str:
@@ -279,3 +280,22 @@ def test_demo_files_load_the_same_in_bulk(source: Source, demo_landing: Path, tm
     written = _load_both(tmp_path, monkeypatch, source, land)
     assert written["bulk"] == written["parser"]
     assert _bulk_taken(caplog) == len(files) > 0  # every demo file is one SQL shapes exactly
+
+
+def test_archives_are_grouped_by_their_unpacked_tweets(demo_landing: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch,
+                                                       caplog: pytest.LogCaptureFixture) -> None:
+    """An archive weighs its tweet files unpacked (what DuckDB reads whole), not its ZIP: with a group cap below one
+    archive, each archive is a group of its own, and every one still loads as the parser loads it."""
+    caplog.set_level(logging.INFO, logger="ingestion.loading")
+    files, land = _land_demo(demo_landing, "x_archive")
+    for path in files:
+        with zipfile.ZipFile(path) as archive:
+            tweets = [m.file_size for m in archive.infolist() if m.filename.rsplit("/", 1)[-1].startswith("tweets")]
+        assert unpacked_tweets(path) == sum(tweets) > path.stat().st_size
+    assert unpacked_tweets(Path(__file__)) == Path(__file__).stat().st_size  # not a ZIP: its size
+    one_each = replace(X_ARCHIVE, bulk_group_bytes=1)
+    written = _load_both(tmp_path, monkeypatch, one_each, land)
+    assert written["bulk"] == written["parser"]
+    groups = [r.getMessage() for r in caplog.records if r.getMessage().startswith("bulk: ")]
+    assert len(groups) == len(files) > 1 and _bulk_taken(caplog) == len(files)
