@@ -117,6 +117,11 @@ class Source:
     bulk: BulkLoad | None = None
     #: Files up to this size go to ``bulk``; bigger ones stream through ``parse`` (bounded memory).
     bulk_max_bytes: int = 8 << 20
+    #: A bulk group is read by DuckDB in one query once its files weigh this much together.
+    bulk_group_bytes: int = 48 << 20
+    #: What a landed file weighs against ``bulk_max_bytes`` and ``bulk_group_bytes``; default: its size on
+    #: disk (an archive weighs what DuckDB will read of it unpacked).
+    bulk_weight: Callable[[Path], int] | None = None
 
 
 @dataclass
@@ -239,7 +244,9 @@ def load_source(
     writer = _Writer(con, source, load_id, report)
     group = _BulkGroup(writer, settings)
     for path, label, landed in units:
-        size = path.stat().st_size if source.bulk is not None and landed and path.is_file() else None
+        size = None
+        if source.bulk is not None and landed and path.is_file():
+            size = source.bulk_weight(path) if source.bulk_weight else path.stat().st_size
         if size is not None and size <= source.bulk_max_bytes:
             group.add(path, label, size)
         else:
@@ -348,9 +355,8 @@ class _Writer:
         self.report.rows_quarantined += rejected
         (log.debug if quiet else log.info)("loaded %s: %d row(s), %d quarantined", done.label, rows, rejected)
 
-#: A bulk group is read by DuckDB in one query once it holds this many files or bytes.
+#: A bulk group is read by DuckDB in one query once it holds this many files (or ``bulk_group_bytes``).
 BULK_FILES = 2_000
-BULK_BYTES = 48 << 20
 
 
 class _BulkGroup:
@@ -378,7 +384,7 @@ class _BulkGroup:
         self.shas.add(sha)
         self.files.append(BulkFile(path, label, sha))
         self.bytes += size
-        if len(self.files) >= BULK_FILES or self.bytes >= BULK_BYTES:
+        if len(self.files) >= BULK_FILES or self.bytes >= self.writer.source.bulk_group_bytes:
             self.run()
 
     def run(self) -> None:
