@@ -95,8 +95,15 @@ def _log(line: str) -> None:
     print(f"bench: {line}", file=sys.stderr, flush=True)
 
 
+#: Set by ``scripts/env.sh`` from the caller's DIALOOG_HOME (``make bench`` sources it). Inherited, they sent the
+#: bench's pipeline to the caller's Airflow metadata DB: ``env.sh`` derives them again from the bench's home.
+HOME_DERIVED = ("AIRFLOW_HOME", "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
+                "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE")
+
+
 def _env(home: Path) -> dict[str, str]:
-    return {**os.environ, "DIALOOG_HOME": str(home), "PYTHONPATH": str(PROJECT_ROOT)}
+    inherited = {name: value for name, value in os.environ.items() if name not in HOME_DERIVED}
+    return {**inherited, "DIALOOG_HOME": str(home), "PYTHONPATH": str(PROJECT_ROOT)}
 
 
 def _generate(home: Path, scale: float) -> float:

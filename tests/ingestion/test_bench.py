@@ -12,7 +12,7 @@ from ingestion.bench.__main__ import BEGIN, END, write_results
 from ingestion.bench.formats import FORMATS
 from ingestion.bench.machine import describe
 from ingestion.bench.report import render
-from ingestion.bench.run import ScaleResult, measure_loads
+from ingestion.bench.run import ScaleResult, _env, measure_loads
 from ingestion.settings import Settings
 from tests.conftest import FIXTURES
 
@@ -81,3 +81,13 @@ def test_results_without_our_loader_render() -> None:
                              loads={"channels": {"floor": {"seconds": 0.1, "rows": 5, "peak_rss_mb": 100.0}}})
     text = render([floor_only, floor_only], describe())
     assert "| channels | 1 | 0.1 | 5 | — | — | — | 0.10 |" in text
+
+
+def test_the_pipeline_runs_in_the_bench_home_not_the_callers(tmp_path: Path, monkeypatch) -> None:
+    """`make bench` sources scripts/env.sh, which points Airflow at the caller's home; the bench's own home wins."""
+    monkeypatch.setenv("AIRFLOW_HOME", "/caller/var/airflow")
+    monkeypatch.setenv("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "sqlite:////caller/var/airflow/airflow.db")
+    monkeypatch.setenv("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE", "/caller/var/airflow/passwords.json")
+    env = _env(tmp_path)
+    assert env["DIALOOG_HOME"] == str(tmp_path)
+    assert not any("/caller/" in value for value in env.values())
