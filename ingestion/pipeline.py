@@ -12,7 +12,7 @@ import logging
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -219,16 +219,14 @@ def build_warehouse(settings: Settings | None = None) -> None:
     run_dbt("build", settings=settings)
 
 
-def _mart_checks(con: duckdb.DuckDBPyConnection) -> list[tuple[Suite, pd.DataFrame]]:
-    """(suite, rows) pairs checked after every dbt build."""
+def _mart_checks(con: duckdb.DuckDBPyConnection) -> Iterator[tuple[Suite, pd.DataFrame]]:
+    """(suite, rows) pairs checked after every dbt build, each read when its turn comes."""
     from expectations.suites import cbs as cbs_suites
     from expectations.suites.marts import mart_frames
 
-    return [
-        (cbs_suites.gemeenten_suite(), cbs_suites.effective_gemeenten(con)),
-        (cbs_suites.dim_municipality_suite(), con.execute("SELECT * FROM marts.dim_municipality").df()),
-        *mart_frames(con),
-    ]
+    yield cbs_suites.gemeenten_suite(), cbs_suites.effective_gemeenten(con)
+    yield cbs_suites.dim_municipality_suite(), warehouse.read_frame(con, "SELECT * FROM marts.dim_municipality")
+    yield from mart_frames(con)
 
 
 def validate_marts(settings: Settings | None = None) -> str:
@@ -243,6 +241,7 @@ def validate_marts(settings: Settings | None = None) -> str:
     try:
         for suite, frame in _mart_checks(con):
             outcome = run_suite(con, suite, frame, settings=settings, load_id=load_id)
+            del frame  # before the next mart is read
             log.info(outcome.summary())
             outcomes.append(outcome)
     finally:
