@@ -244,11 +244,11 @@ def load_source(
     writer = _Writer(con, source, load_id, report)
     group = _BulkGroup(writer, settings)
     for path, label, landed in units:
-        size = None
+        weight = None
         if source.bulk is not None and landed and path.is_file():
-            size = source.bulk_weight(path) if source.bulk_weight else path.stat().st_size
-        if size is not None and size <= source.bulk_max_bytes:
-            group.add(path, label, size)
+            weight = source.bulk_weight(path) if source.bulk_weight else path.stat().st_size
+        if weight is not None and weight <= source.bulk_max_bytes:
+            group.add(path, label, weight)
         else:
             _load_unit(writer, settings, path, label, landed)
     group.run()
@@ -371,9 +371,9 @@ class _BulkGroup:
         self.files: list[BulkFile] = []
         self.later: list[tuple[Path, str, str]] = []  # a second copy of a file in this group: after it
         self.shas: set[str] = set()
-        self.bytes = 0
+        self.weight = 0  # of the files collected (Source.bulk_weight)
 
-    def add(self, path: Path, label: str, size: int) -> None:
+    def add(self, path: Path, label: str, weight: int) -> None:
         sha = unit_sha256(path, self.writer.source.name_is_data)
         if sha in self.writer.known:
             self.writer.report.files_skipped += 1
@@ -383,13 +383,13 @@ class _BulkGroup:
             return
         self.shas.add(sha)
         self.files.append(BulkFile(path, label, sha))
-        self.bytes += size
-        if len(self.files) >= BULK_FILES or self.bytes >= self.writer.source.bulk_group_bytes:
+        self.weight += weight
+        if len(self.files) >= BULK_FILES or self.weight >= self.writer.source.bulk_group_bytes:
             self.run()
 
     def run(self) -> None:
         files, later = self.files, self.later
-        self.files, self.later, self.shas, self.bytes = [], [], set(), 0
+        self.files, self.later, self.shas, self.weight = [], [], set(), 0
         taken = self._bulk(files) if files else {}
         for unit in files:
             if unit.label not in taken:

@@ -222,10 +222,11 @@ def build_warehouse(settings: Settings | None = None) -> None:
 def _mart_checks(con: duckdb.DuckDBPyConnection) -> Iterator[tuple[Suite, pd.DataFrame]]:
     """(suite, rows) pairs checked after every dbt build, each read when its turn comes."""
     from expectations.suites import cbs as cbs_suites
+    from expectations.suites import read_frame
     from expectations.suites.marts import mart_frames
 
     yield cbs_suites.gemeenten_suite(), cbs_suites.effective_gemeenten(con)
-    yield cbs_suites.dim_municipality_suite(), warehouse.read_frame(con, "SELECT * FROM marts.dim_municipality")
+    yield cbs_suites.dim_municipality_suite(), read_frame(con, "SELECT * FROM marts.dim_municipality")
     yield from mart_frames(con)
 
 

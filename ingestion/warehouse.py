@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
 
 import duckdb
 
 from ingestion.settings import Settings
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 #: DuckDB's own memory ceiling (its buffer cache, joins, sorts; it spills to disk beyond it). Without one it
 #: takes up to 80 % of RAM and keeps the pages of every table it wrote, so a load's peak would grow with
@@ -28,18 +24,3 @@ def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConne
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     return duckdb.connect(str(settings.warehouse_path), read_only=read_only, config=config())
 
-
-#: Rows per Arrow batch when a query's result becomes a DataFrame.
-FRAME_BATCH_ROWS = 100_000
-
-
-def read_frame(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
-    """A query's rows as a pandas DataFrame, converted an Arrow batch at a time: DuckDB's ``df()`` held the result
-    about twice over while converting (fct_questions at scale 10: a 430 MB frame, 1.9 GB peak; this way 950 MB)."""
-    import pandas as pd
-
-    reader = con.sql(sql).to_arrow_reader(FRAME_BATCH_ROWS)
-    parts = [batch.to_pandas() for batch in reader]
-    if not parts:
-        return reader.schema.empty_table().to_pandas()
-    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]

@@ -7,7 +7,7 @@ small one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 import duckdb
@@ -101,26 +101,38 @@ def load_chunks(
     for first, last in ranges:
         sql = f"""SELECT {_select(source)} FROM raw.{table}
                   WHERE load_id = ? AND source_file BETWEEN ? AND ? ORDER BY source_file, rowid"""
-        frame = _frugally(con, limit, lambda sql=sql, first=first, last=last: _read(con, sql, [load_id, first, last]))
+        frame = _frugally(con, limit,
+                          lambda sql=sql, first=first, last=last: read_frame(con, sql, [load_id, first, last]))
         yield frame
         del frame  # not held while the caller reads the next chunk
 
 
-def _read(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]) -> pd.DataFrame:
-    """A query's rows with the dtypes DuckDB's ``.df()`` gives, read through Arrow: 2-4 times faster, and
-    without a Python object per string on the way. Like ``.df()``, an integer or boolean column is nullable
-    (``Int64``, ``boolean``) only when it holds a null."""
+#: Rows per Arrow batch while :func:`read_frame` converts a result.
+FRAME_BATCH_ROWS = 100_000
+
+
+def read_frame(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = (),
+               batch_rows: int = FRAME_BATCH_ROWS) -> pd.DataFrame:
+    """A query's rows with the dtypes DuckDB's ``.df()`` gives, read through Arrow a batch at a time: 2-4 times
+    faster, without a Python object per string on the way, and without ``.df()``'s second copy of the result
+    (fct_questions at scale 10, 430 MB in pandas: 1.9 GB peak through ``.df()``, 950 MB in batches). Like
+    ``.df()``, an integer or boolean column is nullable (``Int64``, ``boolean``) only when it holds a null."""
     import pandas as pd
     import pyarrow as pa
 
-    table = con.sql(sql, params=params).to_arrow_table()
-    frame = table.to_pandas()
-    for name, column in zip(table.column_names, table.columns, strict=True):
-        if column.null_count and (pa.types.is_integer(column.type) or pa.types.is_boolean(column.type)):
-            numpy_name = column.type.to_pandas_dtype().__name__  # int32, uint8, ...
-            dtype = pd.BooleanDtype() if pa.types.is_boolean(column.type) else pd.api.types.pandas_dtype(
-                numpy_name.replace("uint", "UInt").replace("int", "Int"))
-            frame[name] = column.to_pandas(types_mapper={column.type: dtype}.get)  # exact: not through float
+    reader = con.sql(sql, params=list(params)).to_arrow_reader(batch_rows)
+    # integers and booleans convert to nullable dtypes, exactly (not through float), whichever batch has a null
+    exact = {field.name: field.type for field in reader.schema
+             if pa.types.is_integer(field.type) or pa.types.is_boolean(field.type)}
+    nullable = {t: pd.BooleanDtype() if pa.types.is_boolean(t) else pd.api.types.pandas_dtype(
+        t.to_pandas_dtype().__name__.replace("uint", "UInt").replace("int", "Int")) for t in exact.values()}
+    parts = [batch.to_pandas(types_mapper=nullable.get) for batch in reader]
+    if not parts:
+        parts = [reader.schema.empty_table().to_pandas(types_mapper=nullable.get)]
+    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    for name, arrow_type in exact.items():
+        if not frame[name].hasnans:
+            frame[name] = frame[name].to_numpy(dtype=arrow_type.to_pandas_dtype())
     return frame
 
 

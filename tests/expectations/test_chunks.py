@@ -103,6 +103,21 @@ def test_chunk_dtypes_are_those_of_one_frame(loaded: duckdb.DuckDBPyConnection) 
     assert str(chunk["author_key"].dtype) == "str" and chunk["created_year"].dtype == "int64"
 
 
+def test_read_frame_in_batches_gives_the_frame_df_gives() -> None:
+    """Batch by batch, an integer column is still exact, and nullable only when some batch holds a null."""
+    con = duckdb.connect()
+    sql = """SELECT range AS plain, CASE WHEN range = 6 THEN NULL ELSE range * 9007199254740993 END AS late_null,
+                    range % 2 = 0 AS flag FROM range(8)"""
+    frame = suites.read_frame(con, sql, batch_rows=3)
+    expected = con.execute(sql).df()
+    assert frame.dtypes.to_dict() == expected.dtypes.to_dict()
+    assert str(frame["late_null"].dtype) == "Int64" and frame["plain"].dtype == "int64"
+    assert frame["late_null"][7] == 7 * 9007199254740993  # not through float
+    assert frame.equals(expected)
+    empty = suites.read_frame(con, sql + " WHERE false", batch_rows=3)
+    assert empty.dtypes.to_dict() == con.execute(sql + " WHERE false").df().dtypes.to_dict()
+
+
 def _run(con: duckdb.DuckDBPyConnection, home: Settings, max_rows: int) -> SuiteOutcome:
     suite = load_suite(con, "x_api")
     assert suite is not None and suite.chunkable
@@ -216,8 +231,9 @@ def test_a_chunk_too_big_for_the_read_cap_is_read_at_the_normal_limit(
     capped = [chunk.to_dict() for chunk in load_chunks(loaded, "x_api", "x_api_messages", LOAD, max_rows=25)]
     monkeypatch.setattr(suites, "READ_LIMIT", "256KB")  # below what any query needs: every read falls back
     reads: list[str] = []
-    read = suites._read
-    monkeypatch.setattr(suites, "_read", lambda con, sql, params: reads.append(params[1]) or read(con, sql, params))
+    read = suites.read_frame
+    monkeypatch.setattr(suites, "read_frame",
+                        lambda con, sql, params: reads.append(params[1]) or read(con, sql, params))
 
     retried = [chunk.to_dict() for chunk in load_chunks(loaded, "x_api", "x_api_messages", LOAD, max_rows=25)]
     assert retried == capped and len(reads) == 2 * len(retried)  # each chunk tried capped, then read again
