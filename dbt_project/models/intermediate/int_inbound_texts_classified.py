@@ -10,7 +10,7 @@ as the empty text.
 The texts stream through in batches (`batch_texts` in dbt_project.yml, 100,000), each classified over every core
 (`ingestion/classify/batch.py`), and the model returns a record batch reader that DuckDB writes as it reads:
 the build's memory does not grow with the number of texts (at scale 10, fetching every inbound message
-into Python took 1.5 GB beside DuckDB's own).
+into Python made the build peak at 2,660 MB; streaming, 1,435 MB).
 """
 
 from collections.abc import Iterator
