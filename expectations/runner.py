@@ -151,6 +151,18 @@ class Suite:
             raise ValueError(f"suite {self.name}: duplicate rule names {duplicates}")
 
     @property
+    def columns(self) -> tuple[str, ...] | None:
+        """The columns the suite reads: its keys and its rules' ``column`` / ``column_list``; None when a rule
+        needs every column (a check of the column set, or arguments computed from the data)."""
+        columns = dict.fromkeys(self.key_columns)
+        for rule in self.rules:
+            if not isinstance(rule.kwargs, Mapping) or "column_set" in rule.kwargs:
+                return None
+            columns.update(dict.fromkeys([*rule.kwargs.get("column_list", []), *[rule.kwargs.get("column")]]))
+        columns.pop(None, None)
+        return tuple(columns)
+
+    @property
     def chunkable(self) -> bool:
         """Every rule can be checked on chunks of whole files (the volume check only counts rows)."""
         return all(rule.chunking != "whole" for rule in self.rules)

@@ -228,3 +228,15 @@ def test_importing_runner_and_suites_does_not_load_gx() -> None:
         "assert 'great_expectations' not in sys.modules, 'GX imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=PROJECT, env={"PYTHONPATH": str(PROJECT)})
+
+
+def test_a_suite_reads_its_keys_and_its_rules_columns() -> None:
+    from expectations.suites.rules import between, columns_present, not_null, unique_together
+
+    rules = (not_null("b", "error", ""), unique_together("ab", ("a", "b"), "fatal", ""),
+             between("c_range", "c", 0, 1, "error", ""))
+    assert Suite(name="s", key_columns=("k",), rules=rules).columns == ("k", "b", "a", "c")
+    # a check of the column set, or arguments computed from the data, needs every column
+    assert Suite(name="s", key_columns=("k",), rules=(*rules, columns_present(["a"]))).columns is None
+    computed = Rule("d_set", "expect_column_values_to_be_in_set", lambda frame: {"column": "d"}, "error")
+    assert Suite(name="s", key_columns=("k",), rules=(computed,)).columns is None
