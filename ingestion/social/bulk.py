@@ -9,9 +9,9 @@ of files:
   ``row_ok`` is false for a message the parser would reject or shape differently.
 
 :func:`insert_taken` then inserts the messages of the files whose page and rows are all fine, with their
-lineage and the citizen pseudonym (an HMAC per distinct author, computed in Python: there are far fewer
-authors than messages), and says which files it took. Every other file is left to the Python parser, so
-rejects and their reasons are the parser's alone.
+lineage and the citizen pseudonym (an HMAC per distinct author, in SQL; in Python for an identity SQL cannot
+normalise exactly as :func:`ingestion.pseudonym.citizen_key`), and says which files it took. Every other file
+is left to the Python parser, so rejects and their reasons are the parser's alone.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import duckdb
 import pyarrow as pa
 
 from ingestion.loading import LINEAGE_COLUMNS, BulkFile
+from ingestion.pseudonym import hmac_pads, sql_citizen_key
 from ingestion.social.common import MESSAGE_COLUMNS, author_key, citizen_key_bytes
 
 #: The message columns the SQL shapes (the pseudonym is added at insert).
@@ -114,13 +115,22 @@ def insert_taken(con: duckdb.DuckDBPyConnection, table: str, load_id: str, loade
     con.execute("""CREATE OR REPLACE TEMP TABLE _bulk_taken AS
         SELECT p.fid FROM _bulk_pages p
         WHERE p.page_ok AND NOT EXISTS (SELECT 1 FROM _bulk_rows r WHERE r.fid = p.fid AND NOT r.row_ok)""")
+    # The pseudonym of each distinct author, in SQL; Python for an identity SQL cannot normalise exactly.
     key = citizen_key_bytes()
-    identities = con.execute("""SELECT DISTINCT platform, coalesce(author_id, author_handle) FROM _bulk_rows
-        WHERE fid IN (SELECT fid FROM _bulk_taken) AND coalesce(author_id, author_handle) IS NOT NULL""").fetchall()
-    con.register("_bulk_keys", pa.table({
-        "platform": [p for p, _ in identities], "identity": [i for _, i in identities],
-        "author_key": [author_key(p, i, None, key) for p, i in identities],
-    }, schema=pa.schema([("platform", pa.string()), ("identity", pa.string()), ("author_key", pa.string())])))
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _bulk_keys AS
+        WITH authors AS (SELECT DISTINCT platform, coalesce(author_id, author_handle) AS identity FROM _bulk_rows
+                         WHERE fid IN (SELECT fid FROM _bulk_taken) AND identity IS NOT NULL)
+        SELECT platform, identity, {sql_citizen_key("platform", "identity")} AS author_key FROM authors""",
+                hmac_pads(key))
+    odd = con.execute("SELECT platform, identity FROM _bulk_keys WHERE author_key IS NULL").fetchall()
+    if odd:
+        con.register("_bulk_odd_keys", pa.table({
+            "platform": [p for p, _ in odd], "identity": [i for _, i in odd],
+            "author_key": [author_key(p, i, None, key) for p, i in odd],
+        }))
+        con.execute("""UPDATE _bulk_keys k SET author_key = o.author_key FROM _bulk_odd_keys o
+                       WHERE k.platform = o.platform AND k.identity = o.identity""")
+        con.unregister("_bulk_odd_keys")
     columns = [*SHAPED_COLUMNS, "author_key", *LINEAGE_COLUMNS]
     shaped = ", ".join(f"r.{name}" for name in SHAPED_COLUMNS)
     con.execute(f"""INSERT INTO raw.{table} ({", ".join(columns)})
@@ -130,8 +140,8 @@ def insert_taken(con: duckdb.DuckDBPyConnection, table: str, load_id: str, loade
         """, [load_id, loaded_at])
     counts = con.execute("""SELECT f.label, count(r.fid) FROM _bulk_taken t JOIN _bulk_files f USING (fid)
         LEFT JOIN _bulk_rows r ON r.fid = t.fid GROUP BY f.label""").fetchall()
-    for name in ("_bulk_files", "_bulk_keys", "_bulk_good_structures"):
+    for name in ("_bulk_files", "_bulk_good_structures"):
         con.unregister(name)
-    for name in ("_bulk_json", "_bulk_pages", "_bulk_rows", "_bulk_taken"):
+    for name in ("_bulk_json", "_bulk_pages", "_bulk_rows", "_bulk_taken", "_bulk_keys"):
         con.execute(f"DROP TABLE IF EXISTS {name}")
     return dict(counts)
