@@ -15,7 +15,8 @@ This module does the rest, the same way for every source:
 A source may also have a *bulk* loader (:class:`BulkLoad`): DuckDB reads a group of small files with its own
 readers and shapes their rows in SQL, with no Python per row. It takes only the files whose every record it
 can shape exactly as the Python parser would; any other file (a reject, an unusual value, a malformed file)
-goes through the parser as before, so rejects and their reasons do not depend on which path ran.
+goes through the parser as before, so rejects and their reasons do not depend on which path ran. Bulk
+groups run in background threads, each in its own transaction on its own cursor (:class:`_BulkGroup`).
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ import re
 import shutil
 import uuid
 import zipfile
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -243,15 +246,18 @@ def load_source(
     units += [(p, str(p.relative_to(settings.landing)), True) for p in discover(landing)]
     writer = _Writer(con, source, load_id, report)
     group = _BulkGroup(writer, settings)
-    for path, label, landed in units:
-        weight = None
-        if source.bulk is not None and landed and path.is_file():
-            weight = source.bulk_weight(path) if source.bulk_weight else path.stat().st_size
-        if weight is not None and weight <= source.bulk_max_bytes:
-            group.add(path, label, weight)
-        else:
-            _load_unit(writer, settings, path, label, landed)
-    group.run()
+    try:
+        for path, label, landed in units:
+            weight = None
+            if source.bulk is not None and landed and path.is_file():
+                weight = source.bulk_weight(path) if source.bulk_weight else path.stat().st_size
+            if weight is not None and weight <= source.bulk_max_bytes:
+                group.add(path, label, weight, unit_sha256(path, source.name_is_data))
+            else:
+                _load_unit(writer, settings, path, label, landed)
+        group.run()
+    finally:
+        group.close()
     writer.flush()
     con.execute(
         "INSERT OR REPLACE INTO dq.loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -324,10 +330,12 @@ class _Writer:
         done.rejects_written += len(done.rejects)
         done.records, done.rejects = [], []
 
-    def register(self, files: list[_ParsedFile]) -> None:
-        """Write parsed files' rejected rows and their ``raw._files`` entries (inside the open transaction)."""
+    def register(self, files: list[_ParsedFile], con: duckdb.DuckDBPyConnection | None = None) -> None:
+        """Write parsed files' rejected rows and their ``raw._files`` entries (inside the open transaction of
+        ``con``: the writer's connection, or a bulk group's cursor)."""
+        con = con or self.con
         for done in files:
-            _insert_rejects(self.con, self.source, done, self.load_id)
+            _insert_rejects(con, self.source, done, self.load_id)
         entries = pa.table({
             "source_sha256": [done.sha for done in files],
             "source": [self.source.name] * len(files),
@@ -337,11 +345,11 @@ class _Writer:
             "rows_loaded": [done.written + len(done.records) for done in files],
             "rows_quarantined": [self.rejected_count(done) for done in files],
         })
-        self.con.register("_dialoog_files", entries)
+        con.register("_dialoog_files", entries)
         try:
-            self.con.execute("INSERT INTO raw._files SELECT * FROM _dialoog_files")
+            con.execute("INSERT INTO raw._files SELECT * FROM _dialoog_files")
         finally:
-            self.con.unregister("_dialoog_files")
+            con.unregister("_dialoog_files")
 
     @staticmethod
     def rejected_count(done: _ParsedFile) -> int:
@@ -357,6 +365,9 @@ class _Writer:
 
 #: A bulk group is read by DuckDB in one query once it holds this many files (or ``bulk_group_bytes``).
 BULK_FILES = 2_000
+#: Bulk groups in DuckDB at once, each in its own transaction on its own cursor: a group's commit (one core)
+#: overlaps the next group's queries, and hashing the files of the group after them (see :class:`_BulkGroup`).
+BULK_WORKERS = 2
 
 
 class _BulkGroup:
@@ -364,78 +375,114 @@ class _BulkGroup:
 
     A group is one transaction: the rows of the files the bulk loader took, and their ``raw._files``
     entries. The files it left out, and every file of a group whose query failed, go through the parser.
+
+    Up to :data:`BULK_WORKERS` groups run in background threads, each on its own DuckDB cursor, while this
+    thread hashes the files of the next group. Groups finish in the order they were made: a second copy of a
+    file still in a running group waits for that group (``later``), and only this thread parses left-out
+    files and counts loaded ones.
     """
 
     def __init__(self, writer: _Writer, settings: Settings) -> None:
         self.writer, self.settings = writer, settings
         self.files: list[BulkFile] = []
-        self.later: list[tuple[Path, str, str]] = []  # a second copy of a file in this group: after it
-        self.shas: set[str] = set()
+        self.later: list[tuple[Path, str, str]] = []  # a second copy of a file in a running group: after it
+        self.claimed: set[str] = set()  # hashes of the files in groups not yet finished
         self.weight = 0  # of the files collected (Source.bulk_weight)
+        self.running: deque[tuple[Future[tuple[dict[str, int], list[_ParsedFile]]], list[BulkFile], list]] = deque()
+        self.pool: ThreadPoolExecutor | None = None
 
-    def add(self, path: Path, label: str, weight: int) -> None:
-        sha = unit_sha256(path, self.writer.source.name_is_data)
+    def add(self, path: Path, label: str, weight: int, sha: str) -> None:
         if sha in self.writer.known:
             self.writer.report.files_skipped += 1
             return
-        if sha in self.shas:
+        if sha in self.claimed:
             self.later.append((path, label, sha))
             return
-        self.shas.add(sha)
+        self.claimed.add(sha)
         self.files.append(BulkFile(path, label, sha))
         self.weight += weight
         if len(self.files) >= BULK_FILES or self.weight >= self.writer.source.bulk_group_bytes:
-            self.run()
+            self.submit()
+
+    def submit(self) -> None:
+        """Start the collected group in the background (after finishing the oldest if all workers are busy)."""
+        files, later = self.files, self.later
+        self.files, self.later, self.weight = [], [], 0
+        while len(self.running) >= BULK_WORKERS:
+            self.finish(*self.running.popleft())
+        if self.pool is None:
+            self.pool = ThreadPoolExecutor(BULK_WORKERS, thread_name_prefix=f"bulk-{self.writer.source.name}")
+        self.running.append((self.pool.submit(self._bulk, files), files, later))
 
     def run(self) -> None:
-        files, later = self.files, self.later
-        self.files, self.later, self.shas, self.weight = [], [], set(), 0
-        taken = self._bulk(files) if files else {}
+        """Finish every group, the one being collected included."""
+        if self.files or self.later:
+            self.submit()
+        while self.running:
+            self.finish(*self.running.popleft())
+
+    def close(self) -> None:
+        """Wait for the groups still running (after an error: each commits or rolls back on its own cursor)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+        self.running.clear()
+
+    def finish(self, future: Future[tuple[dict[str, int], list[_ParsedFile]]], files: list[BulkFile],
+               later: list[tuple[Path, str, str]]) -> None:
+        """Count a group's committed files, then parse the files it left and the second copies."""
+        taken, done = future.result()
+        for parsed in done:
+            self.writer.known.add(parsed.sha)
+            self.writer.loaded(parsed, quiet=True)
         for unit in files:
             if unit.label not in taken:
                 _load_unit(self.writer, self.settings, unit.path, unit.label, True, unit.sha)
         for path, label, sha in later:
             _load_unit(self.writer, self.settings, path, label, True, sha)
+        self.claimed.difference_update(unit.sha for unit in files)
 
-    def _bulk(self, files: list[BulkFile]) -> dict[str, int]:
+    def _bulk(self, files: list[BulkFile]) -> tuple[dict[str, int], list[_ParsedFile]]:
         """Bulk-load the files; a file DuckDB cannot read (named in its error, else found by halving) is left out."""
         taken: dict[str, int] = {}
-        todo = [files]
-        while todo:
-            part = todo.pop()
-            try:
-                taken.update(self._bulk_once(part))
-            except duckdb.Error as exc:  # a malformed file: the parser will say why; the others go on in bulk
-                named = [f for f in part if _names(exc, f.path)]
-                log.info("bulk read of %d file(s) failed (%s): %s", len(part), first_line(exc),
-                         named[0].label if named else "halving the group")
-                if named:
-                    todo.append([f for f in part if f not in named])
-                elif len(part) > 1:
-                    todo += [part[: len(part) // 2], part[len(part) // 2:]]
-        return taken
+        done: list[_ParsedFile] = []
+        todo = [files] if files else []
+        with self.writer.con.cursor() as con:
+            while todo:
+                part = todo.pop()
+                try:
+                    part_taken, part_done = self._bulk_once(con, part)
+                    taken.update(part_taken)
+                    done += part_done
+                except duckdb.Error as exc:  # a malformed file: the parser will say why; the others go on in bulk
+                    named = [f for f in part if _names(exc, f.path)]
+                    log.info("bulk read of %d file(s) failed (%s): %s", len(part), first_line(exc),
+                             named[0].label if named else "halving the group")
+                    if named:
+                        todo.append([f for f in part if f not in named])
+                    elif len(part) > 1:
+                        todo += [part[: len(part) // 2], part[len(part) // 2:]]
+        return taken, done
 
-    def _bulk_once(self, files: list[BulkFile]) -> dict[str, int]:
-        writer, con = self.writer, self.writer.con
+    def _bulk_once(self, con: duckdb.DuckDBPyConnection,
+                   files: list[BulkFile]) -> tuple[dict[str, int], list[_ParsedFile]]:
+        writer = self.writer
         if not files or writer.source.bulk is None:
-            return {}
+            return {}, []
         loaded_at = datetime.now(UTC)
         con.begin()
         try:
             taken = writer.source.bulk(con, files, writer.load_id, loaded_at)
             done = [_ParsedFile(f.label, f.sha, loaded_at, written=taken[f.label]) for f in files if f.label in taken]
             if done:
-                writer.register(done)
+                writer.register(done, con)
             con.commit()
         except BaseException:
             con.rollback()
             raise
-        for parsed in done:
-            writer.known.add(parsed.sha)
-            writer.loaded(parsed, quiet=True)
         log.info("bulk: %d of %d file(s) loaded by DuckDB with %d row(s); the rest go to the parser",
                  len(done), len(files), sum(taken.values()))
-        return taken
+        return taken, done
 
 
 def first_line(exc: BaseException) -> str:

@@ -20,6 +20,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from ingestion import loading
 from ingestion.demo.generate import Generator
 from ingestion.loading import Source, load_source
 from ingestion.settings import Settings, get_settings
@@ -260,10 +261,14 @@ EDGE_CASES: dict[str, tuple[Source, Any, int, int, int]] = {
 }
 
 
+@pytest.mark.parametrize("group_files", [loading.BULK_FILES, 2], ids=["one group", "groups of 2"])
 @pytest.mark.parametrize("name", EDGE_CASES)
-def test_edge_files_load_the_same_in_bulk(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                          caplog: pytest.LogCaptureFixture) -> None:
+def test_edge_files_load_the_same_in_bulk(name: str, group_files: int, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """In groups of 2, several groups run at once on their own cursors; a second copy of a file, a failing
+    group and the files the parser takes over then fall in different groups, and still load the same."""
     source, land, min_rows, min_taken, max_taken = EDGE_CASES[name]
+    monkeypatch.setattr(loading, "BULK_FILES", group_files)
     caplog.set_level(logging.INFO, logger="ingestion.loading")
     written = _load_both(tmp_path, monkeypatch, source, land)
     assert written["bulk"] == written["parser"]
@@ -271,6 +276,8 @@ def test_edge_files_load_the_same_in_bulk(name: str, tmp_path: Path, monkeypatch
     assert written["bulk"]["rejected_rows"] and written["bulk"]["quarantined_files"]
     # The plain files really went through DuckDB, the odd ones through the parser.
     assert min_taken <= _bulk_taken(caplog) <= max_taken
+    groups = [r for r in caplog.records if r.getMessage().startswith("bulk: ")]
+    assert len(groups) > 2 if group_files == 2 else len(groups) <= 2
 
 
 @pytest.mark.parametrize("source", [X_API, FACEBOOK_GRAPH, X_ARCHIVE], ids=lambda s: s.name)
