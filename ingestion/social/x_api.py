@@ -238,9 +238,9 @@ def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, lo
                     ELSE list_filter(list_transform(regexp_extract_all(coalesce(body, ''), '{MENTION_RE2}', 1),
                                      lambda h: lower(rtrim(h, '.'))), lambda h: h <> '') END AS named
             FROM base)
-        SELECT k.fid, k.part * 1000000000 + k.i AS ord,
-            -- a file is taken whole or not at all: every tweet counts, also those yielded once below
-            bool_and(k.ok) OVER (PARTITION BY k.fid) AS row_ok,
+        SELECT k.fid, k.part * 1000000000 + k.i AS ord, k.ok AS row_ok,
+            -- includes.tweets: a tweet also in data, or seen earlier in includes, is yielded once (from data)
+            k.part = 0 OR coalesce(k.part * 1000000000 + k.i = f.first, false) AS yielded,
             CASE k.part WHEN 0 THEN 'data[' ELSE 'includes.tweets[' END || k.i || ']' AS source_position,
             'x' AS platform, k.t.id AS message_id, nullif(k.t.author_id, '') AS author_id,
             lower(ltrim(u.username, '@')) AS author_handle, try_cast(k.t.created_at AS TIMESTAMPTZ) AS created_at,
@@ -256,9 +256,12 @@ def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, lo
             NULL::VARCHAR AS channel_account_id, NULL::VARCHAR AS channel_handle, NULL::VARCHAR AS direction,
             'x_api' AS source_system
         FROM shaped k LEFT JOIN _x_users u ON u.fid = k.fid AND u.id = nullif(k.t.author_id, '')
-        -- includes.tweets: a tweet also in data, or seen earlier in includes, is yielded once (from data)
-        QUALIFY k.part = 0 OR (NOT bool_or(k.part = 0) OVER (PARTITION BY k.fid, k.t.id)
-                               AND row_number() OVER (PARTITION BY k.fid, k.part, k.t.id ORDER BY k.i) = 1)""")
+        -- the first copy of each tweet of a page: an aggregate on narrow keys, not a window over whole tweets
+        LEFT JOIN (SELECT fid, t.id AS id, min(part * 1000000000 + i) AS first FROM tweets GROUP BY ALL) f
+            ON f.fid = k.fid AND f.id = k.t.id""")
+    # A file is taken whole or not at all: every tweet counts, also those yielded once.
+    con.execute("UPDATE _bulk_pages SET page_ok = false WHERE fid IN (SELECT fid FROM _bulk_rows WHERE NOT row_ok)")
+    con.execute("DELETE FROM _bulk_rows WHERE NOT yielded")
     con.execute("DROP TABLE _x_users")
     return insert_taken(con, X_API.table, load_id, loaded_at)
 
