@@ -149,10 +149,10 @@ _judge_page = structure_checker(lambda page: isinstance(page, dict)
 
 def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, loaded_at: datetime) -> dict[str, int]:
     """Load a group of feed pages in DuckDB: the pages :func:`parse` would load whole, shaped as it would."""
-    read_json_pages(con, files, _judge_page)
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE _fb_messages AS
-        WITH pages AS (SELECT fid, from_json(json_extract(page, '$.data'), '{_POST_TYPE}') AS posts FROM _bulk_json),
-        posts AS (SELECT fid, unnest(posts) AS p, generate_subscripts(posts, 1) - 1 AS i FROM pages),
+    # Each page is parsed twice: once for its structure (judged per distinct structure), once into types.
+    read_json_pages(con, files, _judge_page, f"""from_json(o.json, '{{"data": {_POST_TYPE}}}').data""")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _bulk_rows AS
+        WITH posts AS (SELECT fid, unnest(page) AS p, generate_subscripts(page, 1) - 1 AS i FROM _bulk_json),
         post_ids AS (
             SELECT *, nullif(p.id, '') AS post_id,
                 coalesce(CASE WHEN contains(p.id, '_') THEN nullif(split_part(p.id, '_', 1), '') END,
@@ -163,21 +163,21 @@ def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, lo
                    generate_subscripts(p.comments.data, 1) - 1 AS j FROM post_ids),
         replies AS (
             SELECT fid, i, j, post_id, page_id, c.id AS parent_id, unnest(c.comments.data) AS r,
-                   generate_subscripts(c.comments.data, 1) - 1 AS k FROM comments)
-        SELECT fid, i, -1 AS j, -1 AS k, 'data[' || i || ']' AS source_position,
-               p.id, p.created_time, p.message, p."from".id AS author_id, NULL AS in_reply_to_id, post_id, page_id,
-               p IS NOT NULL AS is_object
-        FROM post_ids
-        UNION ALL
-        SELECT fid, i, j, -1, 'data[' || i || '].comments[' || j || ']', c.id, c.created_time, c.message,
-               c."from".id, coalesce(nullif(c.parent.id, ''), post_id), post_id, page_id, c IS NOT NULL
-        FROM comments
-        UNION ALL
-        SELECT fid, i, j, k, 'data[' || i || '].comments[' || j || '].comments[' || k || ']', r.id, r.created_time,
-               r.message, r."from".id, coalesce(nullif(r.parent.id, ''), nullif(parent_id, '')), post_id, page_id,
-               r IS NOT NULL
-        FROM replies""")
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE _bulk_rows AS
+                   generate_subscripts(c.comments.data, 1) - 1 AS k FROM comments),
+        messages AS (
+            SELECT fid, i, -1 AS j, -1 AS k, 'data[' || i || ']' AS source_position,
+                   p.id, p.created_time, p.message, p."from".id AS author_id, NULL AS in_reply_to_id, post_id, page_id,
+                   p IS NOT NULL AS is_object
+            FROM post_ids
+            UNION ALL
+            SELECT fid, i, j, -1, 'data[' || i || '].comments[' || j || ']', c.id, c.created_time, c.message,
+                   c."from".id, coalesce(nullif(c.parent.id, ''), post_id), post_id, page_id, c IS NOT NULL
+            FROM comments
+            UNION ALL
+            SELECT fid, i, j, k, 'data[' || i || '].comments[' || j || '].comments[' || k || ']', r.id, r.created_time,
+                   r.message, r."from".id, coalesce(nullif(r.parent.id, ''), nullif(parent_id, '')), post_id, page_id,
+                   r IS NOT NULL
+            FROM replies)
         SELECT fid, i * 1000000000000 + (j + 1) * 1000000 + k + 1 AS ord,
             is_object AND coalesce(id, '') <> ''
                 AND coalesce(regexp_full_match(created_time, '{_GRAPH_INSTANT}'), false)
@@ -188,8 +188,7 @@ def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, lo
             []::VARCHAR[] AS mentions, false AS is_retweet, NULL::VARCHAR AS retweeted_id, NULL::VARCHAR AS quoted_id,
             page_id AS channel_account_id, NULL::VARCHAR AS channel_handle, NULL::VARCHAR AS direction,
             'facebook_graph' AS source_system
-        FROM _fb_messages""")
-    con.execute("DROP TABLE _fb_messages")
+        FROM messages""")
     return insert_taken(con, FACEBOOK_GRAPH.table, load_id, loaded_at)
 
 
