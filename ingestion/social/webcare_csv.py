@@ -411,23 +411,27 @@ def _read(con: duckdb.DuckDBPyConnection, layout: Layout, paths: list[str]) -> N
 
 
 def _number(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
-    """View ``_wc_numbered``: each record's cells, the line it starts on, whether it is blank; and ``_bulk_pages``."""
+    """Table ``_wc_numbered`` (replacing ``_wc_read``): each record's cells, the line it starts on, whether it
+    is blank; and the layout's ``_bulk_pages``. Materialized once: the window and the line-break regexes are
+    the costly part, and both the page verdicts and the shaping read them."""
     cells = [f"c{i}" for i in range(layout.width + 1)]
-    con.execute(f"""CREATE OR REPLACE TEMP VIEW _wc_numbered AS
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _wc_numbered AS
         WITH cells AS (
             SELECT f.fid, r.rowid AS ord, {", ".join(f"r.{c}" for c in cells)}
             FROM _wc_read r JOIN _bulk_files f ON f.filename = r.filename),
         joined AS (SELECT *, concat_ws(';', {", ".join(cells)}) AS joined FROM cells),
         spanned AS (
-            SELECT *, 1 + CASE WHEN regexp_matches(joined, '[\\r\\n]')
+            SELECT * EXCLUDE (joined), length(joined) AS width,
+                1 + CASE WHEN regexp_matches(joined, '[\\r\\n]')
                 THEN len(regexp_extract_all(joined, '\\r\\n|\\r|\\n')) ELSE 0 END AS span,
                 regexp_full_match(concat_ws('', {", ".join(cells)}), '{_WHITESPACE_RE2}*') AS blank
             FROM joined)
         SELECT *, sum(span) OVER w - span + 1 AS line, row_number() OVER w AS n
         FROM spanned WINDOW w AS (PARTITION BY fid ORDER BY ord ROWS UNBOUNDED PRECEDING)""")
+    con.execute("DROP TABLE _wc_read")
     con.execute(f"""INSERT INTO _bulk_pages
         SELECT n.fid, sum(n.span) = any_value(l.lines) AND bool_and(n.c{layout.width} IS NULL)
-            AND max(length(n.joined)) < {_FIELD_LIMIT}
+            AND max(n.width) < {_FIELD_LIMIT}
         FROM _wc_numbered n JOIN _wc_lines l USING (fid) GROUP BY n.fid""")
 
 
@@ -515,8 +519,7 @@ def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, lo
             LEFT JOIN _wc_instants i ON i.local_time = s.local_time""")
     for name in ("_wc_lines", "_wc_offsets", "_wc_instants"):
         con.unregister(name)
-    con.execute("DROP VIEW IF EXISTS _wc_numbered")
-    for name in ("_wc_read", "_wc_shaped"):
+    for name in ("_wc_read", "_wc_numbered", "_wc_shaped"):
         con.execute(f"DROP TABLE IF EXISTS {name}")
     return insert_taken(con, WEBCARE_CSV.table, load_id, loaded_at)
 
