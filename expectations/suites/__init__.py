@@ -16,6 +16,7 @@ from expectations.runner import Suite
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
 T = TypeVar("T")
 
@@ -117,16 +118,27 @@ def read_frame(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object
     faster, without a Python object per string on the way, and without ``.df()``'s second copy of the result
     (fct_questions at scale 10, 430 MB in pandas: 1.9 GB peak through ``.df()``, 950 MB in batches). Like
     ``.df()``, an integer or boolean column is nullable (``Int64``, ``boolean``) only when it holds a null."""
+    return frame_of(con.sql(sql, params=list(params)).to_arrow_reader(batch_rows))
+
+
+def frame_of(reader: pa.RecordBatchReader) -> pd.DataFrame:
+    """The frame of a DuckDB result's Arrow batches (see :func:`read_frame`). DuckDB runs the query as the
+    batches are read, so it can run out of memory after the first: pyarrow then raises an ``OSError``, which
+    is raised again as DuckDB's ``OutOfMemoryException`` (what :func:`_frugally` retries at the normal limit)."""
     import pandas as pd
     import pyarrow as pa
 
-    reader = con.sql(sql, params=list(params)).to_arrow_reader(batch_rows)
     # integers and booleans convert to nullable dtypes, exactly (not through float), whichever batch has a null
     exact = {field.name: field.type for field in reader.schema
              if pa.types.is_integer(field.type) or pa.types.is_boolean(field.type)}
     nullable = {t: pd.BooleanDtype() if pa.types.is_boolean(t) else pd.api.types.pandas_dtype(
         t.to_pandas_dtype().__name__.replace("uint", "UInt").replace("int", "Int")) for t in exact.values()}
-    parts = [batch.to_pandas(types_mapper=nullable.get) for batch in reader]
+    try:
+        parts = [batch.to_pandas(types_mapper=nullable.get) for batch in reader]
+    except OSError as exc:
+        if str(exc).startswith("Out of Memory Error"):
+            raise duckdb.OutOfMemoryException(str(exc)) from exc
+        raise
     if not parts:
         parts = [reader.schema.empty_table().to_pandas(types_mapper=nullable.get)]
     frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]

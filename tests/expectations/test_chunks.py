@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from expectations import suites
@@ -116,6 +118,25 @@ def test_read_frame_in_batches_gives_the_frame_df_gives() -> None:
     assert frame.equals(expected)
     empty = suites.read_frame(con, sql + " WHERE false", batch_rows=3)
     assert empty.dtypes.to_dict() == con.execute(sql + " WHERE false").df().dtypes.to_dict()
+
+
+def test_running_out_of_memory_while_batches_are_read_is_duckdbs_out_of_memory() -> None:
+    """DuckDB runs a query as its Arrow batches are read: an error then comes through pyarrow as an OSError.
+    Out of memory must stay DuckDB's OutOfMemoryException, which the capped chunk reads retry at the normal
+    limit (a facebook_graph load at scale 10 failed its suite this way); any other error is left as it is."""
+    con = duckdb.connect()
+    failing = con.sql("SELECT CASE WHEN range < 5000 THEN range ELSE error('boom') END AS x FROM range(10000)")
+    with pytest.raises(OSError, match="boom"):
+        suites.frame_of(failing.to_arrow_reader(1000))
+
+    first = con.sql("SELECT range AS x FROM range(3)").to_arrow_reader(3)
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        yield first.read_next_batch()
+        raise OSError("Out of Memory Error: failed to pin block of size 256.0 KiB (60.8 MiB/61.0 MiB used)")
+
+    with pytest.raises(duckdb.OutOfMemoryException, match="failed to pin block"):
+        suites.frame_of(pa.RecordBatchReader.from_batches(first.schema, batches()))
 
 
 def _run(con: duckdb.DuckDBPyConnection, home: Settings, max_rows: int) -> SuiteOutcome:
