@@ -218,8 +218,9 @@ def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, lo
             SELECT fid, 1, unnest(page.includes.tweets), generate_subscripts(page.includes.tweets, 1) - 1
             FROM _bulk_json),
         base AS (
-            SELECT fid, part, i, t, coalesce(nullif(t.note_tweet.text, ''), t.text) AS body,
-                   t.entities.mentions AS tagged, list_transform(t.referenced_tweets, lambda r: r.type) AS kinds
+            SELECT fid, part, i, part * 1000000000 + i AS ord, t,
+                   coalesce(nullif(t.note_tweet.text, ''), t.text) AS body, t.entities.mentions AS tagged,
+                   list_transform(t.referenced_tweets, lambda r: r.type) AS kinds
             FROM tweets),
         shaped AS (
             SELECT *,
@@ -238,9 +239,9 @@ def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, lo
                     ELSE list_filter(list_transform(regexp_extract_all(coalesce(body, ''), '{MENTION_RE2}', 1),
                                      lambda h: lower(rtrim(h, '.'))), lambda h: h <> '') END AS named
             FROM base)
-        SELECT k.fid, k.part * 1000000000 + k.i AS ord, k.ok AS row_ok,
+        SELECT k.fid, k.ord, k.ok AS row_ok,
             -- includes.tweets: a tweet also in data, or seen earlier in includes, is yielded once (from data)
-            k.part = 0 OR coalesce(k.part * 1000000000 + k.i = f.first, false) AS yielded,
+            k.part = 0 OR coalesce(k.ord = f.first, false) AS yielded,
             CASE k.part WHEN 0 THEN 'data[' ELSE 'includes.tweets[' END || k.i || ']' AS source_position,
             'x' AS platform, k.t.id AS message_id, nullif(k.t.author_id, '') AS author_id,
             lower(ltrim(u.username, '@')) AS author_handle, try_cast(k.t.created_at AS TIMESTAMPTZ) AS created_at,
@@ -257,11 +258,10 @@ def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, lo
             'x_api' AS source_system
         FROM shaped k LEFT JOIN _x_users u ON u.fid = k.fid AND u.id = nullif(k.t.author_id, '')
         -- the first copy of each tweet of a page: an aggregate on narrow keys, not a window over whole tweets
-        LEFT JOIN (SELECT fid, t.id AS id, min(part * 1000000000 + i) AS first FROM tweets GROUP BY ALL) f
+        LEFT JOIN (SELECT fid, t.id AS id, min(ord) AS first FROM base GROUP BY ALL) f
             ON f.fid = k.fid AND f.id = k.t.id""")
-    # A file is taken whole or not at all: every tweet counts, also those yielded once.
-    con.execute("UPDATE _bulk_pages SET page_ok = false WHERE fid IN (SELECT fid FROM _bulk_rows WHERE NOT row_ok)")
-    con.execute("DELETE FROM _bulk_rows WHERE NOT yielded")
+    # Drop the second copies, but not a bad one: a file is taken whole or not at all, so every tweet counts.
+    con.execute("DELETE FROM _bulk_rows WHERE NOT yielded AND row_ok")
     con.execute("DROP TABLE _x_users")
     return insert_taken(con, X_API.table, load_id, loaded_at)
 

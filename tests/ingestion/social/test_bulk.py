@@ -80,6 +80,8 @@ X_API_EDGES: dict[str, Any] = {
     "null_data.json": {"data": None},
     "empty_page.json": {"meta": {"result_count": 0}},
     "array.json": [_tweet("1201")],
+    # a second copy is dropped, but a bad one still sends the file to the parser, which rejects that row
+    "bad_copy.json": _page([_tweet("1401")], tweets=[_tweet("1401", created_at=None)]),
     "odd_authors.json": _page([_tweet("1301", author_id="Ab 12"), _tweet("1302", author_id="Éléonore")]),
     "copy_of_plain.json": None,  # the same bytes as plain.json: loaded once
 }
