@@ -96,5 +96,6 @@ def mart_frames(con: duckdb.DuckDBPyConnection) -> Iterator[tuple[Suite, pd.Data
     2 GB."""
     for factory, table in MART_SUITES:
         suite = factory(con)
-        columns = ", ".join(f'"{name}"' for name in suite.columns) if suite.columns else "*"
+        checked = suite.columns
+        columns = ", ".join(f'"{name}"' for name in checked) if checked else "*"
         yield suite, read_frame(con, f"SELECT {columns} FROM {table}")

@@ -519,7 +519,7 @@ def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, lo
             LEFT JOIN _wc_instants i ON i.local_time = s.local_time""")
     for name in ("_wc_lines", "_wc_offsets", "_wc_instants"):
         con.unregister(name)
-    for name in ("_wc_read", "_wc_numbered", "_wc_shaped"):
+    for name in ("_wc_numbered", "_wc_shaped"):  # _number dropped each layout's _wc_read
         con.execute(f"DROP TABLE IF EXISTS {name}")
     return insert_taken(con, WEBCARE_CSV.table, load_id, loaded_at)
 
