@@ -23,10 +23,13 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import itertools
 import json
 import logging
+import os
 import re
 import shutil
+import stat
 import uuid
 import zipfile
 from collections import deque
@@ -94,6 +97,7 @@ class BulkFile:
     path: Path
     label: str
     sha: str
+    weight: int = 0  # Source.bulk_weight
 
 
 #: ``bulk(con, files, load_id, loaded_at)`` inserts the rows of the files it can shape into the source's raw
@@ -120,8 +124,13 @@ class Source:
     bulk: BulkLoad | None = None
     #: Files up to this size go to ``bulk``; bigger ones stream through ``parse`` (bounded memory).
     bulk_max_bytes: int = 8 << 20
-    #: A bulk group is read by DuckDB in one query once its files weigh this much together.
+    #: A bulk group (one transaction) is made once its files weigh this much together, and DuckDB reads and
+    #: shapes it a part of at most ``bulk_part_bytes`` at a time (so memory is bounded by the part). A group
+    #: that inserts at least a row group (122,880 rows) is written compressed as it is inserted and appended
+    #: whole at commit; a smaller one is appended into the table's last row group, which the commit then
+    #: rewrites: a third more work per row (docs/benchmarks.md, round 5).
     bulk_group_bytes: int = 48 << 20
+    bulk_part_bytes: int = 48 << 20
     #: What a landed file weighs against ``bulk_max_bytes`` and ``bulk_group_bytes``; default: its size on
     #: disk (an archive weighs what DuckDB will read of it unpacked).
     bulk_weight: Callable[[Path], int] | None = None
@@ -223,12 +232,19 @@ def unit_sha256(path: Path, include_name: bool = False) -> str:
 
 
 def default_discover(folder: Path) -> Iterator[Path]:
-    """Every regular file under the folder (sorted), skipping hidden files and ``.reason`` notes."""
+    """Every regular file under the folder, in sorted path order, skipping hidden files and ``.reason`` notes.
+
+    A directory walk that reads each folder's entries once (their types come with them): a national year is
+    tens of thousands of pages, and a ``stat`` per page per question cost more than hashing the first group."""
     if not folder.is_dir():
         return
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and not path.name.startswith(".") and path.suffix != ".reason":
-            yield path
+    with os.scandir(folder) as listing:
+        entries = sorted(listing, key=lambda entry: entry.name)
+    for entry in entries:
+        if entry.is_dir():
+            yield from default_discover(Path(entry.path))
+        elif entry.is_file() and not entry.name.startswith(".") and not entry.name.endswith(".reason"):
+            yield Path(entry.path)
 
 
 def load_source(
@@ -242,15 +258,18 @@ def load_source(
     report = SourceReport(source=source.name, load_id=load_id)
     landing = settings.landing / source.name
     discover = source.discover or default_discover
-    units = [(p, f"shipped:{source.name}/{p.name}", False) for p in source.shipped]
-    units += [(p, str(p.relative_to(settings.landing)), True) for p in discover(landing)]
+    # Found as they are loaded (a generator): the first bulk group starts before the walk of the landing ends.
+    units = itertools.chain(
+        ((p, f"shipped:{source.name}/{p.name}", False) for p in source.shipped),
+        ((p, str(p.relative_to(settings.landing)), True) for p in discover(landing)),
+    )
     writer = _Writer(con, source, load_id, report)
     group = _BulkGroup(writer, settings)
     try:
         for path, label, landed in units:
             weight = None
-            if source.bulk is not None and landed and path.is_file():
-                weight = source.bulk_weight(path) if source.bulk_weight else path.stat().st_size
+            if source.bulk is not None and landed and stat.S_ISREG((info := path.stat()).st_mode):
+                weight = source.bulk_weight(path) if source.bulk_weight else info.st_size
             if weight is not None and weight <= source.bulk_max_bytes:
                 group.add(path, label, weight, unit_sha256(path, source.name_is_data))
             else:
@@ -363,8 +382,10 @@ class _Writer:
         self.report.rows_quarantined += rejected
         (log.debug if quiet else log.info)("loaded %s: %d row(s), %d quarantined", done.label, rows, rejected)
 
-#: A bulk group is read by DuckDB in one query once it holds this many files (or ``bulk_group_bytes``).
-BULK_FILES = 2_000
+#: A bulk group (one transaction) is made once it holds this many files (or ``Source.bulk_group_bytes``).
+BULK_FILES = 8_000
+#: DuckDB reads and shapes a group a part at a time: at most this many files (and ``Source.bulk_part_bytes``).
+BULK_PART_FILES = 2_000
 #: Bulk groups in DuckDB at once, each in its own transaction on its own cursor: a group's commit (one core)
 #: overlaps the next group's queries, and hashing the files of the group after them (see :class:`_BulkGroup`).
 BULK_WORKERS = 2
@@ -399,7 +420,7 @@ class _BulkGroup:
             self.later.append((path, label, sha))
             return
         self.claimed.add(sha)
-        self.files.append(BulkFile(path, label, sha))
+        self.files.append(BulkFile(path, label, sha, weight))
         self.weight += weight
         if len(self.files) >= BULK_FILES or self.weight >= self.writer.source.bulk_group_bytes:
             self.submit()
@@ -472,7 +493,9 @@ class _BulkGroup:
         loaded_at = datetime.now(UTC)
         con.begin()
         try:
-            taken = writer.source.bulk(con, files, writer.load_id, loaded_at)
+            taken: dict[str, int] = {}
+            for part in _parts(files, writer.source.bulk_part_bytes):
+                taken.update(writer.source.bulk(con, part, writer.load_id, loaded_at))
             done = [_ParsedFile(f.label, f.sha, loaded_at, written=taken[f.label]) for f in files if f.label in taken]
             if done:
                 writer.register(done, con)
@@ -483,6 +506,20 @@ class _BulkGroup:
         log.info("bulk: %d of %d file(s) loaded by DuckDB with %d row(s); the rest go to the parser",
                  len(done), len(files), sum(taken.values()))
         return taken, done
+
+
+def _parts(files: list[BulkFile], part_bytes: int) -> Iterator[list[BulkFile]]:
+    """A group's files in parts of at most ``BULK_PART_FILES`` files and about ``part_bytes``."""
+    part: list[BulkFile] = []
+    weight = 0
+    for unit in files:
+        if part and (len(part) >= BULK_PART_FILES or weight + unit.weight > part_bytes):
+            yield part
+            part, weight = [], 0
+        part.append(unit)
+        weight += unit.weight
+    if part:
+        yield part
 
 
 def first_line(exc: BaseException) -> str:

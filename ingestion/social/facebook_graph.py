@@ -192,4 +192,5 @@ def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, lo
     return insert_taken(con, FACEBOOK_GRAPH.table, load_id, loaded_at)
 
 
-FACEBOOK_GRAPH = replace(FACEBOOK_GRAPH, bulk=bulk)
+#: ~3 messages per kB of page: a group of 64 MB inserts more than a row group, read in parts of 32 MB.
+FACEBOOK_GRAPH = replace(FACEBOOK_GRAPH, bulk=bulk, bulk_group_bytes=64 << 20, bulk_part_bytes=32 << 20)

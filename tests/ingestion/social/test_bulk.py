@@ -263,14 +263,19 @@ EDGE_CASES: dict[str, tuple[Source, Any, int, int, int]] = {
 }
 
 
-@pytest.mark.parametrize("group_files", [loading.BULK_FILES, 2], ids=["one group", "groups of 2"])
+@pytest.mark.parametrize(("group_files", "part_files"), [(loading.BULK_FILES, loading.BULK_PART_FILES), (2, 2),
+                                                       (loading.BULK_FILES, 2)],
+                         ids=["one group", "groups of 2", "one group in parts of 2"])
 @pytest.mark.parametrize("name", EDGE_CASES)
-def test_edge_files_load_the_same_in_bulk(name: str, group_files: int, tmp_path: Path,
+def test_edge_files_load_the_same_in_bulk(name: str, group_files: int, part_files: int, tmp_path: Path,
                                           monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     """In groups of 2, several groups run at once on their own cursors; a second copy of a file, a failing
-    group and the files the parser takes over then fall in different groups, and still load the same."""
+    group and the files the parser takes over then fall in different groups, and still load the same. In
+    parts of 2, one transaction reads its files in many queries, and a malformed file in one part still
+    leaves only that file to the parser."""
     source, land, min_rows, min_taken, max_taken = EDGE_CASES[name]
     monkeypatch.setattr(loading, "BULK_FILES", group_files)
+    monkeypatch.setattr(loading, "BULK_PART_FILES", part_files)
     caplog.set_level(logging.INFO, logger="ingestion.loading")
     written = _load_both(tmp_path, monkeypatch, source, land)
     assert written["bulk"] == written["parser"]
