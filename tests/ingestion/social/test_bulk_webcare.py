@@ -187,6 +187,8 @@ def test_webcare_demo_exports_load_the_same_in_bulk(demo_landing: Path, tmp_path
 
 def test_the_trimmed_characters_are_those_str_strip_removes() -> None:
     assert PY_WHITESPACE == "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+    # _trim looks for whitespace only at an end outside '!'..'~'
+    assert not any(33 <= ord(c) <= 126 for c in PY_WHITESPACE)
 
 
 def test_duckdb_lowers_every_character_as_python_does_but_the_guarded_ones() -> None:
