@@ -241,7 +241,7 @@ def default_discover(folder: Path) -> Iterator[Path]:
     with os.scandir(folder) as listing:
         entries = sorted(listing, key=lambda entry: entry.name)
     for entry in entries:
-        if entry.is_dir():
+        if entry.is_dir(follow_symlinks=False):  # as rglob: no loops through linked folders
             yield from default_discover(Path(entry.path))
         elif entry.is_file() and not entry.name.startswith(".") and not entry.name.endswith(".reason"):
             yield Path(entry.path)

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 
 from ingestion import cbs, warehouse
-from ingestion.loading import load_source
+from ingestion.loading import default_discover, load_source
 from ingestion.settings import Settings
 from tests.conftest import PROJECT
 
@@ -89,3 +89,16 @@ def test_same_bytes_under_another_name_load_nothing_new(home: Settings) -> None:
         assert con.execute("SELECT count(*) FROM raw.cbs_herindelingen").fetchone()[0] == 103
     finally:
         con.close()
+
+
+def test_the_landing_zone_is_walked_in_sorted_path_order(tmp_path: Path) -> None:
+    """As ``sorted(rglob)`` found them: files at any depth in path order, without hidden files, ``.reason``
+    notes or linked folders (a link to its own parent would never end)."""
+    for name in ("b.json", "a/z.json", "a.json", "a/b/c.json", "A.json", ".hidden.json", "x.json.reason",
+                 ".dir/in_hidden_dir.json"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("{}")
+    (tmp_path / "a" / "loop").symlink_to(tmp_path, target_is_directory=True)
+    assert [p.relative_to(tmp_path).as_posix() for p in default_discover(tmp_path)] == [
+        ".dir/in_hidden_dir.json", "A.json", "a/b/c.json", "a/z.json", "a.json", "b.json"]
+    assert list(default_discover(tmp_path / "missing")) == []
