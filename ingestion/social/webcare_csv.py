@@ -418,10 +418,10 @@ def _number(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
     header is 1), the line it starts on, whether it is blank; and the layout's ``_bulk_pages``. Materialized
     once: the line-break regexes are the costly part, and both the page verdicts and the shaping read them.
 
-    A file's records are contiguous in ``_wc_read`` and in its order, so ``n`` is the distance from the file's
-    first rowid, and a record starts on line ``n`` unless an earlier record of its file spans lines: only for
-    those files a window adds the line breaks before each record (a window over every record was half the
-    cost of numbering them)."""
+    A file's records are contiguous in ``_wc_read`` and in its order (the page verdict checks the first), so
+    ``n`` is the distance from the file's first rowid, and a record starts on line ``n`` unless an earlier
+    record of its file spans lines: only for those files a window adds the line breaks before each record (a
+    window over every record was half the cost of numbering them)."""
     cells = [f"c{i}" for i in range(layout.width + 1)]
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _wc_numbered AS
         WITH cells AS (
@@ -443,7 +443,7 @@ def _number(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
     con.execute("DROP TABLE _wc_read")
     con.execute(f"""INSERT INTO _bulk_pages
         SELECT n.fid, sum(n.span) = any_value(l.lines) AND bool_and(n.c{layout.width} IS NULL)
-            AND max(n.width) < {_FIELD_LIMIT}
+            AND max(n.width) < {_FIELD_LIMIT} AND max(n.ord) - min(n.ord) + 1 = count(*)  -- contiguous: n holds
         FROM _wc_numbered n JOIN _wc_lines l USING (fid) GROUP BY n.fid""")
 
 

@@ -176,6 +176,31 @@ def test_a_file_duckdb_fails_on_goes_to_the_parser_and_the_others_stay_in_bulk(
     assert [row[0] for row in written["bulk"]["quarantined_files"]] == ["webcare_csv/lange_regel.csv"]
 
 
+def test_files_whose_records_come_interleaved_go_to_the_parser(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Records are numbered from their file's first rowid: should a reader ever interleave two files, those
+    files go to the parser (their lines would be wrong), and the load is still the parser's."""
+    read = webcare_csv._read
+
+    def interleaved(con: duckdb.DuckDBPyConnection, layout: Any, paths: list[str]) -> None:
+        read(con, layout, paths)
+        con.execute("""CREATE OR REPLACE TEMP TABLE _wc_read AS SELECT * FROM _wc_read
+                       ORDER BY row_number() OVER (PARTITION BY filename ORDER BY rowid), filename""")
+
+    def land(landing: Path) -> None:
+        folder = landing / "webcare_csv"
+        folder.mkdir(parents=True)
+        for name in ("een.csv", "twee.csv"):
+            rows = (f"{name[0]}{i};03-06-2014 12:00;x;gem;a;;;" for i in range(5))
+            (folder / name).write_bytes(_rows(*rows).encode())
+
+    monkeypatch.setattr(webcare_csv, "_read", interleaved)
+    taken: list[str] = []
+    written = _load_both(tmp_path, monkeypatch, _spied(taken), land)
+    assert written["bulk"] == written["parser"]
+    assert taken == []
+
+
 def test_webcare_demo_exports_load_the_same_in_bulk(demo_landing: Path, tmp_path: Path,  # noqa: F811
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     taken: list[str] = []
