@@ -352,7 +352,7 @@ _WHITESPACE_RE2 = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in PY_WHITESPACE) + "
 def _trim(expr: str) -> str:
     """SQL for ``expr.strip()`` (``trim`` with a set of characters is slow: only where an end is whitespace).
     Every whitespace character is below ``!`` or above ASCII, so the ends' code points rule out most cells
-    before the regular expression looks (half its cost over a group's cells)."""
+    before the regular expression looks (over a 48 MB group's cells: 0.09 s for the ends, 0.16 s for it)."""
     ends = f"(ord({expr}[1]) NOT BETWEEN 33 AND 126 OR ord({expr}[-1]) NOT BETWEEN 33 AND 126)"
     return (f"CASE WHEN {ends} AND regexp_matches({expr}, '^{_WHITESPACE_RE2}|{_WHITESPACE_RE2}$') "
             f"THEN trim({expr}, {_literal(PY_WHITESPACE)}) ELSE {expr} END")
@@ -443,7 +443,7 @@ def _number(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
     con.execute("DROP TABLE _wc_read")
     con.execute(f"""INSERT INTO _bulk_pages
         SELECT n.fid, sum(n.span) = any_value(l.lines) AND bool_and(n.c{layout.width} IS NULL)
-            AND max(n.width) < {_FIELD_LIMIT} AND max(n.ord) - min(n.ord) + 1 = count(*)  -- contiguous: n holds
+            AND max(n.width) < {_FIELD_LIMIT} AND max(n.n) = count(*)  -- records contiguous: numbered 1..count
         FROM _wc_numbered n JOIN _wc_lines l USING (fid) GROUP BY n.fid""")
 
 
@@ -464,11 +464,11 @@ def _shape(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
                 list_filter(list_transform(string_split_regex(v_mentions, '[\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f ,]+'),
                     lambda h: {_handle(_trim("h"))}), lambda h: h <> '') AS listed
               FROM v),
-        w AS (SELECT * EXCLUDE (named, listed), listed || named AS named FROM w0)
+        w AS (SELECT * EXCLUDE (named, listed), listed || named AS mentioned FROM w0)
         SELECT fid, ord, cells_ok AND {_row_checks()} AS row_ok, 'line ' || line AS source_position,
             platform, v_bericht_id AS message_id, nullif({_handle("v_auteur")}, '') AS author_handle,
             local_time, nullif(v_tekst, '') AS text, nullif(v_in_antwoord_op, '') AS in_reply_to_id,
-            list_filter(named, lambda h, i: list_position(named, h) = i) AS mentions,
+            list_filter(mentioned, lambda h, i: list_position(mentioned, h) = i) AS mentions,
             nullif({_handle("v_account")}, '') AS channel_handle, nullif(lower(v_richting), '') AS direction
         FROM w""")
 
