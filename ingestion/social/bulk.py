@@ -17,7 +17,8 @@ is left to the Python parser, so rejects and their reasons are the parser's alon
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -51,6 +52,20 @@ def register_files(con: duckdb.DuckDBPyConnection, files: list[BulkFile]) -> lis
         "label": [f.label for f in files], "sha": [f.sha for f in files],
     }))
     return paths
+
+
+@contextmanager
+def insertion_order(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Within the block a table made from a read keeps the read's order, so its ``rowid`` numbers the records
+    of each file in order (``preserve_insertion_order``, restored after)."""
+    ordered = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
+    if not ordered:
+        con.execute("SET preserve_insertion_order = true")
+    try:
+        yield
+    finally:
+        if not ordered:
+            con.execute("SET preserve_insertion_order = false")
 
 
 def structure_checker(check: Callable[[Any], bool]) -> Callable[[str], bool]:

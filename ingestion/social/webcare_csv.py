@@ -37,7 +37,7 @@ import duckdb
 import pyarrow as pa
 
 from ingestion.loading import BulkFile, FileRejected, Parsed, Record, RowRejected, Source
-from ingestion.social.bulk import insert_taken, register_files
+from ingestion.social.bulk import insert_taken, insertion_order, register_files
 from ingestion.social.common import (
     MESSAGE_COLUMNS,
     PLATFORMS,
@@ -400,17 +400,11 @@ def _handle(expr: str) -> str:
 def _read(con: duckdb.DuckDBPyConnection, layout: Layout, paths: list[str]) -> None:
     """Read one layout's files into ``_wc_read`` (an error names its file: the loader leaves just that one out)."""
     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(layout.width + 1))  # one spare: a row too long
-    ordered = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
-    if not ordered:  # rowid must follow the files' order: the lines are numbered by it
-        con.execute("SET preserve_insertion_order = true")
-    try:
+    with insertion_order(con):  # rowid must follow the files' order: the lines are numbered by it
         con.execute(f"""CREATE OR REPLACE TEMP TABLE _wc_read AS SELECT * FROM read_csv(?, header = false,
             delim = ';', quote = '"', escape = '"', columns = {{{columns}}}, auto_detect = false,
             null_padding = true, nullstr = '{_NULL}', strict_mode = false, parallel = false, filename = true,
             encoding = '{layout.encoding}')""", [paths])
-    finally:
-        if not ordered:
-            con.execute("SET preserve_insertion_order = false")
 
 
 def _number(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:

@@ -34,6 +34,7 @@ from ingestion.social.bulk import (
     fields_ok,
     good_structures,
     insert_taken,
+    insertion_order,
     list_of,
     register_files,
     structure_checker,
@@ -210,8 +211,9 @@ X_ARCHIVE = Source(
 _ARCHIVE_STRINGS = ("id_str", "id", "created_at", "full_text", "text", "in_reply_to_status_id_str",
                     "in_reply_to_status_id", "in_reply_to_user_id_str", "in_reply_to_user_id",
                     "quoted_status_id_str")
-_ARCHIVE_TYPE = ("[{\"tweet\": {" + ", ".join(f'"{name}": "VARCHAR"' for name in _ARCHIVE_STRINGS)
-                 + ', "entities": {"user_mentions": [{"screen_name": "VARCHAR"}]}}}]')
+#: The type of one element of a tweet file, as the SQL reads it.
+_ARCHIVE_ITEM = ("{\"tweet\": {" + ", ".join(f'"{name}": "VARCHAR"' for name in _ARCHIVE_STRINGS)
+                 + ', "entities": {"user_mentions": [{"screen_name": "VARCHAR"}]}}}')
 #: ``created_at`` as ``parse_utc(value, _TIME)`` reads it (``Tue Jan 01 09:07:18 +0000 2013``).
 _ARCHIVE_INSTANT = r"[A-Z][a-z]{2} [A-Z][a-z]{2} \d{2} \d{2}:\d{2}:\d{2} [+-]\d{4} \d{4}"
 #: The entities X writes in archive texts; a text with any other ``&`` is unescaped by the parser.
@@ -228,16 +230,18 @@ def _item_ok(item: Any) -> bool:
     return fields_ok(item["tweet"], _ARCHIVE_STRINGS, entities)
 
 
-_judge_part = structure_checker(list_of(_item_ok))
+_judge_item = structure_checker(_item_ok)
 
 
 def _unpack(files: list[BulkFile], folder: Path) -> list[tuple[int, str, str, str | None, str | None]]:
-    """Extract the tweet files of every well-formed ZIP; ``(fid, member, path, owner id, owner handle)``.
+    """Extract the array of every tweet file of every well-formed ZIP (``window.YTD.x.partN =`` and the final
+    ``;`` left behind, as :func:`parse` skips them); ``(fid, member, path, owner id, owner handle)``.
 
-    An archive that is not a ZIP, lacks tweets or an owner, or whose owner cannot be read, is left out (the
-    parser rejects it with its reason)."""
+    An archive that is not a ZIP, lacks tweets or an owner, or whose owner or a data file's prefix cannot be
+    read, is left out (the parser rejects it with its reason)."""
     parts = []
     for fid, unit in enumerate(files):
+        unpacked = []
         try:
             with _archive(unit.path) as archive:
                 names = archive.names()
@@ -247,12 +251,13 @@ def _unpack(files: list[BulkFile], folder: Path) -> list[tuple[int, str, str, st
                     continue
                 owner = _owner(archive, accounts[0])
                 for index, name in enumerate(tweet_files):
-                    target = folder / f"{fid}-{index}.js"
-                    with archive.open(name) as source, target.open("wb") as out:
-                        shutil.copyfileobj(source, out, 1 << 20)
-                    parts.append((fid, name, str(target), owner["id"], owner["handle"]))
-        except (*MALFORMED_ERRORS, OSError, ValueError):
+                    target = folder / f"{fid}-{index}.json"
+                    with archive.open(name) as member, target.open("wb") as out:
+                        shutil.copyfileobj(_skip_js_prefix(member, name), out, 1 << 20)
+                    unpacked.append((fid, name, str(target), owner["id"], owner["handle"]))
+        except (*MALFORMED_ERRORS, FileRejected, OSError, ValueError):
             continue
+        parts += unpacked
     return parts
 
 
@@ -267,6 +272,34 @@ def unpacked_tweets(path: Path) -> int:
         return path.stat().st_size
 
 
+def _read_items(con: duckdb.DuckDBPyConnection, parts: list[tuple[int, str, str, str | None, str | None]],
+                files: list[BulkFile]) -> None:
+    """``_bulk_json``: one row per element of the unpacked arrays, streamed (memory does not grow with an
+    archive), numbered in its file by ``rowid``. A malformed array fails the query, with its archive named."""
+    con.register("_bulk_parts", pa.table({
+        "fid": [p[0] for p in parts], "member": [p[1] for p in parts], "filename": [p[2] for p in parts],
+        "owner_id": [p[3] for p in parts], "owner_handle": [p[4] for p in parts],
+    }))
+    try:
+        with insertion_order(con):
+            con.execute(f"""CREATE OR REPLACE TEMP TABLE _bulk_items AS
+                SELECT filename, json_structure(json)::VARCHAR AS structure,
+                       from_json(json, '{_ARCHIVE_ITEM}') AS item
+                FROM read_json_objects(?, format = 'array', filename = true,
+                                       maximum_object_size = {MAX_OBJECT})""", [[p[2] for p in parts]])
+    except duckdb.Error as exc:
+        message = str(exc)
+        for fid, _, unpacked, _, _ in parts:
+            message = message.replace(f'"{unpacked}"', f'"{files[fid].path}"')
+        raise type(exc)(message) from exc
+    con.execute("""CREATE OR REPLACE TEMP TABLE _bulk_json AS
+        SELECT p.fid, p.member, p.owner_id, p.owner_handle, j.structure, j.item,
+               j.rowid - min(j.rowid) OVER (PARTITION BY j.filename) AS i
+        FROM _bulk_items AS j JOIN _bulk_parts AS p USING (filename)""")
+    con.execute("DROP TABLE _bulk_items")
+    con.unregister("_bulk_parts")
+
+
 def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, loaded_at: datetime) -> dict[str, int]:
     """Load a group of ZIP archives in DuckDB: the archives :func:`parse` would load whole, shaped as it would."""
     with tempfile.TemporaryDirectory(prefix="dialoog-archive-") as folder:
@@ -274,26 +307,12 @@ def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, lo
         if not parts:
             return {}
         register_files(con, files)
-        con.register("_bulk_parts", pa.table({
-            "fid": [p[0] for p in parts], "member": [p[1] for p in parts], "filename": [p[2] for p in parts],
-            "owner_id": [p[3] for p in parts], "owner_handle": [p[4] for p in parts],
-        }))
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE _bulk_json AS
-            WITH texts AS (SELECT p.*, ltrim(t.content, chr(65279)) AS content
-                           FROM read_text(?) AS t JOIN _bulk_parts AS p ON p.filename = t.filename),
-            arrays AS (
-                SELECT *, regexp_matches(content, '^\\s*window\\.YTD\\.\\w+\\.part\\d+\\s*=\\s*\\[') AS prefix_ok,
-                       regexp_replace(substr(content, strpos(content, '[')), '\\s*;?\\s*$', '') AS body
-                FROM texts),
-            checked AS (SELECT *, prefix_ok AND json_valid(body) AS ok FROM arrays)
-            SELECT fid, member, owner_id, owner_handle, ok,
-                   CASE WHEN ok THEN json_structure(body)::VARCHAR END AS structure,
-                   CASE WHEN ok THEN from_json(body, '{_ARCHIVE_TYPE}') END AS items
-            FROM checked""", [[p[2] for p in parts]])
-    con.unregister("_bulk_parts")
-    good_structures(con, _judge_part)
+        _read_items(con, parts, files)
+    good_structures(con, _judge_item)
+    # An archive is shaped when every element of its tweet files is one the SQL reads as the parser does (one
+    # whose tweet files hold no element at all has no row here: the parser loads it).
     con.execute("""CREATE OR REPLACE TEMP TABLE _bulk_pages AS
-        SELECT fid, bool_and(ok AND structure IN (SELECT structure FROM _bulk_good_structures)) AS page_ok
+        SELECT fid, bool_and(structure IN (SELECT structure FROM _bulk_good_structures)) AS page_ok
         FROM _bulk_json GROUP BY fid""")
     unescaped = "raw"
     for entity, char in _ENTITIES:
@@ -303,9 +322,9 @@ def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, lo
         stray = f"replace({stray}, '{entity}', '')"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _bulk_rows AS
         WITH items AS (
-            SELECT fid, member, owner_id, owner_handle, unnest(items) AS item,
-                   generate_subscripts(items, 1) - 1 AS i, dense_rank() OVER (PARTITION BY fid ORDER BY member) AS nth
-            FROM _bulk_json WHERE ok),
+            SELECT fid, member, owner_id, owner_handle, item, i,
+                   dense_rank() OVER (PARTITION BY fid ORDER BY member) AS nth
+            FROM _bulk_json),
         base AS (
             SELECT *, item.tweet AS t,
                    coalesce(nullif(item.tweet.full_text, ''), nullif(item.tweet.text, ''), '') AS raw,
@@ -341,8 +360,9 @@ def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, lo
     return insert_taken(con, X_ARCHIVE.table, load_id, loaded_at)
 
 
-#: DuckDB reads each tweet file whole, so archives are weighed and grouped by their unpacked tweets: a group is
-#: 8 MB of them or one archive up to DuckDB's JSON limit. Grouped by ZIP size, the five scale-10 demo archives
-#: (41 MB unpacked) were one group and peaked at 659 MB; one archive at a time, 496 MB (241 MB at scale 1).
-X_ARCHIVE = replace(X_ARCHIVE, bulk=bulk, bulk_weight=unpacked_tweets, bulk_max_bytes=MAX_OBJECT,
+#: Archives are weighed and grouped by their unpacked tweets (what DuckDB reads), 8 MB a group; an archive is one
+#: unit, so a bigger one is a group of its own. DuckDB streams the arrays element by element, but a group's tables
+#: grow with its archive (an 88 MB one peaked at 644 MB in bulk, 380 MB through the parser): an archive of more
+#: than 32 MB of tweets streams through the parser.
+X_ARCHIVE = replace(X_ARCHIVE, bulk=bulk, bulk_weight=unpacked_tweets, bulk_max_bytes=32 << 20,
                     bulk_group_bytes=8 << 20)
