@@ -43,12 +43,7 @@ def read_csv(path: Path, required: Iterable[str] = (), delimiters: str = ",;") -
         handle.seek(0)
         if not sample.strip():
             raise FileRejected("empty file")
-        try:
-            dialect = csv.Sniffer().sniff(sample, delimiters=delimiters)
-        except csv.Error:
-            dialect = csv.excel
-            dialect.delimiter = max(delimiters, key=sample.split("\n", 1)[0].count)
-        reader = csv.reader(handle, dialect)
+        reader = csv.reader(handle, _dialect(sample, delimiters))
         header = [h.strip().lower() for h in next(reader, [])]
         require_columns(header, required, path)
         for values in reader:
@@ -58,6 +53,24 @@ def read_csv(path: Path, required: Iterable[str] = (), delimiters: str = ",;") -
                 raise FileRejected(f"{len(values)} fields where the header has {len(header)}",
                                    f"line {reader.line_num}")
             yield reader.line_num, {h: v.strip() for h, v in zip(header, values, strict=False)}
+
+
+def _dialect(sample: str, delimiters: str) -> type[csv.Dialect]:
+    """Excel's dialect with the one delimiter a plain header line holds (``jaar;gemeente;…``); else what
+    ``csv.Sniffer`` makes of the sample (a quoted header, both delimiters or none; it reads every line of the
+    sample, several milliseconds a file), or the header line's most frequent delimiter."""
+    header = sample.split("\n", 1)[0]
+    found = [d for d in delimiters if d in header]
+    if len(found) == 1 and '"' not in header and f"{found[0]} " not in header:
+        return _excel_with(found[0])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=delimiters)
+    except csv.Error:
+        return _excel_with(max(delimiters, key=header.count))
+
+
+def _excel_with(delimiter: str) -> type[csv.Dialect]:
+    return type("ExcelExport", (csv.excel,), {"delimiter": delimiter})
 
 
 def read_xlsx(path: Path, required: Iterable[str] = ()) -> Iterator[Row]:

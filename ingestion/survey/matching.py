@@ -110,6 +110,9 @@ class MunicipalityMatcher:
         for alias in aliases:
             self._aliases[normalise(alias.alias)].add(alias.gm_code)
         self._successor = {old: (when, new) for when, old, new in mergers}
+        self._formed_from: dict[str, list[tuple[date, str]]] = defaultdict(list)
+        for old, (when, new) in self._successor.items():
+            self._formed_from[new].append((when, old))
         self._choices: dict[int, dict[str, set[str]]] = {}
 
     @classmethod
@@ -157,14 +160,14 @@ class MunicipalityMatcher:
         key = normalise(typed)
         if not key:
             raise UnmatchedName(f"empty municipality name {typed!r}")
-        steps = (
-            ("exact", self._exact[year].get(key, set())),
-            ("alias", self._resolve_all(self._aliases.get(key, set()), year)),
-            ("alias", self._base[year].get(key, set())),
-            ("historic", self._resolve_all(self._historic.get(key, set()), year)),
+        steps: tuple[tuple[str, Callable[[], set[str]]], ...] = (  # tried in order, each only when needed
+            ("exact", lambda: self._exact[year].get(key, set())),
+            ("alias", lambda: self._resolve_all(self._aliases.get(key, set()), year)),
+            ("alias", lambda: self._base[year].get(key, set())),
+            ("historic", lambda: self._resolve_all(self._historic.get(key, set()), year)),
         )
-        for method, codes in steps:
-            if codes:
+        for method, codes_of in steps:
+            if codes := codes_of():
                 return self._single(typed, year, codes, method)
         return self._fuzzy(typed, key, year)
 
@@ -236,8 +239,7 @@ class MunicipalityMatcher:
         if current in valid:
             return {current}
         # A municipality that did not exist yet: the ones it was formed from, if they existed that year.
-        return {old for old, (when, new) in self._successor.items() if new == code and when > cutoff
-                and old in valid}
+        return {old for when, old in self._formed_from.get(code, ()) if when > cutoff and old in valid}
 
     def _describe(self, codes: set[str], year: int) -> list[str]:
         return [f"{self._names[year].get(code, '?')} ({code})" for code in sorted(codes)]

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 
 from ingestion import cbs, warehouse
-from ingestion.loading import default_discover, load_source
+from ingestion.loading import BOOKKEEPING_COLUMNS, default_discover, ensure_bookkeeping, load_source
 from ingestion.settings import Settings
 from tests.conftest import PROJECT
 
@@ -102,3 +102,20 @@ def test_the_landing_zone_is_walked_in_sorted_path_order(tmp_path: Path) -> None
     assert [p.relative_to(tmp_path).as_posix() for p in default_discover(tmp_path)] == [
         ".dir/in_hidden_dir.json", "A.json", "a/b/c.json", "a/z.json", "a.json", "b.json"]
     assert list(default_discover(tmp_path / "missing")) == []
+
+
+def test_bookkeeping_is_checked_by_its_column_count(tmp_path: Path) -> None:
+    """A load checks the bookkeeping tables by counting their columns: the count must be the tables' own, and
+    a home missing a newer column (``dq.builds.code_version``) still gets it."""
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    try:
+        ensure_bookkeeping(con)
+        columns = con.execute("""SELECT count(*) FROM duckdb_columns()
+            WHERE schema_name IN ('raw', 'dq') AND table_name IN ('_files', 'quarantined_files', 'quarantined_rows',
+                                                                   'builds', 'loads')""").fetchone()[0]
+        assert columns == BOOKKEEPING_COLUMNS
+        con.execute("ALTER TABLE dq.builds DROP COLUMN code_version")
+        ensure_bookkeeping(con)
+        assert "code_version" in [row[0] for row in con.execute("DESCRIBE dq.builds").fetchall()]
+    finally:
+        con.close()
