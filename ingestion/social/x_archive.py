@@ -233,9 +233,13 @@ def _item_ok(item: Any) -> bool:
 _judge_item = structure_checker(_item_ok)
 
 
-def _unpack(files: list[BulkFile], folder: Path) -> list[tuple[int, str, str, str | None, str | None]]:
+_Part = tuple[int, int, str, str, str | None, str | None]
+
+
+def _unpack(files: list[BulkFile], folder: Path) -> list[_Part]:
     """Extract the array of every tweet file of every well-formed ZIP (``window.YTD.x.partN =`` and the final
-    ``;`` left behind, as :func:`parse` skips them); ``(fid, member, path, owner id, owner handle)``.
+    ``;`` left behind, as :func:`parse` skips them); ``(fid, nth, member, path, owner id, owner handle)``, where
+    ``nth`` numbers an archive's tweet files in name order.
 
     An archive that is not a ZIP, lacks tweets or an owner, or whose owner or a data file's prefix cannot be
     read, is left out (the parser rejects it with its reason)."""
@@ -254,7 +258,7 @@ def _unpack(files: list[BulkFile], folder: Path) -> list[tuple[int, str, str, st
                     target = folder / f"{fid}-{index}.json"
                     with archive.open(name) as member, target.open("wb") as out:
                         shutil.copyfileobj(_skip_js_prefix(member, name), out, 1 << 20)
-                    unpacked.append((fid, name, str(target), owner["id"], owner["handle"]))
+                    unpacked.append((fid, index + 1, name, str(target), owner["id"], owner["handle"]))
         except (*MALFORMED_ERRORS, FileRejected, OSError, ValueError):
             continue
         parts += unpacked
@@ -272,32 +276,26 @@ def unpacked_tweets(path: Path) -> int:
         return path.stat().st_size
 
 
-def _read_items(con: duckdb.DuckDBPyConnection, parts: list[tuple[int, str, str, str | None, str | None]],
-                files: list[BulkFile]) -> None:
-    """``_bulk_json``: one row per element of the unpacked arrays, streamed (memory does not grow with an
-    archive), numbered in its file by ``rowid``. A malformed array fails the query, with its archive named."""
+def _read_items(con: duckdb.DuckDBPyConnection, parts: list[_Part], files: list[BulkFile]) -> None:
+    """``_bulk_json(filename, structure, item)``: one row per element of the unpacked arrays, streamed (memory does
+    not grow with an archive), in the files' order, so that ``rowid`` numbers them. A malformed array fails the
+    query, with its archive named. ``_bulk_parts`` says whose tweet file each unpacked file is."""
     con.register("_bulk_parts", pa.table({
-        "fid": [p[0] for p in parts], "member": [p[1] for p in parts], "filename": [p[2] for p in parts],
-        "owner_id": [p[3] for p in parts], "owner_handle": [p[4] for p in parts],
+        "fid": [p[0] for p in parts], "nth": [p[1] for p in parts], "member": [p[2] for p in parts],
+        "filename": [p[3] for p in parts], "owner_id": [p[4] for p in parts], "owner_handle": [p[5] for p in parts],
     }))
     try:
         with insertion_order(con):
-            con.execute(f"""CREATE OR REPLACE TEMP TABLE _bulk_items AS
+            con.execute(f"""CREATE OR REPLACE TEMP TABLE _bulk_json AS
                 SELECT filename, json_structure(json)::VARCHAR AS structure,
                        from_json(json, '{_ARCHIVE_ITEM}') AS item
                 FROM read_json_objects(?, format = 'array', filename = true,
-                                       maximum_object_size = {MAX_OBJECT})""", [[p[2] for p in parts]])
+                                       maximum_object_size = {MAX_OBJECT})""", [[p[3] for p in parts]])
     except duckdb.Error as exc:
         message = str(exc)
-        for fid, _, unpacked, _, _ in parts:
-            message = message.replace(f'"{unpacked}"', f'"{files[fid].path}"')
+        for part in parts:
+            message = message.replace(f'"{part[3]}"', f'"{files[part[0]].path}"')
         raise type(exc)(message) from exc
-    con.execute("""CREATE OR REPLACE TEMP TABLE _bulk_json AS
-        SELECT p.fid, p.member, p.owner_id, p.owner_handle, j.structure, j.item,
-               j.rowid - min(j.rowid) OVER (PARTITION BY j.filename) AS i
-        FROM _bulk_items AS j JOIN _bulk_parts AS p USING (filename)""")
-    con.execute("DROP TABLE _bulk_items")
-    con.unregister("_bulk_parts")
 
 
 def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, loaded_at: datetime) -> dict[str, int]:
@@ -312,8 +310,8 @@ def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, lo
     # An archive is shaped when every element of its tweet files is one the SQL reads as the parser does (one
     # whose tweet files hold no element at all has no row here: the parser loads it).
     con.execute("""CREATE OR REPLACE TEMP TABLE _bulk_pages AS
-        SELECT fid, bool_and(structure IN (SELECT structure FROM _bulk_good_structures)) AS page_ok
-        FROM _bulk_json GROUP BY fid""")
+        SELECT p.fid, bool_and(j.structure IN (SELECT structure FROM _bulk_good_structures)) AS page_ok
+        FROM _bulk_json AS j JOIN _bulk_parts AS p USING (filename) GROUP BY p.fid""")
     unescaped = "raw"
     for entity, char in _ENTITIES:
         unescaped = f"replace({unescaped}, '{entity}', '{char.replace(chr(39), chr(39) * 2)}')"
@@ -322,9 +320,9 @@ def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, lo
         stray = f"replace({stray}, '{entity}', '')"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _bulk_rows AS
         WITH items AS (
-            SELECT fid, member, owner_id, owner_handle, item, i,
-                   dense_rank() OVER (PARTITION BY fid ORDER BY member) AS nth
-            FROM _bulk_json),
+            SELECT p.fid, p.member, p.owner_id, p.owner_handle, p.nth, j.item, j.rowid - f.first AS i
+            FROM _bulk_json AS j JOIN _bulk_parts AS p USING (filename)
+                JOIN (SELECT filename, min(rowid) AS first FROM _bulk_json GROUP BY filename) AS f USING (filename)),
         base AS (
             SELECT *, item.tweet AS t,
                    coalesce(nullif(item.tweet.full_text, ''), nullif(item.tweet.text, ''), '') AS raw,
@@ -357,6 +355,7 @@ def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, lo
             nullif(t.quoted_status_id_str, '') AS quoted_id, owner_id AS channel_account_id,
             owner_handle AS channel_handle, NULL::VARCHAR AS direction, 'x_archive' AS source_system
         FROM shaped""")
+    con.unregister("_bulk_parts")
     return insert_taken(con, X_ARCHIVE.table, load_id, loaded_at)
 
 
