@@ -173,51 +173,52 @@ def new_load_id(source: str) -> str:
     return f"{source}-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
 
 
-#: How many columns the bookkeeping tables have, the newest included (a test counts them): when all are there,
-#: a load checks them with one query instead of ten statements.
-BOOKKEEPING_COLUMNS = 37
+#: The bookkeeping tables shared by all loads, each with its columns (name → type, as ``Source.columns``).
+BOOKKEEPING: dict[str, dict[str, str]] = {
+    "raw._files": {
+        "source_sha256": "VARCHAR PRIMARY KEY", "source": "VARCHAR NOT NULL", "source_file": "VARCHAR NOT NULL",
+        "load_id": "VARCHAR NOT NULL", "loaded_at": "TIMESTAMPTZ NOT NULL", "rows_loaded": "BIGINT NOT NULL",
+        "rows_quarantined": "BIGINT NOT NULL",
+    },
+    "dq.quarantined_files": {
+        "load_id": "VARCHAR NOT NULL", "source": "VARCHAR NOT NULL", "source_file": "VARCHAR NOT NULL",
+        "source_sha256": "VARCHAR NOT NULL", "quarantine_path": "VARCHAR", "position": "VARCHAR",
+        "reason": "VARCHAR NOT NULL", "quarantined_at": "TIMESTAMPTZ NOT NULL",
+    },
+    "dq.quarantined_rows": {
+        "load_id": "VARCHAR NOT NULL", "source": "VARCHAR NOT NULL", "source_file": "VARCHAR NOT NULL",
+        "source_sha256": "VARCHAR NOT NULL", "position": "VARCHAR NOT NULL", "reason": "VARCHAR NOT NULL",
+        "content": "VARCHAR", "quarantined_at": "TIMESTAMPTZ NOT NULL",
+    },
+    "dq.builds": {
+        "built_at": "TIMESTAMPTZ NOT NULL", "loaded_until": "TIMESTAMPTZ", "outcome": "VARCHAR NOT NULL",
+        "tables": "VARCHAR", "code_version": "VARCHAR",
+    },
+    "dq.loads": {
+        "load_id": "VARCHAR PRIMARY KEY", "source": "VARCHAR NOT NULL", "started_at": "TIMESTAMPTZ NOT NULL",
+        "finished_at": "TIMESTAMPTZ NOT NULL", "files_loaded": "INTEGER NOT NULL",
+        "files_skipped": "INTEGER NOT NULL", "files_quarantined": "INTEGER NOT NULL",
+        "rows_loaded": "BIGINT NOT NULL", "rows_quarantined": "BIGINT NOT NULL",
+    },
+}
+#: Columns added after their table first shipped: a home from before them gets them added.
+_ADDED_LATER = (("dq.builds", "tables"), ("dq.builds", "code_version"))
 
 
 def ensure_bookkeeping(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the schemas and bookkeeping tables shared by all loads (idempotent)."""
-    present = con.execute("""SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database()
-        AND (schema_name = 'raw' AND table_name = '_files' OR schema_name = 'dq'
-             AND table_name IN ('quarantined_files', 'quarantined_rows', 'builds', 'loads'))""").fetchone()[0]
-    if present == BOOKKEEPING_COLUMNS:
+    """Create the schemas and bookkeeping tables shared by all loads (idempotent). When every column is there
+    (every load but a home's first), one query checks it instead of a dozen statements."""
+    present = {f"{schema}.{table}.{column}" for schema, table, column in con.execute(
+        """SELECT schema_name, table_name, column_name FROM duckdb_columns()
+           WHERE database_name = current_database() AND schema_name IN ('raw', 'dq')""").fetchall()}
+    if all(f"{table}.{column}" in present for table, columns in BOOKKEEPING.items() for column in columns):
         return
     for schema in ("raw", "dq"):
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-    con.execute(
-        """CREATE TABLE IF NOT EXISTS raw._files (
-            source_sha256 VARCHAR PRIMARY KEY, source VARCHAR NOT NULL, source_file VARCHAR NOT NULL,
-            load_id VARCHAR NOT NULL, loaded_at TIMESTAMPTZ NOT NULL,
-            rows_loaded BIGINT NOT NULL, rows_quarantined BIGINT NOT NULL)"""
-    )
-    con.execute(
-        """CREATE TABLE IF NOT EXISTS dq.quarantined_files (
-            load_id VARCHAR NOT NULL, source VARCHAR NOT NULL, source_file VARCHAR NOT NULL,
-            source_sha256 VARCHAR NOT NULL, quarantine_path VARCHAR, position VARCHAR, reason VARCHAR NOT NULL,
-            quarantined_at TIMESTAMPTZ NOT NULL)"""
-    )
-    con.execute(
-        """CREATE TABLE IF NOT EXISTS dq.quarantined_rows (
-            load_id VARCHAR NOT NULL, source VARCHAR NOT NULL, source_file VARCHAR NOT NULL,
-            source_sha256 VARCHAR NOT NULL, position VARCHAR NOT NULL, reason VARCHAR NOT NULL,
-            content VARCHAR, quarantined_at TIMESTAMPTZ NOT NULL)"""
-    )
-    con.execute(
-        """CREATE TABLE IF NOT EXISTS dq.builds (
-            built_at TIMESTAMPTZ NOT NULL, loaded_until TIMESTAMPTZ, outcome VARCHAR NOT NULL,
-            tables VARCHAR, code_version VARCHAR)"""
-    )
-    for column in ("tables", "code_version"):  # homes from before these columns existed
-        con.execute(f"ALTER TABLE dq.builds ADD COLUMN IF NOT EXISTS {column} VARCHAR")
-    con.execute(
-        """CREATE TABLE IF NOT EXISTS dq.loads (
-            load_id VARCHAR PRIMARY KEY, source VARCHAR NOT NULL, started_at TIMESTAMPTZ NOT NULL,
-            finished_at TIMESTAMPTZ NOT NULL, files_loaded INTEGER NOT NULL, files_skipped INTEGER NOT NULL,
-            files_quarantined INTEGER NOT NULL, rows_loaded BIGINT NOT NULL, rows_quarantined BIGINT NOT NULL)"""
-    )
+    for table, columns in BOOKKEEPING.items():
+        con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(f'{n} {k}' for n, k in columns.items())})")
+    for table, column in _ADDED_LATER:
+        con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {BOOKKEEPING[table][column]}")
 
 
 def ensure_table(con: duckdb.DuckDBPyConnection, source: Source) -> None:

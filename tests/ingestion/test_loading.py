@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 
 from ingestion import cbs, warehouse
-from ingestion.loading import BOOKKEEPING_COLUMNS, default_discover, ensure_bookkeeping, load_source
+from ingestion.loading import BOOKKEEPING, default_discover, ensure_bookkeeping, load_source
 from ingestion.settings import Settings
 from tests.conftest import PROJECT
 
@@ -104,18 +104,18 @@ def test_the_landing_zone_is_walked_in_sorted_path_order(tmp_path: Path) -> None
     assert list(default_discover(tmp_path / "missing")) == []
 
 
-def test_bookkeeping_is_checked_by_its_column_count(tmp_path: Path) -> None:
-    """A load checks the bookkeeping tables by counting their columns: the count must be the tables' own, and
-    a home missing a newer column (``dq.builds.code_version``) still gets it."""
+def test_bookkeeping_skips_nothing_a_home_lacks(tmp_path: Path) -> None:
+    """A load checks the bookkeeping tables in one query and creates nothing when they are whole; a home
+    missing a column added later (``dq.builds.code_version``) or a whole table still gets it."""
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     try:
         ensure_bookkeeping(con)
-        columns = con.execute("""SELECT count(*) FROM duckdb_columns()
-            WHERE schema_name IN ('raw', 'dq') AND table_name IN ('_files', 'quarantined_files', 'quarantined_rows',
-                                                                   'builds', 'loads')""").fetchone()[0]
-        assert columns == BOOKKEEPING_COLUMNS
+        columns = {table: [row[0] for row in con.execute(f"DESCRIBE {table}").fetchall()] for table in BOOKKEEPING}
+        assert columns == {table: list(kinds) for table, kinds in BOOKKEEPING.items()}
         con.execute("ALTER TABLE dq.builds DROP COLUMN code_version")
+        con.execute("DROP TABLE dq.loads")
         ensure_bookkeeping(con)
         assert "code_version" in [row[0] for row in con.execute("DESCRIBE dq.builds").fetchall()]
+        assert con.execute("SELECT count(*) FROM dq.loads").fetchone()[0] == 0
     finally:
         con.close()
