@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 import duckdb
 import pyarrow as pa
@@ -79,18 +79,23 @@ def _is_archive_folder(folder: Path) -> bool:
 def parse(path: Path) -> Iterator[Parsed]:
     """Tweets of one archive (ZIP or folder), each with the archive's owner as author and channel."""
     with _archive(path) as archive:
-        names = archive.names()
-        tweet_files = sorted(n for n in names if _TWEETS_FILE.match(n.rsplit("/", 1)[-1]))
-        accounts = [n for n in names if n.rsplit("/", 1)[-1] == "account.js"]
-        if not tweet_files:
-            raise FileRejected("archive holds no tweets (data/tweets.js, data/tweet.js or tweets-partN.js)")
-        if not accounts:
-            raise FileRejected("archive holds no data/account.js: its owner is unknown")
-        owner = _owner(archive, accounts[0])
+        tweet_files, owner = _contents(archive)
         for name in tweet_files:
             with archive.open(name) as handle:
                 for index, item in enumerate(stream_items(_skip_js_prefix(handle, name), "item")):
                     yield _parse_item(item, f"{name}[{index}]", owner)
+
+
+def _contents(archive: _Archive) -> tuple[list[str], dict[str, str | None]]:
+    """An archive's tweet files (in name order) and its owner; raises FileRejected without either."""
+    names = archive.names()
+    tweet_files = sorted(n for n in names if _TWEETS_FILE.match(n.rsplit("/", 1)[-1]))
+    accounts = [n for n in names if n.rsplit("/", 1)[-1] == "account.js"]
+    if not tweet_files:
+        raise FileRejected("archive holds no tweets (data/tweets.js, data/tweet.js or tweets-partN.js)")
+    if not accounts:
+        raise FileRejected("archive holds no data/account.js: its owner is unknown")
+    return tweet_files, _owner(archive, accounts[0])
 
 
 class _Archive:
@@ -233,36 +238,36 @@ def _item_ok(item: Any) -> bool:
 _judge_item = structure_checker(_item_ok)
 
 
-_Part = tuple[int, int, str, str, str | None, str | None]
+class _TweetFile(NamedTuple):
+    """A tweet file of an archive in a bulk group, unpacked to ``filename`` (its array only)."""
+
+    fid: int  # the archive's place in the group
+    nth: int  # the file's place among the archive's tweet files, in name order
+    member: str
+    filename: str
+    owner_id: str | None
+    owner_handle: str | None
 
 
-def _unpack(files: list[BulkFile], folder: Path) -> list[_Part]:
-    """Extract the array of every tweet file of every well-formed ZIP (``window.YTD.x.partN =`` and the final
-    ``;`` left behind, as :func:`parse` skips them); ``(fid, nth, member, path, owner id, owner handle)``, where
-    ``nth`` numbers an archive's tweet files in name order.
-
-    An archive that is not a ZIP, lacks tweets or an owner, or whose owner or a data file's prefix cannot be
-    read, is left out (the parser rejects it with its reason)."""
-    parts = []
+def _unpack(files: list[BulkFile], folder: Path) -> list[_TweetFile]:
+    """Extract the array of every tweet file of every well-formed archive (``window.YTD.x.partN =`` and the final
+    ``;`` left behind, as :func:`parse` skips them). An archive the parser would reject, or whose data file
+    prefix it would, is left out (the parser rejects it with its reason)."""
+    unpacked: list[_TweetFile] = []
     for fid, unit in enumerate(files):
-        unpacked = []
         try:
             with _archive(unit.path) as archive:
-                names = archive.names()
-                tweet_files = sorted(n for n in names if _TWEETS_FILE.match(n.rsplit("/", 1)[-1]))
-                accounts = [n for n in names if n.rsplit("/", 1)[-1] == "account.js"]
-                if not tweet_files or not accounts:
-                    continue
-                owner = _owner(archive, accounts[0])
+                tweet_files, owner = _contents(archive)
+                these = []
                 for index, name in enumerate(tweet_files):
                     target = folder / f"{fid}-{index}.json"
                     with archive.open(name) as member, target.open("wb") as out:
                         shutil.copyfileobj(_skip_js_prefix(member, name), out, 1 << 20)
-                    unpacked.append((fid, index + 1, name, str(target), owner["id"], owner["handle"]))
+                    these.append(_TweetFile(fid, index + 1, name, str(target), owner["id"], owner["handle"]))
         except (*MALFORMED_ERRORS, FileRejected, OSError, ValueError):
             continue
-        parts += unpacked
-    return parts
+        unpacked += these
+    return unpacked
 
 
 def unpacked_tweets(path: Path) -> int:
@@ -276,36 +281,33 @@ def unpacked_tweets(path: Path) -> int:
         return path.stat().st_size
 
 
-def _read_items(con: duckdb.DuckDBPyConnection, parts: list[_Part], files: list[BulkFile]) -> None:
+def _read_items(con: duckdb.DuckDBPyConnection, tweet_files: list[_TweetFile], files: list[BulkFile]) -> None:
     """``_bulk_json(filename, structure, item)``: one row per element of the unpacked arrays, streamed (memory does
     not grow with an archive), in the files' order, so that ``rowid`` numbers them. A malformed array fails the
     query, with its archive named. ``_bulk_parts`` says whose tweet file each unpacked file is."""
-    con.register("_bulk_parts", pa.table({
-        "fid": [p[0] for p in parts], "nth": [p[1] for p in parts], "member": [p[2] for p in parts],
-        "filename": [p[3] for p in parts], "owner_id": [p[4] for p in parts], "owner_handle": [p[5] for p in parts],
-    }))
+    con.register("_bulk_parts", pa.Table.from_pylist([t._asdict() for t in tweet_files]))
     try:
         with insertion_order(con):
             con.execute(f"""CREATE OR REPLACE TEMP TABLE _bulk_json AS
                 SELECT filename, json_structure(json)::VARCHAR AS structure,
                        from_json(json, '{_ARCHIVE_ITEM}') AS item
                 FROM read_json_objects(?, format = 'array', filename = true,
-                                       maximum_object_size = {MAX_OBJECT})""", [[p[3] for p in parts]])
+                                       maximum_object_size = {MAX_OBJECT})""", [[t.filename for t in tweet_files]])
     except duckdb.Error as exc:
         message = str(exc)
-        for part in parts:
-            message = message.replace(f'"{part[3]}"', f'"{files[part[0]].path}"')
+        for t in tweet_files:
+            message = message.replace(f'"{t.filename}"', f'"{files[t.fid].path}"')
         raise type(exc)(message) from exc
 
 
 def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, loaded_at: datetime) -> dict[str, int]:
     """Load a group of ZIP archives in DuckDB: the archives :func:`parse` would load whole, shaped as it would."""
     with tempfile.TemporaryDirectory(prefix="dialoog-archive-") as folder:
-        parts = _unpack(files, Path(folder))
-        if not parts:
+        tweet_files = _unpack(files, Path(folder))
+        if not tweet_files:
             return {}
         register_files(con, files)
-        _read_items(con, parts, files)
+        _read_items(con, tweet_files, files)
     good_structures(con, _judge_item)
     # An archive is shaped when every element of its tweet files is one the SQL reads as the parser does (one
     # whose tweet files hold no element at all has no row here: the parser loads it).
