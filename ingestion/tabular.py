@@ -56,12 +56,13 @@ def read_csv(path: Path, required: Iterable[str] = (), delimiters: str = ",;") -
 
 
 def _dialect(sample: str, delimiters: str) -> type[csv.Dialect]:
-    """Excel's dialect with the one delimiter a plain header line holds (``jaar;gemeente;…``); else what
-    ``csv.Sniffer`` makes of the sample (a quoted header, both delimiters or none; it reads every line of the
-    sample, several milliseconds a file), or the header line's most frequent delimiter."""
+    """Excel's dialect with the one delimiter a header line holds (``jaar;gemeente;…``); else what ``csv.Sniffer``
+    makes of the sample (both delimiters or none, or a space after the delimiter, which Excel's dialect would keep
+    before a quoted value; it reads every line of the sample, several milliseconds a file), or the header line's
+    most frequent delimiter."""
     header = sample.split("\n", 1)[0]
     found = [d for d in delimiters if d in header]
-    if len(found) == 1 and '"' not in header and f"{found[0]} " not in header:
+    if len(found) == 1 and f"{found[0]} " not in header:
         return _excel_with(found[0])
     try:
         return csv.Sniffer().sniff(sample, delimiters=delimiters)
