@@ -363,7 +363,7 @@ def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, lo
 
 #: Archives are weighed and grouped by their unpacked tweets (what DuckDB reads), 8 MB a group; an archive is one
 #: unit, so a bigger one is a group of its own. DuckDB streams the arrays element by element, but a group's tables
-#: grow with its archive (an 88 MB one peaked at 644 MB in bulk, 380 MB through the parser): an archive of more
+#: grow with its archive (an 88 MB one peaked at 525-550 MB in bulk, 361-364 MB through the parser): an archive of more
 #: than 32 MB of tweets streams through the parser.
 X_ARCHIVE = replace(X_ARCHIVE, bulk=bulk, bulk_weight=unpacked_tweets, bulk_max_bytes=32 << 20,
                     bulk_group_bytes=8 << 20)
