@@ -38,7 +38,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
 import pyarrow as pa
@@ -100,10 +100,21 @@ class BulkFile:
     weight: int = 0  # Source.bulk_weight
 
 
-#: ``bulk(con, files, load_id, loaded_at)`` inserts the rows of the files it can shape into the source's raw
-#: table (inside the caller's transaction, lineage columns included) and returns ``{label: rows}`` for them;
-#: the files it leaves out are parsed in Python. It must take a file whole or not at all.
-BulkLoad = Callable[[duckdb.DuckDBPyConnection, list[BulkFile], str, datetime], dict[str, int]]
+class BulkPart(Protocol):
+    """A part of a bulk group, shaped and waiting for the group's transaction."""
+
+    def insert(self, con: duckdb.DuckDBPyConnection, load_id: str, loaded_at: datetime) -> dict[str, int]:
+        """Insert the rows of the files taken into the source's raw table (inside the caller's transaction,
+        lineage columns included); ``{label: rows}`` of those files."""
+
+    def discard(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Drop what is left of the part (after a rollback, or when another part failed)."""
+
+
+#: ``bulk(con, files)`` shapes the rows of the files it can load, outside any transaction (a table dropped
+#: inside one keeps its memory until the commit), and returns them as a :class:`BulkPart`; the files it leaves
+#: out are parsed in Python. It must take a file whole or not at all.
+BulkLoad = Callable[[duckdb.DuckDBPyConnection, list[BulkFile]], BulkPart]
 
 
 @dataclass(frozen=True)
@@ -502,19 +513,27 @@ class _BulkGroup:
         writer = self.writer
         if not files or writer.source.bulk is None:
             return {}, []
-        loaded_at = datetime.now(UTC)
-        con.begin()
+        shaped: list[BulkPart] = []
         try:
-            taken: dict[str, int] = {}
-            for part in _parts(files, writer.source.bulk_part_bytes):
-                taken.update(writer.source.bulk(con, part, writer.load_id, loaded_at))
-            done = [_ParsedFile(f.label, f.sha, loaded_at, written=taken[f.label]) for f in files if f.label in taken]
-            if done:
-                writer.register(done, con)
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
+            for part in _parts(files, writer.source.bulk_part_bytes):  # shaped before the transaction: BulkLoad
+                shaped.append(writer.source.bulk(con, part))
+            loaded_at = datetime.now(UTC)
+            con.begin()
+            try:
+                taken: dict[str, int] = {}
+                for part in shaped:
+                    taken.update(part.insert(con, writer.load_id, loaded_at))
+                done = [_ParsedFile(f.label, f.sha, loaded_at, written=taken[f.label])
+                        for f in files if f.label in taken]
+                if done:
+                    writer.register(done, con)
+                con.commit()
+            except BaseException:
+                con.rollback()
+                raise
+        finally:
+            for part in shaped:
+                part.discard(con)
         log.info("bulk: %d of %d file(s) loaded by DuckDB with %d row(s); the rest go to the parser",
                  len(done), len(files), sum(taken.values()))
         return taken, done

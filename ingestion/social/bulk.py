@@ -8,17 +8,20 @@ of files:
 - ``_bulk_rows(fid, ord, row_ok, source_position, <message columns but author_key>)``: the shaped messages;
   ``row_ok`` is false for a message the parser would reject or shape differently.
 
-:func:`insert_taken` then inserts the messages of the files whose page and rows are all fine, with their
-lineage and the citizen pseudonym (an HMAC per distinct author, in SQL; in Python for an identity SQL cannot
-normalise exactly as :func:`ingestion.pseudonym.citizen_key`), and says which files it took. Every other file
-is left to the Python parser, so rejects and their reasons are the parser's alone.
+:func:`set_apart` then takes the files whose page and rows are all fine and computes the citizen pseudonyms
+(an HMAC per distinct author, in SQL; in Python for an identity SQL cannot normalise exactly as
+:func:`ingestion.pseudonym.citizen_key`); all of this runs outside the group's transaction, which only inserts
+the messages taken, with their lineage (:meth:`ShapedPart.insert`). Every other file is left to the Python
+parser, so rejects and their reasons are the parser's alone.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -125,38 +128,83 @@ def read_json_pages(con: duckdb.DuckDBPyConnection, files: list[BulkFile], judge
         FROM _bulk_json GROUP BY fid""")
 
 
-def insert_taken(con: duckdb.DuckDBPyConnection, table: str, load_id: str, loaded_at: datetime) -> dict[str, int]:
-    """Insert the rows of every file whose page and rows are fine; ``{label: rows}`` of the files taken."""
-    con.execute("""CREATE OR REPLACE TEMP TABLE _bulk_taken AS
+_set_apart = itertools.count()
+
+
+@dataclass(frozen=True)
+class ShapedPart:
+    """A part of a group shaped by :func:`set_apart`: its tables, under names of their own, wait for the group's
+    transaction, which only inserts them (see :class:`ingestion.loading.BulkPart`)."""
+
+    table: str
+    files: tuple[BulkFile, ...]
+    n: int
+    #: ``{label: rows}`` of the files it takes
+    taken: dict[str, int]
+
+    def names(self) -> list[str]:
+        return [f"_bulk_rows_{self.n}", f"_bulk_taken_{self.n}", f"_bulk_keys_{self.n}"]
+
+    def insert(self, con: duckdb.DuckDBPyConnection, load_id: str, loaded_at: datetime) -> dict[str, int]:
+        """Insert the rows of the files taken, with lineage and pseudonym; ``{label: rows}`` of those files."""
+        if self.taken:
+            register_files(con, list(self.files))
+            rows, taken, keys = self.names()
+            columns = [*SHAPED_COLUMNS, "author_key", *LINEAGE_COLUMNS]
+            shaped = ", ".join(f"r.{name}" for name in SHAPED_COLUMNS)
+            con.execute(f"""INSERT INTO raw.{self.table} ({", ".join(columns)})
+                SELECT {shaped}, k.author_key, f.label, f.sha, r.source_position, ?, ?
+                FROM {rows} r JOIN {taken} USING (fid) JOIN _bulk_files f USING (fid)
+                LEFT JOIN {keys} k ON k.platform = r.platform
+                    AND k.identity = coalesce(r.author_id, r.author_handle)""", [load_id, loaded_at])
+            con.unregister("_bulk_files")
+        self.discard(con)  # in the transaction: freed when it commits
+        return self.taken
+
+    def discard(self, con: duckdb.DuckDBPyConnection) -> None:
+        for name in self.names():
+            con.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def set_apart(con: duckdb.DuckDBPyConnection, files: list[BulkFile], table: str) -> ShapedPart:
+    """Judge the shaped part: which files it takes, with how many rows, and the pseudonym of each distinct author
+    (an HMAC in SQL; in Python for an identity SQL cannot normalise exactly as
+    :func:`ingestion.pseudonym.citizen_key`). Then drop what the shaping left and set the rows apart for
+    :meth:`ShapedPart.insert`.
+
+    Called outside the group's transaction, like the whole shaping: a table dropped inside a transaction keeps
+    its memory until the commit, so every intermediate table of every part of a group would be held at once
+    (webcare: ~450 MB for a group of 48 MB; docs/benchmarks.md, round 7)."""
+    n = next(_set_apart)
+    rows, taken, keys = f"_bulk_rows_{n}", f"_bulk_taken_{n}", f"_bulk_keys_{n}"
+    con.execute(f"ALTER TABLE _bulk_rows RENAME TO {rows}")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE {taken} AS
         SELECT p.fid FROM _bulk_pages p
-        WHERE p.page_ok AND NOT EXISTS (SELECT 1 FROM _bulk_rows r WHERE r.fid = p.fid AND NOT r.row_ok)""")
-    # The pseudonym of each distinct author, in SQL; Python for an identity SQL cannot normalise exactly.
+        WHERE p.page_ok AND NOT EXISTS (SELECT 1 FROM {rows} r WHERE r.fid = p.fid AND NOT r.row_ok)""")
     key = citizen_key_bytes()
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE _bulk_keys AS
-        WITH authors AS (SELECT DISTINCT platform, coalesce(author_id, author_handle) AS identity FROM _bulk_rows
-                         WHERE fid IN (SELECT fid FROM _bulk_taken) AND identity IS NOT NULL)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE {keys} AS
+        WITH authors AS (SELECT DISTINCT platform, coalesce(author_id, author_handle) AS identity FROM {rows}
+                         WHERE fid IN (SELECT fid FROM {taken}) AND identity IS NOT NULL)
         SELECT platform, identity, {sql_citizen_key("platform", "identity")} AS author_key FROM authors""",
                 hmac_pads(key))
-    odd = con.execute("SELECT platform, identity FROM _bulk_keys WHERE author_key IS NULL").fetchall()
+    odd = con.execute(f"SELECT platform, identity FROM {keys} WHERE author_key IS NULL").fetchall()
     if odd:
         con.register("_bulk_odd_keys", pa.table({
             "platform": [p for p, _ in odd], "identity": [i for _, i in odd],
             "author_key": [author_key(p, i, None, key) for p, i in odd],
         }))
-        con.execute("""UPDATE _bulk_keys k SET author_key = o.author_key FROM _bulk_odd_keys o
+        con.execute(f"""UPDATE {keys} k SET author_key = o.author_key FROM _bulk_odd_keys o
                        WHERE k.platform = o.platform AND k.identity = o.identity""")
         con.unregister("_bulk_odd_keys")
-    columns = [*SHAPED_COLUMNS, "author_key", *LINEAGE_COLUMNS]
-    shaped = ", ".join(f"r.{name}" for name in SHAPED_COLUMNS)
-    con.execute(f"""INSERT INTO raw.{table} ({", ".join(columns)})
-        SELECT {shaped}, k.author_key, f.label, f.sha, r.source_position, ?, ?
-        FROM _bulk_rows r JOIN _bulk_taken USING (fid) JOIN _bulk_files f USING (fid)
-        LEFT JOIN _bulk_keys k ON k.platform = r.platform AND k.identity = coalesce(r.author_id, r.author_handle)
-        """, [load_id, loaded_at])
-    counts = con.execute("""SELECT f.label, count(r.fid) FROM _bulk_taken t JOIN _bulk_files f USING (fid)
-        LEFT JOIN _bulk_rows r ON r.fid = t.fid GROUP BY f.label""").fetchall()
+    counts = con.execute(f"""SELECT f.label, count(r.fid) FROM {taken} t JOIN _bulk_files f USING (fid)
+        LEFT JOIN {rows} r ON r.fid = t.fid GROUP BY f.label""").fetchall()
     for name in ("_bulk_files", "_bulk_good_structures"):
         con.unregister(name)
-    for name in ("_bulk_json", "_bulk_pages", "_bulk_rows", "_bulk_taken", "_bulk_keys"):
+    for name in ("_bulk_json", "_bulk_pages"):
         con.execute(f"DROP TABLE IF EXISTS {name}")
-    return dict(counts)
+    return ShapedPart(table, tuple(files), n, dict(counts))
+
+
+def nothing(table: str) -> ShapedPart:
+    """A part that takes no file."""
+    return ShapedPart(table, (), next(_set_apart), {})

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from ingestion.loading import BulkFile, FileRejected, Parsed, Record, Source
-from ingestion.social.bulk import fields_ok, insert_taken, list_of, read_json_pages, structure_checker
+from ingestion.social.bulk import ShapedPart, fields_ok, list_of, read_json_pages, set_apart, structure_checker
 from ingestion.social.common import (
     MESSAGE_COLUMNS,
     items_at,
@@ -147,8 +146,8 @@ _judge_page = structure_checker(lambda page: isinstance(page, dict)
                                 and list_of(lambda post: _object_ok(post, 0))(page.get("data")))
 
 
-def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, loaded_at: datetime) -> dict[str, int]:
-    """Load a group of feed pages in DuckDB: the pages :func:`parse` would load whole, shaped as it would."""
+def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile]) -> ShapedPart:
+    """Shape a group of feed pages in DuckDB: the pages :func:`parse` would load whole, shaped as it would."""
     # Each page is parsed twice: once for its structure (judged per distinct structure), once into types.
     read_json_pages(con, files, _judge_page, f"""from_json(o.json, '{{"data": {_POST_TYPE}}}').data""")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _bulk_rows AS
@@ -189,7 +188,7 @@ def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, lo
             page_id AS channel_account_id, NULL::VARCHAR AS channel_handle, NULL::VARCHAR AS direction,
             'facebook_graph' AS source_system
         FROM messages""")
-    return insert_taken(con, FACEBOOK_GRAPH.table, load_id, loaded_at)
+    return set_apart(con, files, FACEBOOK_GRAPH.table)
 
 
 #: ~3 messages per kB of page: a group of 64 MB inserts more than a row group, read in parts of 32 MB.

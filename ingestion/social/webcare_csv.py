@@ -37,7 +37,7 @@ import duckdb
 import pyarrow as pa
 
 from ingestion.loading import BulkFile, FileRejected, Parsed, Record, RowRejected, Source
-from ingestion.social.bulk import insert_taken, insertion_order, register_files
+from ingestion.social.bulk import ShapedPart, insertion_order, register_files, set_apart
 from ingestion.social.common import (
     MESSAGE_COLUMNS,
     PLATFORMS,
@@ -500,8 +500,8 @@ _SHAPED_TABLE = """CREATE OR REPLACE TEMP TABLE _wc_shaped (fid BIGINT, ord BIGI
     text VARCHAR, in_reply_to_id VARCHAR, mentions VARCHAR[], channel_handle VARCHAR, direction VARCHAR)"""
 
 
-def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, loaded_at: datetime) -> dict[str, int]:
-    """Load a group of exports in DuckDB: the files :func:`parse` would load whole, shaped as it would."""
+def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile]) -> ShapedPart:
+    """Shape a group of exports in DuckDB: the files :func:`parse` would load whole, shaped as it would."""
     paths = register_files(con, files)
     layouts: dict[Layout, list[int]] = {}
     lines: dict[int, int] = {}
@@ -530,7 +530,7 @@ def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, lo
         con.unregister(name)
     for name in ("_wc_numbered", "_wc_shaped"):  # _number dropped each layout's _wc_read
         con.execute(f"DROP TABLE IF EXISTS {name}")
-    return insert_taken(con, WEBCARE_CSV.table, load_id, loaded_at)
+    return set_apart(con, files, WEBCARE_CSV.table)
 
 
 #: DuckDB streams a CSV and the check above reads it in pieces, so a big export (a city's year: 10+ MB) goes to

@@ -24,10 +24,11 @@ from ingestion.loading import BulkFile, FileRejected, Parsed, Record, Source
 from ingestion.social.bulk import (
     MENTION_RE2,
     SIMPLE_HANDLE,
+    ShapedPart,
     fields_ok,
-    insert_taken,
     list_of,
     read_json_pages,
+    set_apart,
     structure_checker,
 )
 from ingestion.social.common import (
@@ -200,8 +201,8 @@ _PAGE_TYPE = (f'{{"data": [{_TWEET_TYPE}], "includes": {{"users": [{{"id": "VARC
               f'"tweets": [{_TWEET_TYPE}]}}}}')
 
 
-def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, loaded_at: datetime) -> dict[str, int]:
-    """Load a group of pages in DuckDB: the pages :func:`parse` would load whole, shaped as it would."""
+def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile]) -> ShapedPart:
+    """Shape a group of pages in DuckDB: the pages :func:`parse` would load whole, shaped as it would."""
     # Each page is parsed twice: once for its structure (judged per distinct structure), once into types.
     read_json_pages(con, files, _judge_page, f"from_json(o.json, '{_PAGE_TYPE}')")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _x_users AS
@@ -263,7 +264,7 @@ def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, lo
     # Drop the second copies, but not a bad one: a file is taken whole or not at all, so every tweet counts.
     con.execute("DELETE FROM _bulk_rows WHERE NOT yielded AND row_ok")
     con.execute("DROP TABLE _x_users")
-    return insert_taken(con, X_API.table, load_id, loaded_at)
+    return set_apart(con, files, X_API.table)
 
 
 #: ~2.2 messages per kB of page: a group of 96 MB inserts two row groups, read in parts of 32 MB.

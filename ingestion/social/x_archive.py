@@ -31,12 +31,14 @@ from ingestion.social.bulk import (
     MAX_OBJECT,
     MENTION_RE2,
     SIMPLE_HANDLE,
+    ShapedPart,
     fields_ok,
     good_structures,
-    insert_taken,
     insertion_order,
     list_of,
+    nothing,
     register_files,
+    set_apart,
     structure_checker,
 )
 from ingestion.social.common import (
@@ -300,12 +302,12 @@ def _read_items(con: duckdb.DuckDBPyConnection, tweet_files: list[_TweetFile], f
         raise type(exc)(message) from exc
 
 
-def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, loaded_at: datetime) -> dict[str, int]:
-    """Load a group of ZIP archives in DuckDB: the archives :func:`parse` would load whole, shaped as it would."""
+def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile]) -> ShapedPart:
+    """Shape a group of ZIP archives in DuckDB: the archives :func:`parse` would load whole, shaped as it would."""
     with tempfile.TemporaryDirectory(prefix="dialoog-archive-") as folder:
         tweet_files = _unpack(files, Path(folder))
         if not tweet_files:
-            return {}
+            return nothing(X_ARCHIVE.table)
         register_files(con, files)
         _read_items(con, tweet_files, files)
     good_structures(con, _judge_item)
@@ -358,7 +360,7 @@ def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, lo
             owner_handle AS channel_handle, NULL::VARCHAR AS direction, 'x_archive' AS source_system
         FROM shaped""")
     con.unregister("_bulk_parts")
-    return insert_taken(con, X_ARCHIVE.table, load_id, loaded_at)
+    return set_apart(con, files, X_ARCHIVE.table)
 
 
 #: Archives are weighed and grouped by their unpacked tweets (what DuckDB reads), 8 MB a group; an archive is one

@@ -19,6 +19,7 @@ import pytest
 
 from ingestion.loading import BulkFile, Source
 from ingestion.social import webcare_csv
+from ingestion.social.bulk import ShapedPart
 from ingestion.social.webcare_csv import (
     _LOWER_DIFFERS,
     AMSTERDAM,
@@ -135,12 +136,15 @@ TAKEN = {f"webcare_csv/edges/{name}" for name in (
 
 
 def _spied(taken: list[str]) -> Source:
-    """WEBCARE_CSV whose bulk loader notes the labels of the files it took."""
+    """WEBCARE_CSV whose bulk loader notes the labels of the files it took, and checks that it shapes them
+    outside the group's transaction (inside it, every table the shaping drops would be held until the commit)."""
 
-    def spy(con: duckdb.DuckDBPyConnection, files: list[BulkFile], load_id: str, loaded_at: Any) -> dict[str, int]:
-        done = bulk(con, files, load_id, loaded_at)
-        taken.extend(done)
-        return done
+    def spy(con: duckdb.DuckDBPyConnection, files: list[BulkFile]) -> ShapedPart:
+        con.begin()  # fails within a transaction
+        con.rollback()
+        part = bulk(con, files)
+        taken.extend(part.taken)
+        return part
 
     return replace(WEBCARE_CSV, bulk=spy)
 
