@@ -108,7 +108,7 @@ class BulkPart(Protocol):
         lineage columns included); ``{label: rows}`` of those files."""
 
     def discard(self, con: duckdb.DuckDBPyConnection) -> None:
-        """Drop what is left of the part (after a rollback, or when another part failed)."""
+        """Drop the part's tables (after the group's commit or rollback, or when another part failed)."""
 
 
 #: ``bulk(con, files)`` shapes the rows of the files it can load, outside any transaction (a table dropped

@@ -142,14 +142,11 @@ class ShapedPart:
     #: ``{label: rows}`` of the files it takes
     taken: dict[str, int]
 
-    def names(self) -> list[str]:
-        return [f"_bulk_rows_{self.n}", f"_bulk_taken_{self.n}", f"_bulk_keys_{self.n}"]
-
     def insert(self, con: duckdb.DuckDBPyConnection, load_id: str, loaded_at: datetime) -> dict[str, int]:
         """Insert the rows of the files taken, with lineage and pseudonym; ``{label: rows}`` of those files."""
         if self.taken:
             register_files(con, list(self.files))
-            rows, taken, keys = self.names()
+            rows, taken, keys = _part_tables(self.n)
             columns = [*SHAPED_COLUMNS, "author_key", *LINEAGE_COLUMNS]
             shaped = ", ".join(f"r.{name}" for name in SHAPED_COLUMNS)
             con.execute(f"""INSERT INTO raw.{self.table} ({", ".join(columns)})
@@ -158,12 +155,16 @@ class ShapedPart:
                 LEFT JOIN {keys} k ON k.platform = r.platform
                     AND k.identity = coalesce(r.author_id, r.author_handle)""", [load_id, loaded_at])
             con.unregister("_bulk_files")
-        self.discard(con)  # in the transaction: freed when it commits
         return self.taken
 
     def discard(self, con: duckdb.DuckDBPyConnection) -> None:
-        for name in self.names():
+        for name in _part_tables(self.n):
             con.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def _part_tables(n: int) -> tuple[str, str, str]:
+    """The tables a part is set apart in: its rows, the files it takes, its authors' pseudonyms."""
+    return f"_bulk_rows_{n}", f"_bulk_taken_{n}", f"_bulk_keys_{n}"
 
 
 def set_apart(con: duckdb.DuckDBPyConnection, files: list[BulkFile], table: str) -> ShapedPart:
@@ -176,13 +177,13 @@ def set_apart(con: duckdb.DuckDBPyConnection, files: list[BulkFile], table: str)
     its memory until the commit, so every intermediate table of every part of a group would be held at once
     (webcare: ~450 MB for a group of 48 MB; docs/benchmarks.md, round 7)."""
     n = next(_set_apart)
-    rows, taken, keys = f"_bulk_rows_{n}", f"_bulk_taken_{n}", f"_bulk_keys_{n}"
+    rows, taken, keys = _part_tables(n)
     con.execute(f"ALTER TABLE _bulk_rows RENAME TO {rows}")
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE {taken} AS
+    con.execute(f"""CREATE TEMP TABLE {taken} AS
         SELECT p.fid FROM _bulk_pages p
         WHERE p.page_ok AND NOT EXISTS (SELECT 1 FROM {rows} r WHERE r.fid = p.fid AND NOT r.row_ok)""")
     key = citizen_key_bytes()
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE {keys} AS
+    con.execute(f"""CREATE TEMP TABLE {keys} AS
         WITH authors AS (SELECT DISTINCT platform, coalesce(author_id, author_handle) AS identity FROM {rows}
                          WHERE fid IN (SELECT fid FROM {taken}) AND identity IS NOT NULL)
         SELECT platform, identity, {sql_citizen_key("platform", "identity")} AS author_key FROM authors""",
