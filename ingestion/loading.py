@@ -559,9 +559,11 @@ def first_line(exc: BaseException) -> str:
 
 
 def _names(exc: duckdb.Error, path: Path) -> bool:
-    """Whether DuckDB's error names this file: quoted (JSON readers) or as a ``file = <path>`` line (CSV)."""
+    """Whether DuckDB's error names this file: quoted (JSON readers, ``read_text``) or as a ``file = <path>``
+    line (CSV)."""
     text = str(exc)
-    return f'"{path}"' in text or re.search(rf"^\s*file = {re.escape(str(path))}$", text, re.MULTILINE) is not None
+    return (f'"{path}"' in text or f"'{path}'" in text
+            or re.search(rf"^\s*file = {re.escape(str(path))}$", text, re.MULTILINE) is not None)
 
 
 def _load_unit(

@@ -43,6 +43,11 @@ MAX_OBJECT = 32 << 20
 #: which differs only when a mention ends in ``.`` right before the next ``@``: such texts go to the parser.
 MENTION_RE2 = r"(?:^|[^\p{L}\p{N}_@])@([A-Za-z0-9_.]{1,30})"
 
+#: What DuckDB's JSON parser accepts and the parser's (ijson) rejects: a comma before a closing bracket, NaN
+#: and Infinity. Matched in the text, strings included: a page whose message says "NaN" goes to the parser,
+#: which is slower, not different.
+LENIENT_JSON = r"regexp_matches(o.json, ',\s*[\]}]') OR contains(o.json, 'NaN') OR contains(o.json, 'Infinity')"
+
 #: A handle the SQL may lower-case itself: what ``normalise_handle`` would return lower-cased unchanged.
 SIMPLE_HANDLE = "[A-Za-z0-9_]+"
 
@@ -115,16 +120,26 @@ def read_json_pages(con: duckdb.DuckDBPyConnection, files: list[BulkFile], judge
                     page: str = "o.json") -> None:
     """Read each file of the group as one JSON value: ``_bulk_json(fid, structure, page)`` (``page`` is an SQL
     expression over ``o.json``, e.g. a typed ``from_json``) and ``_bulk_pages(fid, page_ok)``, true for a file
-    read as exactly one value whose structure ``judge`` accepts. A format may clear ``page_ok`` further."""
+    that is exactly one JSON value whose structure ``judge`` accepts. A format may clear ``page_ok`` further.
+
+    The files are read as text into a table first, then parsed from it: DuckDB's JSON functions applied straight
+    to a reader's output (one file per chunk) cost about twice the CPU, and ``read_json_objects`` would parse
+    each file once more (docs/benchmarks.md, round 8). A file that is not one JSON value (two values, a syntax
+    error, or what only DuckDB accepts: :data:`LENIENT_JSON`) gets no structure, so it goes to the parser; one
+    that is not UTF-8 fails the read, named."""
     paths = register_files(con, files)
+    con.execute("""CREATE OR REPLACE TEMP TABLE _bulk_text AS
+        SELECT f.fid, o.content AS json FROM read_text(?) AS o JOIN _bulk_files AS f ON f.filename = o.filename""",
+                [paths])
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _bulk_json AS
-        SELECT f.fid, json_structure(o.json)::VARCHAR AS structure, {page} AS page
-        FROM read_json_objects(?, format = 'unstructured', filename = true, maximum_object_size = {MAX_OBJECT})
-            AS o JOIN _bulk_files AS f ON f.filename = o.filename""", [paths])
+        SELECT fid, CASE WHEN NOT ({LENIENT_JSON}) THEN try(json_structure(o.json))::VARCHAR END AS structure,
+               try({page}) AS page
+        FROM _bulk_text AS o""")
+    con.execute("DROP TABLE _bulk_text")
     good_structures(con, judge)
     con.execute("""CREATE OR REPLACE TEMP TABLE _bulk_pages AS
-        SELECT fid, count(*) = 1 AND bool_and(structure IN (SELECT structure FROM _bulk_good_structures))
-            AS page_ok
+        SELECT fid, count(*) = 1 AND coalesce(bool_and(structure IN (SELECT structure FROM _bulk_good_structures)),
+                                              false) AS page_ok
         FROM _bulk_json GROUP BY fid""")
 
 

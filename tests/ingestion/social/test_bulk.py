@@ -95,6 +95,13 @@ def _land_edges(landing: Path) -> None:
             (folder / name).write_text(json.dumps(page), encoding="utf-8")
     (folder / "copy_of_plain.json").write_bytes((folder / "plain.json").read_bytes())
     (folder / "truncated.json").write_text(json.dumps(X_API_EDGES["plain.json"])[:-40], encoding="utf-8")
+    (folder / "latin1.json").write_bytes(json.dumps(_page([_tweet("191", text="Café")]), ensure_ascii=False)
+                                         .encode("latin-1"))
+    comma = json.dumps(_page([_tweet("192")])).replace('}], "includes"', '},], "includes"')
+    assert ",]" in comma
+    (folder / "trailing_comma.json").write_text(comma, encoding="utf-8")
+    (folder / "nan.json").write_text(json.dumps(_page([_tweet("193", public_metrics={"like_count": float("nan")})])),
+                                     encoding="utf-8")
     _copy_fixtures(folder, "x_api")
 
 
@@ -201,6 +208,10 @@ def _land_facebook_edges(landing: Path) -> None:
     folder.mkdir(parents=True)
     for name, page in FACEBOOK_EDGES.items():
         (folder / name).write_text(json.dumps(page), encoding="utf-8")
+    (folder / "latin1.json").write_bytes(json.dumps({"data": [_post("329_9", [], message="Café")]},
+                                                    ensure_ascii=False).encode("latin-1"))
+    (folder / "trailing_comma.json").write_text(json.dumps({"data": [_post("329_8", [])]})[:-2] + ",]}",
+                                                encoding="utf-8")
     _copy_fixtures(folder, "facebook_graph")
 
 
@@ -285,7 +296,8 @@ def test_edge_files_load_the_same_in_bulk(name: str, group_files: int, part_file
     assert min_taken <= _bulk_taken(caplog) <= max_taken
     groups = [r for r in caplog.records if r.getMessage().startswith("bulk: ")]
     assert len(groups) > 2 if group_files == 2 else len(groups) <= 2
-    # DuckDB's error names the malformed file (for an archive, the ZIP, not its unpacked tweets): no halving.
+    # DuckDB's error names the file it cannot read (a page not in UTF-8; for an archive, the malformed ZIP, not
+    # its unpacked tweets): no halving.
     failed = [r.getMessage() for r in caplog.records if r.getMessage().startswith("bulk read of ")]
     assert failed and not [message for message in failed if message.endswith("halving the group")]
 
