@@ -13,7 +13,6 @@ from __future__ import annotations
 import html
 import io
 import re
-import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -32,6 +31,7 @@ from ingestion.social.bulk import (
     MENTION_RE2,
     SIMPLE_HANDLE,
     ShapedPart,
+    copy_unless_lenient,
     fields_ok,
     good_structures,
     insertion_order,
@@ -254,7 +254,8 @@ class _TweetFile(NamedTuple):
 def _unpack(files: list[BulkFile], folder: Path) -> list[_TweetFile]:
     """Extract the array of every tweet file of every well-formed archive (``window.YTD.x.partN =`` and the final
     ``;`` left behind, as :func:`parse` skips them). An archive the parser would reject, or whose data file
-    prefix it would, is left out (the parser rejects it with its reason)."""
+    prefix it would, or whose tweets hold what only DuckDB reads (:data:`ingestion.social.bulk.LENIENT_JSON`), is
+    left out (the parser rejects it with its reason)."""
     unpacked: list[_TweetFile] = []
     for fid, unit in enumerate(files):
         try:
@@ -264,7 +265,8 @@ def _unpack(files: list[BulkFile], folder: Path) -> list[_TweetFile]:
                 for index, name in enumerate(tweet_files):
                     target = folder / f"{fid}-{index}.json"
                     with archive.open(name) as member, target.open("wb") as out:
-                        shutil.copyfileobj(_skip_js_prefix(member, name), out, 1 << 20)
+                        if not copy_unless_lenient(_skip_js_prefix(member, name), out):
+                            raise ValueError(f"{name}: JSON only DuckDB accepts")
                     these.append(_TweetFile(fid, index + 1, name, str(target), owner["id"], owner["handle"]))
         except (*MALFORMED_ERRORS, FileRejected, OSError, ValueError):
             continue
