@@ -414,16 +414,24 @@ BULK_PART_FILES = 2_000
 BULK_WORKERS = 2
 
 
+def bulk_threads() -> int:
+    """DuckDB's ``threads`` while bulk groups run: each worker's queries run on the worker's own thread, and
+    DuckDB adds only what the cores have left. Its extra threads contended with the workers for two cores:
+    at the default the X API load at scale 1 took 6.5 s, with one thread 5.7 s (docs/benchmarks.md, round 8)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, cores - BULK_WORKERS + 1)
+
+
 class _BulkGroup:
     """Collects new small landed files and hands them to the source's bulk loader, a group at a time.
 
     A group is one transaction: the rows of the files the bulk loader took, and their ``raw._files``
     entries. The files it left out, and every file of a group whose query failed, go through the parser.
 
-    Up to :data:`BULK_WORKERS` groups run in background threads, each on its own DuckDB cursor, while this
-    thread hashes the files of the next group. Groups finish in the order they were made: a second copy of a
-    file still in a running group waits for that group (``later``), and only this thread parses left-out
-    files and counts loaded ones.
+    Up to :data:`BULK_WORKERS` groups run in background threads, each on its own DuckDB cursor (DuckDB's own
+    threads lowered to :func:`bulk_threads` meanwhile), while this thread hashes the files of the next group.
+    Groups finish in the order they were made: a second copy of a file still in a running group waits for that
+    group (``later``), and only this thread parses left-out files and counts loaded ones.
     """
 
     def __init__(self, writer: _Writer, settings: Settings) -> None:
@@ -434,6 +442,7 @@ class _BulkGroup:
         self.weight = 0  # of the files collected (Source.bulk_weight)
         self.running: deque[tuple[Future[tuple[dict[str, int], list[_ParsedFile]]], list[BulkFile], list]] = deque()
         self.pool: ThreadPoolExecutor | None = None
+        self.threads: int | None = None  # DuckDB's own, restored when the pool closes
 
     def add(self, path: Path, label: str, weight: int, sha: str) -> None:
         if sha in self.writer.known:
@@ -455,6 +464,9 @@ class _BulkGroup:
         while len(self.running) >= BULK_WORKERS:
             self.finish(*self.running.popleft())
         if self.pool is None:
+            con = self.writer.con
+            self.threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
+            con.execute(f"SET threads = {min(self.threads, bulk_threads())}")
             self.pool = ThreadPoolExecutor(BULK_WORKERS, thread_name_prefix=f"bulk-{self.writer.source.name}")
         self.running.append((self.pool.submit(self._bulk, files), files, later))
 
@@ -470,6 +482,9 @@ class _BulkGroup:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
+        if self.threads is not None:
+            self.writer.con.execute(f"SET threads = {self.threads}")
+            self.threads = None
         self.running.clear()
 
     def finish(self, future: Future[tuple[dict[str, int], list[_ParsedFile]]], files: list[BulkFile],

@@ -348,3 +348,24 @@ def test_copy_unless_lenient_sees_across_chunks(text: bytes, strict: bool, chunk
     out = io.BytesIO()
     assert copy_unless_lenient(io.BytesIO(text), out, chunk) is strict
     assert out.getvalue() == text if strict else len(out.getvalue()) < len(text)
+
+
+def test_bulk_groups_run_on_fewer_duckdb_threads_and_restore_them(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """While the workers run, DuckDB gets only the cores they leave (``bulk_threads``); after, its own setting."""
+    monkeypatch.setenv("DIALOOG_HOME", str(tmp_path))
+    monkeypatch.setenv("DIALOOG_CITIZEN_KEY", TEST_KEY)
+    monkeypatch.setattr(loading, "bulk_threads", lambda: 1)
+    settings = get_settings()
+    _land_edges(settings.landing)
+    seen: list[int] = []
+
+    def spy(con: duckdb.DuckDBPyConnection, files: list[loading.BulkFile]) -> Any:
+        seen.append(con.execute("SELECT current_setting('threads')").fetchone()[0])
+        return X_API.bulk(con, files)
+
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    con.execute("SET threads = 3")
+    report = load_source(con, replace(X_API, bulk=spy), settings)
+    assert report.rows_loaded and seen and set(seen) == {1}
+    assert con.execute("SELECT current_setting('threads')").fetchone()[0] == 3
