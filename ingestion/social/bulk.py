@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import itertools
 import json
-import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import IO, Any
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -48,25 +47,9 @@ MENTION_RE2 = r"(?:^|[^\p{L}\p{N}_@])@([A-Za-z0-9_.]{1,30})"
 #: and Infinity. Matched in the text, strings included: a page whose message says "NaN" goes to the parser,
 #: which is slower, not different.
 LENIENT_JSON = r"regexp_matches(o.json, ',\s*[\]}]') OR contains(o.json, 'NaN') OR contains(o.json, 'Infinity')"
-_LENIENT_BYTES = re.compile(rb",\s*[\]}]|NaN|Infinity")
 
 #: A handle the SQL may lower-case itself: what ``normalise_handle`` would return lower-cased unchanged.
 SIMPLE_HANDLE = "[A-Za-z0-9_]+"
-
-
-def copy_unless_lenient(source: IO[bytes], target: IO[bytes], chunk: int = 1 << 20) -> bool:
-    """Copy a stream in chunks, stopping (False) at what :data:`LENIENT_JSON` matches: for JSON that DuckDB reads
-    from a file other than the landed one (an archive's unpacked tweets)."""
-    carry = b""
-    while block := source.read(chunk):
-        text = carry + block
-        if _LENIENT_BYTES.search(text):
-            return False
-        target.write(block)
-        # what a match may continue from in the next block: a comma and the whitespace after it, or part of a word
-        kept = text.rstrip(b" \t\r\n")
-        carry = text[len(kept) - 1:] if kept.endswith(b",") else text[-8:]
-    return True
 
 
 def register_files(con: duckdb.DuckDBPyConnection, files: list[BulkFile]) -> list[str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import io
 import re
+import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -27,11 +28,11 @@ import pyarrow as pa
 
 from ingestion.loading import MALFORMED_ERRORS, BulkFile, FileRejected, Parsed, Record, Source
 from ingestion.social.bulk import (
+    LENIENT_JSON,
     MAX_OBJECT,
     MENTION_RE2,
     SIMPLE_HANDLE,
     ShapedPart,
-    copy_unless_lenient,
     fields_ok,
     good_structures,
     insertion_order,
@@ -254,8 +255,7 @@ class _TweetFile(NamedTuple):
 def _unpack(files: list[BulkFile], folder: Path) -> list[_TweetFile]:
     """Extract the array of every tweet file of every well-formed archive (``window.YTD.x.partN =`` and the final
     ``;`` left behind, as :func:`parse` skips them). An archive the parser would reject, or whose data file
-    prefix it would, or whose tweets hold what only DuckDB reads (:data:`ingestion.social.bulk.LENIENT_JSON`), is
-    left out (the parser rejects it with its reason)."""
+    prefix it would, is left out (the parser rejects it with its reason)."""
     unpacked: list[_TweetFile] = []
     for fid, unit in enumerate(files):
         try:
@@ -265,8 +265,7 @@ def _unpack(files: list[BulkFile], folder: Path) -> list[_TweetFile]:
                 for index, name in enumerate(tweet_files):
                     target = folder / f"{fid}-{index}.json"
                     with archive.open(name) as member, target.open("wb") as out:
-                        if not copy_unless_lenient(_skip_js_prefix(member, name), out):
-                            raise ValueError(f"{name}: JSON only DuckDB accepts")
+                        shutil.copyfileobj(_skip_js_prefix(member, name), out, 1 << 20)
                     these.append(_TweetFile(fid, index + 1, name, str(target), owner["id"], owner["handle"]))
         except (*MALFORMED_ERRORS, FileRejected, OSError, ValueError):
             continue
@@ -292,11 +291,13 @@ def _read_items(con: duckdb.DuckDBPyConnection, tweet_files: list[_TweetFile], f
     con.register("_bulk_parts", pa.Table.from_pylist([t._asdict() for t in tweet_files]))
     try:
         with insertion_order(con):
+            # An element with what only DuckDB's parser reads gets no structure: the parser takes its archive (a
+            # comma before the array's own closing bracket fails the read).
             con.execute(f"""CREATE OR REPLACE TEMP TABLE _bulk_json AS
-                SELECT filename, json_structure(json)::VARCHAR AS structure,
-                       from_json(json, '{_ARCHIVE_ITEM}') AS item
+                SELECT filename, CASE WHEN NOT ({LENIENT_JSON}) THEN json_structure(o.json)::VARCHAR END AS structure,
+                       from_json(o.json, '{_ARCHIVE_ITEM}') AS item
                 FROM read_json_objects(?, format = 'array', filename = true,
-                                       maximum_object_size = {MAX_OBJECT})""", [[t.filename for t in tweet_files]])
+                                       maximum_object_size = {MAX_OBJECT}) AS o""", [[t.filename for t in tweet_files]])
     except duckdb.Error as exc:
         message = str(exc)
         for t in tweet_files:
