@@ -36,17 +36,13 @@ from ingestion.social.common import MESSAGE_COLUMNS, author_key, citizen_key_byt
 #: The message columns the SQL shapes (the pseudonym is added at insert).
 SHAPED_COLUMNS = tuple(name for name in MESSAGE_COLUMNS if name != "author_key")
 
-#: DuckDB's limit for one JSON value: above the biggest file a bulk loader is given (``Source.bulk_max_bytes``).
+#: DuckDB's limit for one JSON value read by ``read_json_objects`` (an element of an X archive's tweets): above the
+#: biggest file a bulk loader is given (``Source.bulk_max_bytes``).
 MAX_OBJECT = 32 << 20
 
 #: ``mentions_in`` in RE2: ``[^\p{L}\p{N}_@]`` is Python's ``(?<![\w@])``, except that it consumes the character,
 #: which differs only when a mention ends in ``.`` right before the next ``@``: such texts go to the parser.
 MENTION_RE2 = r"(?:^|[^\p{L}\p{N}_@])@([A-Za-z0-9_.]{1,30})"
-
-#: What DuckDB's JSON parser accepts and the parser's (ijson) rejects: a comma before a closing bracket, NaN
-#: and Infinity. Matched in the text, strings included: a page whose message says "NaN" goes to the parser,
-#: which is slower, not different.
-LENIENT_JSON = r"regexp_matches(o.json, ',\s*[\]}]') OR contains(o.json, 'NaN') OR contains(o.json, 'Infinity')"
 
 #: A handle the SQL may lower-case itself: what ``normalise_handle`` would return lower-cased unchanged.
 SIMPLE_HANDLE = "[A-Za-z0-9_]+"
@@ -74,6 +70,15 @@ def insertion_order(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     finally:
         if not ordered:
             con.execute("SET preserve_insertion_order = false")
+
+
+def strict_structure(text: str) -> str:
+    """SQL for the ``json_structure`` (as text) of the JSON text ``text``, or NULL where the parsers would not read
+    the same JSON: not one JSON value, or what DuckDB's parser accepts and ijson (the parsers') rejects, a comma
+    before a closing bracket, NaN or Infinity. Those are matched in the text, strings included: a page whose
+    message says "NaN" goes to the parser, which is slower, not different."""
+    lenient = f"regexp_matches({text}, ',\\s*[\\]}}]') OR contains({text}, 'NaN') OR contains({text}, 'Infinity')"
+    return f"CASE WHEN NOT ({lenient}) THEN try(json_structure({text}))::VARCHAR END"
 
 
 def structure_checker(check: Callable[[Any], bool]) -> Callable[[str], bool]:
@@ -124,23 +129,21 @@ def read_json_pages(con: duckdb.DuckDBPyConnection, files: list[BulkFile], judge
 
     The files are read as text into a table first, then parsed from it: DuckDB's JSON functions applied straight
     to a reader's output (one file per chunk) cost about twice the CPU, and ``read_json_objects`` would parse
-    each file once more (docs/benchmarks.md, round 8). A file that is not one JSON value (two values, a syntax
-    error, or what only DuckDB accepts: :data:`LENIENT_JSON`) gets no structure, so it goes to the parser; one
-    that is not UTF-8 fails the read, named."""
+    each file once more (docs/benchmarks.md, round 8). A file without a :func:`strict_structure` (two values, a
+    syntax error, what only DuckDB's parser accepts) goes to the parser; one that is not UTF-8 fails the read,
+    named."""
     paths = register_files(con, files)
     con.execute("""CREATE OR REPLACE TEMP TABLE _bulk_text AS
         SELECT f.fid, o.content AS json FROM read_text(?) AS o JOIN _bulk_files AS f ON f.filename = o.filename""",
                 [paths])
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _bulk_json AS
-        SELECT fid, CASE WHEN NOT ({LENIENT_JSON}) THEN try(json_structure(o.json))::VARCHAR END AS structure,
-               try({page}) AS page
-        FROM _bulk_text AS o""")
+        SELECT fid, {strict_structure("o.json")} AS structure, try({page}) AS page FROM _bulk_text AS o""")
     con.execute("DROP TABLE _bulk_text")
     good_structures(con, judge)
+    # read_text gives one row per file, so a page is one row
     con.execute("""CREATE OR REPLACE TEMP TABLE _bulk_pages AS
-        SELECT fid, count(*) = 1 AND coalesce(bool_and(structure IN (SELECT structure FROM _bulk_good_structures)),
-                                              false) AS page_ok
-        FROM _bulk_json GROUP BY fid""")
+        SELECT fid, coalesce(structure IN (SELECT structure FROM _bulk_good_structures), false) AS page_ok
+        FROM _bulk_json""")
 
 
 _set_apart = itertools.count()

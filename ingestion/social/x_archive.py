@@ -28,7 +28,6 @@ import pyarrow as pa
 
 from ingestion.loading import MALFORMED_ERRORS, BulkFile, FileRejected, Parsed, Record, Source
 from ingestion.social.bulk import (
-    LENIENT_JSON,
     MAX_OBJECT,
     MENTION_RE2,
     SIMPLE_HANDLE,
@@ -40,6 +39,7 @@ from ingestion.social.bulk import (
     nothing,
     register_files,
     set_apart,
+    strict_structure,
     structure_checker,
 )
 from ingestion.social.common import (
@@ -294,7 +294,7 @@ def _read_items(con: duckdb.DuckDBPyConnection, tweet_files: list[_TweetFile], f
             # An element with what only DuckDB's parser reads gets no structure: the parser takes its archive (a
             # comma before the array's own closing bracket fails the read).
             con.execute(f"""CREATE OR REPLACE TEMP TABLE _bulk_json AS
-                SELECT filename, CASE WHEN NOT ({LENIENT_JSON}) THEN json_structure(o.json)::VARCHAR END AS structure,
+                SELECT filename, {strict_structure("o.json")} AS structure,
                        from_json(o.json, '{_ARCHIVE_ITEM}') AS item
                 FROM read_json_objects(?, format = 'array', filename = true,
                                        maximum_object_size = {MAX_OBJECT}) AS o""", [[t.filename for t in tweet_files]])
