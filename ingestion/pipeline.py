@@ -7,7 +7,6 @@ one-slot Airflow pool is enough to keep DuckDB's single writer rule.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import subprocess
@@ -253,16 +252,14 @@ def validate_marts(settings: Settings | None = None) -> str:
 
 
 def publish_warehouse(settings: Settings | None = None) -> dict[str, int]:
-    """Swap in a fresh serving copy and remember up to which load it is built."""
+    """Record and swap in a fresh serving copy, remembering up to which load and with which code it is built."""
     settings = settings or get_settings()
-    counts = publish(settings)  # nothing loads meanwhile: this task holds the one writer slot
     con = warehouse.connect(settings)
     try:
-        con.execute("INSERT INTO dq.builds VALUES (?, ?, 'published', ?, ?)",
-                    [datetime.now(UTC), _loaded_until(con), json.dumps(counts, sort_keys=True), code_version()])
+        until = _loaded_until(con)
     finally:
         con.close()
-    return counts
+    return publish(settings, until, code_version())  # nothing loads meanwhile: this task holds the writer slot
 
 
 if __name__ == "__main__":  # `python -m ingestion.pipeline rollback` (used by `make rollback`)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 
 import duckdb
 
@@ -20,7 +21,15 @@ def config() -> dict[str, str]:
 
 
 def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the build warehouse, creating its folder on first use. Only one writer may hold it at a time."""
-    settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(settings.warehouse_path), read_only=read_only, config=config())
+    """Open the build warehouse, creating its folder on first use. Only one writer may hold it at a time.
+
+    The build warehouse holds citizens' handles and messages: its folder and file are its owner's only."""
+    folder = settings.warehouse_path.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    if stat.S_IMODE(folder.stat().st_mode) & 0o077:
+        folder.chmod(0o700)
+    con = duckdb.connect(str(settings.warehouse_path), read_only=read_only, config=config())
+    if not read_only and stat.S_IMODE(settings.warehouse_path.stat().st_mode) & 0o077:
+        settings.warehouse_path.chmod(0o600)
+    return con
 
