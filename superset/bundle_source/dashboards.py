@@ -428,7 +428,7 @@ Q_RIJEN = listing(
     "5856061a-2c51-4508-91d0-a02efdba8323",
     "Rijen in quarantaine",
     QR,
-    ["quarantined_at", "source", "source_file", "position", "reason", "content"],
+    ["quarantined_at", "source", "source_file", "position", "reason"],  # content: never published
     [("quarantined_at", False)],
 )
 

@@ -387,7 +387,6 @@ QUARANTINED_ROWS = Dataset(
         Column("source_file", "Bestand", "VARCHAR"),
         Column("position", "Positie", "VARCHAR"),
         Column("reason", "Reden", "VARCHAR"),
-        Column("content", "Inhoud", "VARCHAR"),
         Column("quarantined_at", "In quarantaine (UTC)", "TIMESTAMP WITH TIME ZONE", is_dttm=True),
         # The reason with its quoted values left out, so equal reasons group together.
         Column("soort_reden", "Soort reden", "VARCHAR", None, _REASON_KIND),
