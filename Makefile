@@ -36,7 +36,13 @@ $(BI)/.synced: requirements/bi.txt | $(UV)
 	VIRTUAL_ENV=$(BI) $(UV) pip sync --quiet --compile-bytecode requirements/bi.txt
 	touch $@
 
-setup: $(PIPELINE)/.synced $(BI)/.synced
+# The libraries the Data Docs pages load (expectations/data_docs.py copies them next to the pages, so no page
+# loads anything from a CDN): from the npm registry, pinned in package-lock.json, no install scripts run.
+node_modules/.synced: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(PIPELINE)/.synced $(BI)/.synced node_modules/.synced
 	@$(ENV) scripts/airflow-init.sh
 
 lock: | $(UV)

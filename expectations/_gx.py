@@ -10,7 +10,8 @@ Context choice, measured on this machine (2 cores, GX 1.24.1):
   no longer in the store, so the Data Docs would only ever show the last run. Auditors need all runs.
 - Data Docs (``$DIALOOG_HOME/reports/data_docs``) are rebuilt *incrementally* after each validation: the
   new result page, the suite page and the index. With 150 earlier results that took 0.2-0.5 s per run,
-  against 1.6 s for a full rebuild, which grows with every run.
+  against 1.6 s for a full rebuild, which grows with every run. The pages load their libraries from the
+  folder itself and send nothing out (:mod:`expectations.data_docs`: npm packages pinned in package.json).
 - Results keep a sample of failing rows (``SUMMARY`` format with ``partial_unexpected_count``), never
   the full list of failing values, so a bad million-row load does not write a huge JSON file.
 - Failing keys are looked up here from the row positions GX returns, not through GX's
@@ -68,7 +69,7 @@ from great_expectations.expectations.registry import get_expectation_impl
 from great_expectations.validator.v1_validator import Validator
 from great_expectations.validator.validation_statistics import calc_validation_statistics
 
-from expectations import store
+from expectations import data_docs, store
 from expectations.runner import FAILING_KEYS_SAMPLE, Rule, RuleResult, Suite
 from ingestion.settings import Settings
 
@@ -104,9 +105,13 @@ class Validation:
     docs_error: str | None
 
 
+def docs_dir(settings: Settings) -> Path:
+    """The folder of the Data Docs site."""
+    return settings.reports / "data_docs"
+
+
 def context(settings: Settings) -> AbstractDataContext:
     """An ephemeral GX context with file stores under ``home/gx`` and one Data Docs site under reports."""
-    docs_dir = settings.reports / "data_docs"
     config = DataContextConfig(
         store_backend_defaults=FilesystemStoreBackendDefaults(root_directory=str(settings.home / "gx")),
         data_docs_sites={
@@ -115,13 +120,17 @@ def context(settings: Settings) -> AbstractDataContext:
                 "show_how_to_buttons": False,
                 "store_backend": {
                     "class_name": "TupleFilesystemStoreBackend",
-                    "base_directory": str(docs_dir),
+                    "base_directory": str(docs_dir(settings)),
                 },
-                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                # Local assets only, no logo tracking (expectations/data_docs.py), on every page type.
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder", "view": data_docs.view(index=True)},
+                "site_section_builders": {
+                    section: {"view": data_docs.view()} for section in ("expectations", "validations", "profiling")
+                },
             }
         },
         progress_bars=ProgressBarsConfig(globally=False),  # keeps the Airflow task log readable
-        analytics_enabled=False,
+        analytics_enabled=False,  # GX 1.24.1 sends no analytics at all; stays off if an upgrade brings them back
     )
     return gx.get_context(project_config=config, mode="ephemeral")
 
@@ -153,7 +162,7 @@ def validate(
     if run is None:
         raise ValueError(f"suite {suite.name}: no DataFrame to validate (give an empty one for no rows)")
     result_id = run.store(ctx, run_id)
-    docs_index, docs_page, docs_error = _build_docs(ctx, suite.name, result_id)
+    docs_index, docs_page, docs_error = _build_docs(ctx, docs_dir(settings), suite.name, result_id)
     return Validation(run.rule_results(), run.rows, docs_index, docs_page, docs_error)
 
 
@@ -416,10 +425,15 @@ def _exception_message(info: Any) -> str | None:
 
 
 def _build_docs(
-    ctx: AbstractDataContext, suite_name: str, result_id: Any
+    ctx: AbstractDataContext, folder: Path, suite_name: str, result_id: Any
 ) -> tuple[Path | None, Path | None, str | None]:
-    """Rebuild the Data Docs pages of this result and suite, and the index; return index and page paths."""
+    """Rebuild the Data Docs pages of this result and suite, and the index; return index and page paths.
+
+    The libraries the pages load are copied into the folder first (only when changed): the pages refer to
+    nothing outside it.
+    """
     try:
+        data_docs.install_assets(folder)
         ctx.build_data_docs(
             site_names=[SITE], resource_identifiers=[result_id, ExpectationSuiteIdentifier(name=suite_name)]
         )
