@@ -4,7 +4,16 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 AIRFLOW="$ROOT/.venv/pipeline/bin/airflow"
 mkdir -p "$AIRFLOW_HOME"
-printf '{"%s": "%s"}\n' "$DIALOOG_ADMIN_USER" "$DIALOOG_ADMIN_PASSWORD" > "$AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"
+# The login, as JSON written by a JSON writer (any character in the password), readable by this user only.
+"$ROOT/.venv/pipeline/bin/python" - "$AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE" <<'PY'
+import json, os, sys
+path = sys.argv[1]
+fd = os.open(path + ".new", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+with os.fdopen(fd, "w", encoding="utf-8") as handle:
+    json.dump({os.environ["DIALOOG_ADMIN_USER"]: os.environ["DIALOOG_ADMIN_PASSWORD"]}, handle)
+os.chmod(path + ".new", 0o600)
+os.replace(path + ".new", path)
+PY
 # Migrate once per lock file and metadata DB (the stamp holds only hashes, never the DB URL itself).
 stamp="$AIRFLOW_HOME/.migrated-$(cat "$ROOT/requirements/pipeline.txt" <(echo "$AIRFLOW__DATABASE__SQL_ALCHEMY_CONN") \
   | sha256sum | cut -c1-16)"

@@ -1,11 +1,17 @@
 # Environment of a local Dialoog installation; sourced by the Makefile and the scripts (one source of truth
 # for the embedded setup: DuckDB files, SQLite metadata, local processes). Every value can be overridden.
+# Files made by Dialoog's processes (warehouse, logs, quarantine reasons, secrets) are their owner's only; the
+# published warehouse is made readable on purpose (ingestion/publish.py).
+umask 077
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export DIALOOG_ROOT="$ROOT"
 export DIALOOG_HOME="$(mkdir -p "${DIALOOG_HOME:-$ROOT/var}" && cd "${DIALOOG_HOME:-$ROOT/var}" && pwd)"
 export DIALOOG_ADMIN_USER="${DIALOOG_ADMIN_USER:-admin}"
 export DIALOOG_ADMIN_PASSWORD="${DIALOOG_ADMIN_PASSWORD:-admin}"
 export AIRFLOW_PORT="${AIRFLOW_PORT:-8080}"
+# Airflow and Superset listen on this address only; set DIALOOG_BIND_ADDRESS=0.0.0.0 to expose them.
+export DIALOOG_BIND_ADDRESS="${DIALOOG_BIND_ADDRESS:-127.0.0.1}"
+export SUPERSET_HOST="${SUPERSET_HOST:-$DIALOOG_BIND_ADDRESS}"
 export SUPERSET_PORT="${SUPERSET_PORT:-8088}"
 export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
 
@@ -20,6 +26,7 @@ export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="${AIRFLOW__DATABASE__SQL_ALCHEMY_CON
 export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS="$DIALOOG_ADMIN_USER:admin"
 export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE="$AIRFLOW_HOME/simple_auth_manager_passwords.json"
 export AIRFLOW__API__PORT="$AIRFLOW_PORT"
+export AIRFLOW__API__HOST="${AIRFLOW__API__HOST:-$DIALOOG_BIND_ADDRESS}"
 export AIRFLOW__CORE__EXECUTION_API_SERVER_URL="${AIRFLOW__CORE__EXECUTION_API_SERVER_URL:-http://localhost:$AIRFLOW_PORT/execution/}"
 export AIRFLOW__SCHEDULER__STANDALONE_DAG_PROCESSOR="${AIRFLOW__SCHEDULER__STANDALONE_DAG_PROCESSOR:-True}"
 export AIRFLOW__LOGGING__LOGGING_LEVEL="${AIRFLOW__LOGGING__LOGGING_LEVEL:-INFO}"

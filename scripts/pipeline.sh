@@ -8,6 +8,12 @@ source "$(dirname "$0")/env.sh"
 RUN="$DIALOOG_HOME/run"
 mkdir -p "$RUN"
 log="$RUN/pipeline.log"
+# One run at a time per home: a second one would interleave this log and wait on the writer anyway.
+exec 9>"$RUN/pipeline.lock"
+if ! flock -n 9; then
+  echo "pipeline: another make pipeline is running on $DIALOOG_HOME; wait for it to end (its log: $log)" >&2
+  exit 1
+fi
 # While this home's Airflow runs (make demo), its scheduler runs the DAGs: trigger them through the API.
 api=()
 if [ -f "$RUN/airflow.pid" ] && kill -0 "$(cat "$RUN/airflow.pid")" 2>/dev/null; then

@@ -34,7 +34,7 @@ start_airflow() {
   # standalone starts its components as `airflow ...` from PATH
   PATH="$ROOT/.venv/pipeline/bin:$PATH" setsid airflow standalone >"$RUN/airflow.log" 2>&1 < /dev/null &
   echo $! >"$RUN/airflow.pid"
-  wait_for "http://localhost:$AIRFLOW_PORT/api/v2/monitor/health" airflow 180
+  wait_for "http://127.0.0.1:$AIRFLOW_PORT/api/v2/monitor/health" airflow 180
 }
 
 case "${1:-}" in
@@ -45,11 +45,19 @@ case "${1:-}" in
     cat <<MSG
 
 Dialoog is running.
-  Airflow   http://localhost:$AIRFLOW_PORT   login $DIALOOG_ADMIN_USER / $DIALOOG_ADMIN_PASSWORD
-  Superset  http://localhost:$SUPERSET_PORT   login $DIALOOG_ADMIN_USER / $DIALOOG_ADMIN_PASSWORD
+  Airflow   http://$DIALOOG_BIND_ADDRESS:$AIRFLOW_PORT   login $DIALOOG_ADMIN_USER / $DIALOOG_ADMIN_PASSWORD
+  Superset  http://$DIALOOG_BIND_ADDRESS:$SUPERSET_PORT   login $DIALOOG_ADMIN_USER / $DIALOOG_ADMIN_PASSWORD
   Data Docs $DIALOOG_HOME/reports/data_docs/index.html
 Stop with: make stop
 MSG
+    if [ "$DIALOOG_ADMIN_PASSWORD" = admin ]; then
+      cat >&2 <<'WARN'
+
+  !!! WARNING: Airflow and Superset use the default login admin / admin.
+  !!! Anyone who can reach these ports can log in. Set DIALOOG_ADMIN_PASSWORD (see .env.example)
+  !!! before exposing them (DIALOOG_BIND_ADDRESS), then run make stop && make demo.
+WARN
+    fi
     ;;
   stop)
     "$ROOT/superset/run.sh" stop 2>/dev/null || true

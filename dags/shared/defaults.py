@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from datetime import timedelta
 from typing import Any
 
@@ -22,7 +23,14 @@ def log_failure(context: dict[str, Any]) -> None:
     )
 
 
+#: The longest a task may run before Airflow stops it and frees the writer slot: a file that makes a loader hang
+#: (a hostile or broken export) must not hold the one writer for hours. A national year at bench scale 10
+#: loads in about a minute and builds in under four (docs/benchmarks.md); ``DIALOOG_TASK_TIMEOUT_MINUTES``
+#: overrides it for big backfills.
+TASK_TIMEOUT = timedelta(minutes=float(os.environ.get("DIALOOG_TASK_TIMEOUT_MINUTES") or 60))
+
 DEFAULT_ARGS: dict[str, Any] = {
+    "execution_timeout": TASK_TIMEOUT,
     "owner": "dialoog",
     "retries": 2,
     "retry_delay": timedelta(seconds=20),

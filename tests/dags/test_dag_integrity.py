@@ -67,6 +67,7 @@ def test_dag_policy(dagbag) -> None:
         for task in dag.tasks:
             assert task.owner == "dialoog", f"{dag_id}.{task.task_id}: owner"
             assert task.on_failure_callback, f"{dag_id}.{task.task_id}: no failure callback"
+            assert task.execution_timeout, f"{dag_id}.{task.task_id}: may run forever (no execution_timeout)"
 
 
 def test_every_duckdb_writer_is_in_the_one_slot_pool(dagbag) -> None:

@@ -4,8 +4,10 @@ stopping leaves no process of this installation behind."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
+import stat
 import subprocess
 import time
 from pathlib import Path
@@ -38,6 +40,18 @@ def _processes_of(home: Settings) -> list[str]:
     return found
 
 
+def _listening_addresses(port: int) -> set[str]:
+    """The local IPv4/IPv6 addresses (hex, as in /proc/net) with a listening socket on this port."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.rsplit(":", 1)
+            if state == "0A" and int(hex_port, 16) == port:
+                found.add(address)
+    return found
+
+
 def test_services_start_answer_run_pipelines_and_stop(home: Settings) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW__API", "AIRFLOW__CORE__EXECUTION"))}
     airflow_port, superset_port = _free_port(), _free_port()
@@ -48,10 +62,18 @@ def test_services_start_answer_run_pipelines_and_stop(home: Settings) -> None:
                               timeout=900, check=False)
 
     assert sh("scripts/pipeline.sh").returncode == 0
+    odd = sh("-c", 'DIALOOG_ADMIN_PASSWORD=\'a "quoted\\ pass\' scripts/airflow-init.sh')
+    assert odd.returncode == 0, odd.stdout + odd.stderr
+    passwords = Path(env.get("AIRFLOW_HOME") or home.home / "airflow") / "simple_auth_manager_passwords.json"
+    assert json.loads(passwords.read_text()) == {"admin": 'a "quoted\\ pass'}  # a JSON writer, not printf
+    assert stat.S_IMODE(passwords.stat().st_mode) == 0o600
     try:
         started = sh("scripts/services.sh", "start")
         assert started.returncode == 0, started.stdout + started.stderr
-        assert f"http://localhost:{airflow_port}" in started.stdout
+        assert f"http://127.0.0.1:{airflow_port}" in started.stdout
+        assert "default login admin / admin" in started.stderr  # said loudly
+        for port in (airflow_port, superset_port):  # loopback only, unless DIALOOG_BIND_ADDRESS says otherwise
+            assert _listening_addresses(port) == {"0100007F"}, port
         assert requests.get(f"http://localhost:{superset_port}/health", timeout=10).text == "OK"
 
         base = f"http://localhost:{airflow_port}"
