@@ -3,6 +3,13 @@
 # (requirements/pipeline.txt) plus the service extras locked against it (docker/pipeline-services.txt:
 # Postgres driver, Celery executor), the project installed, run as a non-root user.
 # Build from the repository root: docker compose build (or docker build -f docker/airflow.Dockerfile .).
+# The Data Docs' CSS and scripts, from the npm registry as `make setup` installs them (package-lock.json), so
+# the validation pages load nothing from a CDN (expectations/data_docs.py copies them next to the pages).
+FROM node:20.19.5-bookworm-slim AS data-docs-assets
+WORKDIR /vendor
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+
 FROM python:3.11.14-slim-bookworm
 
 # Same uv as the Makefile (UV_VERSION there); tests/deploy checks they agree.
@@ -35,6 +42,7 @@ COPY expectations expectations
 # Editable, as the Makefile installs it: ingestion/ finds dbt_project/ and var/ relative to the source tree.
 RUN uv pip install --no-deps -e .
 
+COPY --from=data-docs-assets /vendor/node_modules node_modules
 COPY dags dags
 COPY scripts scripts
 COPY docker/airflow-entrypoint.sh docker/healthcheck.py docker/

@@ -71,10 +71,14 @@ def instructions(dockerfile: Path) -> list[Instruction]:
 
 
 def _copy(image: Image, workdir: str, args: str) -> None:
-    """Record a COPY: every source is a repository path, the last word the destination."""
+    """Record a COPY: every source is a repository path, the last word the destination; a COPY --from an
+    earlier build stage creates its destination."""
     words = [w for w in shlex.split(args) if not w.startswith("--")]
     *sources, destination = words
     destination = posixpath.join(workdir, destination)
+    if "--from=" in args:
+        image.created.add(posixpath.normpath(destination))
+        return
     for source in sources:
         target = destination
         if destination.endswith("/") or len(sources) > 1:

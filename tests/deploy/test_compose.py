@@ -177,8 +177,22 @@ def test_official_airflow_3_layout(config: dict[str, Any]) -> None:
     url = re.fullmatch(r"http://([\w-]+):(\d+)/execution/",
                        environment["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"])
     assert url and url.group(1) == "airflow-api-server"
-    published = services["airflow-api-server"]["ports"][0]
-    assert str(published["target"]) == url.group(2)
+    assert _published_port(services["airflow-api-server"]["ports"][0])[2] == url.group(2)
+
+
+def _published_port(port: str | dict[str, Any]) -> tuple[str, str, str]:
+    """(host address, host port, container port) of a port as `config` prints it (short or long syntax)."""
+    if isinstance(port, dict):
+        return str(port.get("host_ip", "")), str(port.get("published", "")), str(port["target"])
+    host_ip, published, target = str(port).split("/")[0].rsplit(":", 2)
+    return host_ip, published, target
+
+
+def test_published_ports_listen_on_loopback_unless_told(config: dict[str, Any]) -> None:
+    """Airflow and Superset are reachable from this host only, unless DIALOOG_BIND_ADDRESS says otherwise."""
+    ports = [_published_port(port) for service in config["services"].values() for port in service.get("ports", [])]
+    assert len(ports) == 2
+    assert {host_ip for host_ip, _, _ in ports} == {"127.0.0.1"}
 
 
 def test_postgres_creates_the_databases_the_services_use(config: dict[str, Any]) -> None:
