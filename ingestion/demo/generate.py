@@ -1,5 +1,6 @@
 """Write the demo landing zone: channel registry, X API pages, X archives, Facebook feeds, webcare CSVs
-and survey files, streaming month by month so memory stays flat at any scale."""
+and survey files, streaming month by month so memory stays flat at any scale; and a few bad files and rows
+(:mod:`ingestion.demo.bad_day`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from ingestion.demo import survey
 from ingestion.demo.allocation import apportion
+from ingestion.demo.bad_day import write_bad_day
 from ingestion.demo.channels import Channel, build_registry
 from ingestion.demo.geography import load_geography
 from ingestion.demo.ids import IdMaker, rng_for, stable_int
@@ -68,6 +70,7 @@ class Generator:
         for year in YEARS:
             survey.write_survey(self.landing / "survey", self.geo, self.plans[year], self.seed,
                                 self.platforms_in(year))
+        write_bad_day(self.landing)
         self.write_manifest()
         return self.volumes
 

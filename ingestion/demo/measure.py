@@ -21,6 +21,7 @@ from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
 
+from ingestion.demo.bad_day import is_bad_day
 from ingestion.demo.geography import load_geography
 from ingestion.demo.labels import is_intended_question
 from ingestion.demo.survey import ALIASES, normalise
@@ -66,6 +67,8 @@ class Landing:
 
     def read_x_api(self) -> None:
         for path in sorted((self.landing / "x_api").rglob("*.json")):
+            if is_bad_day(self.landing, path):
+                continue
             for tweet in json.loads(path.read_text(encoding="utf-8"))["data"]:
                 refs = {r["type"]: r["id"] for r in tweet.get("referenced_tweets", [])}
                 mentioned = [m["username"] for m in tweet.get("entities", {}).get("mentions", [])]
@@ -113,6 +116,8 @@ class Landing:
 
     def read_webcare(self) -> None:
         for path in sorted((self.landing / "webcare_csv").rglob("*.csv")):
+            if is_bad_day(self.landing, path):
+                continue
             raw = path.read_bytes()
             try:
                 text = raw.decode("utf-8-sig")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from ingestion.demo import bad_day
 from ingestion.demo.__main__ import DEMO_SCALE, main
 from ingestion.demo.measure import Landing, measure_landing
 from ingestion.demo.targets import TARGETS
@@ -31,7 +32,29 @@ def test_landing_has_every_source(demo_home: Path) -> None:
     landing = demo_home / "landing"
     counts = Counter(p.relative_to(landing).parts[0] for p in landing.rglob("*") if p.is_file())
     assert set(counts) == {"channels", "x_api", "x_archive", "facebook_graph", "webcare_csv", "survey"}
-    assert counts["survey"] == 3 and counts["channels"] == 1 and counts["x_archive"] >= 3
+    assert counts["survey"] == 4 and counts["channels"] == 1 and counts["x_archive"] >= 3  # 3 years + 1 late
+
+
+def test_a_bad_day_that_changes_no_figure(demo_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bad files an auditor sees (ingestion/demo/bad_day.py): the truncated page is rejected whole, the
+    webcare row with a date that does not exist is rejected alone, and the late survey holds a 2014 answer again
+    (loaded; a warning) plus an unknown municipality (rejected)."""
+    from ingestion.loading import FileRejected, Record, RowRejected
+    from ingestion.social import SOURCES
+    from ingestion.survey.source import survey_source
+
+    monkeypatch.setenv("DIALOOG_HOME", str(demo_home))
+    landing = demo_home / "landing"
+    parse = {source.name: source.parse for source in (*SOURCES, survey_source())}
+    with pytest.raises(FileRejected):
+        list(parse["x_api"](landing / bad_day.TRUNCATED_PAGE))
+    assert [type(item) for item in parse["webcare_csv"](landing / bad_day.IMPOSSIBLE_DATE)] == [RowRejected]
+    parsed = list(parse["survey"](landing / bad_day.LATE_SURVEY))
+    assert [type(item) for item in parsed] == [Record, RowRejected]
+    late = (landing / bad_day.LATE_SURVEY).read_text(encoding="utf-8-sig").splitlines()
+    original = (landing / "survey" / "enquete-sociale-media-2014.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert late[:2] == original[:2] and late[2].startswith(bad_day.UNKNOWN_MUNICIPALITY + ";")
+    assert "Atlantis" in parsed[1].reason or "Atlantis" in parsed[1].content
 
 
 @pytest.mark.parametrize("year", sorted(TARGETS))
@@ -70,6 +93,8 @@ def test_message_ids_are_unique_and_2014_tweets_fit_140(demo_home: Path) -> None
     landing = demo_home / "landing"
     ids: Counter[str] = Counter()
     for path in (landing / "x_api").rglob("*.json"):
+        if bad_day.is_bad_day(landing, path):
+            continue
         for tweet in json.loads(path.read_text(encoding="utf-8"))["data"]:
             ids[tweet["id"]] += 1
             if tweet["created_at"] < "2015":
@@ -95,6 +120,8 @@ def test_every_landed_file_parses_without_rejections(demo_home: Path, monkeypatc
         assert units, source.name
         rows = rejected = 0
         for unit in units:
+            if bad_day.is_bad_day(demo_home / "landing", unit):
+                continue
             for item in source.parse(unit):
                 rejected += isinstance(item, RowRejected)
                 rows += not isinstance(item, RowRejected)
