@@ -1,7 +1,9 @@
 """Decide whether one inbound message is a citizen's question (CONTRACT.md §3), and say why.
 
 A message is cleaned first (HTML entities decoded, a native retweet ends it, text after an ``RT @`` is
-dropped, URLs and the leading ``@mentions`` removed), then every rule that matches adds its weight once.
+dropped, URLs, quoted questions and the leading ``@mentions`` removed), then every rule that matches adds
+its weight once: ``start`` rules at the start of a clause, ``any`` rules anywhere, ``mention`` rules on
+the leading @handles (a tagged fellow citizen).
 A positive total is a question. The reason lists the rules that matched, strongest first on the side
 that won, so an auditor can trace each decision back to rows of the seed files.
 """
@@ -42,9 +44,25 @@ def own_text(text: str, rules: Rules) -> tuple[str, bool]:
 
 
 def clean(text: str, rules: Rules) -> str:
-    """Own text without URLs (a ``?`` in a link is no question) and without the leading mentions."""
+    """Own text without URLs (a ``?`` in a link is no question), quoted questions and leading mentions."""
+    return split_mentions(text, rules)[1]
+
+
+def split_mentions(text: str, rules: Rules) -> tuple[str, str]:
+    """The leading @mentions of own text, and the text cleaned of URLs, quoted questions and those mentions.
+
+    A question in quotation marks is someone else's (``Mijn zoon vroeg "mag ik erin?"``): it is removed
+    like a URL, so its ``?`` and its opening word do not count.
+    """
     text = rules.markers["url"].regex.sub(" ", text)
-    return rules.markers["leading_mention"].regex.sub("", text).strip()
+    quotation = rules.markers.get("quotation")
+    if quotation is not None and "?" in text:
+        text = quotation.regex.sub(" ", text)
+    text = text.strip()
+    mentions = rules.markers["leading_mention"].regex.match(text)
+    if mentions is None:
+        return "", text
+    return mentions.group(0).strip(), text[mentions.end():].strip()
 
 
 def clauses(text: str, rules: Rules) -> list[str]:
@@ -59,23 +77,27 @@ def clauses(text: str, rules: Rules) -> list[str]:
     return pieces
 
 
-def _matches(rule: Rule, text: str, starts: list[str]) -> bool:
-    """Whether one rule matches: a ``start`` rule at the start of a clause, an ``any`` rule anywhere."""
+def _matches(rule: Rule, text: str, starts: list[str], mentions: str) -> bool:
+    """Whether one rule matches: a ``start`` rule at the start of a clause, an ``any`` rule anywhere, a
+    ``mention`` rule on the leading @handles."""
     if rule.scope == "start":
         return any(rule.regex.match(piece) for piece in starts)
+    if rule.scope == "mention":
+        return bool(mentions) and rule.regex.search(mentions) is not None
     return rule.regex.search(text) is not None
 
 
-def matching_rules(text: str, rules: Rules) -> list[Rule]:
-    """Every rule that matches cleaned text, each once; the negative rules only if a positive one did.
+def matching_rules(text: str, rules: Rules, mentions: str = "") -> list[Rule]:
+    """Every rule that matches cleaned text (and its leading ``mentions``), each once; the negative rules
+    only if a positive one did.
 
     Negative weights can only lower the score, so without a positive match the message is no question
     whatever else matches; skipping them keeps the common case fast and changes no decision.
     """
     starts = clauses(text, rules)
-    matched = [rule for rule in rules.positive if _matches(rule, text, starts)]
+    matched = [rule for rule in rules.positive if _matches(rule, text, starts, mentions)]
     if matched:
-        matched += [rule for rule in rules.negative if _matches(rule, text, starts)]
+        matched += [rule for rule in rules.negative if _matches(rule, text, starts, mentions)]
     return matched
 
 
@@ -96,7 +118,8 @@ def classify(text: str, rules: Rules) -> Classification:
     if had_retweet and not own:
         rule_id = rules.markers["retweet"].rule_id
         return Classification(False, f"not a question: native retweet ({rule_id})", 0, (rule_id,))
-    matched = matching_rules(clean(own, rules), rules)
+    mentions, cleaned = split_mentions(own, rules)
+    matched = matching_rules(cleaned, rules, mentions)
     score = sum(rule.weight for rule in matched)
     reason = _reason(score > 0, score, matched)
     if had_retweet:

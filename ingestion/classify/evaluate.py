@@ -1,14 +1,27 @@
-"""Measure the classifier on a labelled set: precision, recall and messages per second.
+"""Measure the classifier on the labelled sets: precision, recall (with Wilson intervals), errors per
+kind of message, and messages per second.
 
-Run ``python -m ingestion.classify.evaluate [labelled.csv] [seed_dir]`` to print the figures of both
-parts (train, heldout) of the labelled set; the test suite uses the same functions.
+Two labelled sets live in ``tests/fixtures/classifier/``:
+
+- ``varied_dev.csv`` and ``varied_sealed.csv``: the varied set (``id, text, label, kind, platform,
+  note``), split once by a hash of the text (:func:`is_sealed`). Rules are tuned on the dev part only;
+  the sealed part is only measured.
+- ``labelled_messages.csv``: the project's first set (``id, text, is_question, category, split``),
+  kept as a regression check.
+
+``python -m ingestion.classify.evaluate`` prints the figures; ``--report`` prints the Markdown tables of
+docs/classifier.md (``--old-seeds DIR`` adds the columns of an earlier rule set). The test suite uses the
+same functions.
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
-import sys
+import hashlib
+import math
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +29,12 @@ from ingestion.classify.classifier import classify
 from ingestion.classify.rules import DEFAULT_SEED_DIR, Rules, load_rules
 from ingestion.settings import PROJECT_ROOT
 
-DEFAULT_LABELLED: Path = PROJECT_ROOT / "tests" / "fixtures" / "classifier" / "labelled_messages.csv"
+FIXTURES: Path = PROJECT_ROOT / "tests" / "fixtures" / "classifier"
+DEFAULT_LABELLED: Path = FIXTURES / "labelled_messages.csv"
+DEFAULT_DEV: Path = FIXTURES / "varied_dev.csv"
+DEFAULT_SEALED: Path = FIXTURES / "varied_sealed.csv"
+#: Share (in percent) of the varied set that the text hash puts in the sealed part.
+SEALED_PERCENT = 37
 
 
 @dataclass(frozen=True)
@@ -28,6 +46,7 @@ class Labelled:
     is_question: bool
     category: str
     split: str
+    platform: str = ""
 
 
 @dataclass(frozen=True)
@@ -50,6 +69,43 @@ class Metrics:
         return self.true_pos / actual if actual else 0.0
 
 
+def wilson(successes: int, total: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval (95 % by default) of a proportion ``successes / total``."""
+    if total == 0:
+        return 0.0, 1.0
+    share = successes / total
+    centre = share + z * z / (2 * total)
+    spread = z * math.sqrt(share * (1 - share) / total + z * z / (4 * total * total))
+    scale = 1 + z * z / total
+    return max(0.0, (centre - spread) / scale), min(1.0, (centre + spread) / scale)
+
+
+def precision_interval(metrics: Metrics) -> tuple[float, float]:
+    """95 % Wilson interval of the precision."""
+    return wilson(metrics.true_pos, metrics.true_pos + metrics.false_pos)
+
+
+def recall_interval(metrics: Metrics) -> tuple[float, float]:
+    """95 % Wilson interval of the recall."""
+    return wilson(metrics.true_pos, metrics.true_pos + metrics.false_neg)
+
+
+def is_sealed(text: str) -> bool:
+    """Whether a message of the varied set belongs to its sealed part: the first 8 hex digits of the
+    SHA-256 of its UTF-8 text, as a number, modulo 100 is below :data:`SEALED_PERCENT`."""
+    return int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:8], 16) % 100 < SEALED_PERCENT
+
+
+def read_varied(path: Path) -> list[Labelled]:
+    """Read one part of the varied set (``id, text, label, kind, platform, note``)."""
+    with Path(path).open(encoding="utf-8", newline="") as handle:
+        return [
+            Labelled(row["id"], row["text"], row["label"] == "1", row["kind"],
+                     "sealed" if is_sealed(row["text"]) else "dev", row["platform"])
+            for row in csv.DictReader(handle)
+        ]
+
+
 def read_labelled(path: Path = DEFAULT_LABELLED) -> list[Labelled]:
     """Read the labelled set (``id, text, is_question, category, split``)."""
     with Path(path).open(encoding="utf-8", newline="") as handle:
@@ -59,12 +115,55 @@ def read_labelled(path: Path = DEFAULT_LABELLED) -> list[Labelled]:
         ]
 
 
-def measure(messages: list[Labelled], rules: Rules) -> Metrics:
-    """Classify every message and count hits and misses against its label."""
+Decide = Callable[[str], bool]
+
+
+def decider(rules: Rules) -> Decide:
+    """The classifier's yes/no decision with these rules."""
+    return lambda text: classify(text, rules).is_question
+
+
+def _metrics(pairs: Iterable[tuple[bool, bool]]) -> Metrics:
+    """Confusion counts of (predicted, labelled) pairs."""
     counts = {(True, True): 0, (True, False): 0, (False, True): 0, (False, False): 0}
-    for message in messages:
-        counts[(classify(message.text, rules).is_question, message.is_question)] += 1
+    for pair in pairs:
+        counts[pair] += 1
     return Metrics(counts[(True, True)], counts[(True, False)], counts[(False, True)], counts[(False, False)])
+
+
+def measure(messages: list[Labelled], rules: Rules | Decide) -> Metrics:
+    """Classify every message and count hits and misses against its label."""
+    decide = decider(rules) if isinstance(rules, Rules) else rules
+    return _metrics((decide(message.text), message.is_question) for message in messages)
+
+
+@dataclass(frozen=True)
+class KindErrors:
+    """How many messages of one kind there are and how many the classifier got wrong."""
+
+    kind: str
+    label: str
+    total: int
+    wrong: int
+
+    @property
+    def share_wrong(self) -> float:
+        return self.wrong / self.total if self.total else 0.0
+
+
+def errors_by_kind(messages: list[Labelled], rules: Rules | Decide) -> list[KindErrors]:
+    """Per kind of message (``category``): its count and the messages decided against their label."""
+    decide = decider(rules) if isinstance(rules, Rules) else rules
+    totals: dict[str, int] = {}
+    wrong: dict[str, int] = {}
+    labels: dict[str, set[bool]] = {}
+    for message in messages:
+        totals[message.category] = totals.get(message.category, 0) + 1
+        labels.setdefault(message.category, set()).add(message.is_question)
+        wrong[message.category] = wrong.get(message.category, 0) + (decide(message.text) != message.is_question)
+    def label(kind: str) -> str:
+        return "/".join(str(int(value)) for value in sorted(labels[kind], reverse=True))
+    return [KindErrors(kind, label(kind), totals[kind], wrong[kind]) for kind in sorted(totals)]
 
 
 def throughput(texts: list[str], rules: Rules, repeat: int = 20) -> float:
@@ -77,20 +176,99 @@ def throughput(texts: list[str], rules: Rules, repeat: int = 20) -> float:
     return len(texts) * repeat / elapsed if elapsed else float("inf")
 
 
-def main(argv: list[str]) -> None:
-    """Print precision and recall per part of the labelled set and the throughput."""
-    labelled = Path(argv[0]) if argv else DEFAULT_LABELLED
-    rules = load_rules(Path(argv[1]) if len(argv) > 1 else DEFAULT_SEED_DIR)
-    messages = read_labelled(labelled)
-    for part in ("train", "heldout"):
-        subset = [message for message in messages if message.split == part]
-        metrics = measure(subset, rules)
-        print(
-            f"{part:8} n={len(subset):4} precision={metrics.precision:.3f} recall={metrics.recall:.3f} "
-            f"(tp={metrics.true_pos} fp={metrics.false_pos} fn={metrics.false_neg} tn={metrics.true_neg})"
-        )
-    print(f"throughput {throughput([message.text for message in messages], rules):,.0f} messages/s")
+def _interval(low_high: tuple[float, float]) -> str:
+    return f"{low_high[0]:.3f}–{low_high[1]:.3f}"
+
+
+def _row(name: str, messages: list[Labelled], decide: Decide) -> str:
+    metrics = measure(messages, decide)
+    return (f"| {name} | {len(messages)} | **{metrics.precision:.3f}** ({_interval(precision_interval(metrics))}) | "
+            f"**{metrics.recall:.3f}** ({_interval(recall_interval(metrics))}) | {metrics.true_pos} | "
+            f"{metrics.false_pos} | {metrics.false_neg} | {metrics.true_neg} |")
+
+
+def report(rules: Rules, old: Rules | Decide | None = None) -> str:
+    """The Markdown tables of docs/classifier.md: overall figures per part with 95 % Wilson intervals,
+    and errors per kind on the sealed part (with the ``old`` classifier's, if given)."""
+    dev, sealed = read_varied(DEFAULT_DEV), read_varied(DEFAULT_SEALED)
+    first = read_labelled(DEFAULT_LABELLED)
+    decide = decider(rules)
+    before = decider(old) if isinstance(old, Rules) else old
+    lines = ["| part | n | precision (95 % CI) | recall (95 % CI) | tp | fp | fn | tn |",
+             "|---|---|---|---|---|---|---|---|"]
+    if before is not None:
+        lines.append(_row("sealed, classifier before this set", sealed, before))
+    lines += [_row("**sealed**", sealed, decide), _row("dev", dev, decide),
+              _row("first set (train + held out)", first, decide)]
+    lines.append("")
+    header = "| kind | label | n | wrong | share wrong (95 % CI) |"
+    rule = "|---|---|---|---|---|"
+    if before is not None:
+        header += " before: wrong | before: share |"
+        rule += "---|---|"
+    lines += [header, rule]
+    previous = {k.kind: k for k in errors_by_kind(sealed, before)} if before is not None else {}
+    for kind in errors_by_kind(sealed, decide):
+        line = (f"| {kind.kind} | {kind.label} | {kind.total} | {kind.wrong} | {kind.share_wrong:.2f} "
+                f"({_interval(wilson(kind.wrong, kind.total))}) |")
+        if before is not None:
+            line += f" {previous[kind.kind].wrong} | {previous[kind.kind].share_wrong:.2f} |"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+_OLD_CLASSIFIER = """
+import json, sys
+from pathlib import Path
+from ingestion.classify import classify, load_rules
+rules = load_rules(Path(sys.argv[1]))
+print(json.dumps([classify(text, rules).is_question for text in json.load(sys.stdin)]))
+"""
+
+
+def _old_decider(seed_dir: Path, code_dir: Path | None, texts: list[str]) -> Decide:
+    """The decisions of an earlier classifier on ``texts``: its seeds, run by its own code when
+    ``code_dir`` (the root of a checkout of that version) is given, in a separate process."""
+    if code_dir is None:
+        return decider(load_rules(seed_dir))
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(code_dir)}
+    done = subprocess.run([sys.executable, "-c", _OLD_CLASSIFIER, str(seed_dir.resolve())], input=json.dumps(texts),
+                          capture_output=True, text=True, check=True, cwd=code_dir, env=env)
+    decided = dict(zip(texts, json.loads(done.stdout), strict=True))
+    return decided.__getitem__
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Print precision and recall per part of the labelled sets and the throughput, or the doc's tables."""
+    parser = argparse.ArgumentParser(prog="python -m ingestion.classify.evaluate")
+    parser.add_argument("--seeds", type=Path, default=DEFAULT_SEED_DIR)
+    parser.add_argument("--report", action="store_true", help="print the Markdown tables of docs/classifier.md")
+    parser.add_argument("--old-seeds", type=Path, help="seed directory of an earlier classifier to compare with")
+    parser.add_argument("--old-code", type=Path, help="checkout root holding that classifier's ingestion/classify")
+    args = parser.parse_args(argv)
+    rules = load_rules(args.seeds)
+    if args.report:
+        texts = [message.text for message in read_varied(DEFAULT_SEALED)]
+        old = _old_decider(args.old_seeds, args.old_code, texts) if args.old_seeds else None
+        print(report(rules, old))
+        return
+    parts = {"sealed": read_varied(DEFAULT_SEALED), "dev": read_varied(DEFAULT_DEV)}
+    first = read_labelled(DEFAULT_LABELLED)
+    parts.update({f"first {part}": [m for m in first if m.split == part] for part in ("train", "heldout")})
+    for part, messages in parts.items():
+        metrics = measure(messages, rules)
+        print(f"{part:13} n={len(messages):4} precision={metrics.precision:.3f} "
+              f"{_interval(precision_interval(metrics))} recall={metrics.recall:.3f} "
+              f"{_interval(recall_interval(metrics))} (tp={metrics.true_pos} fp={metrics.false_pos} "
+              f"fn={metrics.false_neg} tn={metrics.true_neg})")
+    texts = [message.text for messages in parts.values() for message in messages]
+    print(f"throughput {throughput(texts, rules, repeat=5):,.0f} messages/s")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()

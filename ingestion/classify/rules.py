@@ -2,8 +2,10 @@
 
 Every seed has the columns ``rule_id, kind, scope, pattern, weight, note``. ``scope`` says where a pattern
 is tried: ``start`` at the start of every sentence or clause, ``any`` anywhere in the cleaned text,
-``marker`` for the text markers that shape the cleaning itself (retweet, URL, leading mentions,
-greeting). Patterns are Python regexes, matched case-insensitively unless they say ``(?-i:...)``.
+``mention`` on the @handles a message starts with (a reply's addressees, an Instagram tag), ``marker``
+for the text markers that shape the cleaning itself (retweet, URL, leading mentions, greeting, and the
+optional quotation: a quoted question ``"Waar blijft de bus?"`` is removed like a URL). Patterns are
+Python regexes, matched case-insensitively unless they say ``(?-i:...)``.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ from ingestion.settings import PROJECT_ROOT
 DEFAULT_SEED_DIR: Path = PROJECT_ROOT / "dbt_project" / "seeds" / "classifier"
 
 SEED_COLUMNS: tuple[str, ...] = ("rule_id", "kind", "scope", "pattern", "weight", "note")
-SCOPES: frozenset[str] = frozenset({"start", "any", "marker"})
+SCOPES: frozenset[str] = frozenset({"start", "any", "mention", "marker"})
 #: Text markers the cleaning needs, each exactly once (kind of a ``marker`` row).
 MARKER_KINDS: tuple[str, ...] = ("retweet", "url", "leading_mention", "greeting")
+#: Text markers the cleaning uses when present (at most once each).
+OPTIONAL_MARKER_KINDS: tuple[str, ...] = ("quotation",)
 
 
 class RulesError(ValueError):
@@ -87,12 +91,15 @@ def _read_seed(path: Path) -> list[Rule]:
 
 
 def _markers(rules: list[Rule]) -> dict[str, Rule]:
-    """The text markers by kind, each required exactly once."""
+    """The text markers by kind: the required ones exactly once, the optional ones at most once."""
     markers: dict[str, Rule] = {}
     for rule in (rule for rule in rules if rule.scope == "marker"):
         if rule.kind in markers:
             raise RulesError(f"text marker {rule.kind!r} is defined twice")
         markers[rule.kind] = rule
+    unknown = sorted(set(markers) - set(MARKER_KINDS) - set(OPTIONAL_MARKER_KINDS))
+    if unknown:
+        raise RulesError(f"unknown text markers {unknown}")
     absent = [kind for kind in MARKER_KINDS if kind not in markers]
     if absent:
         raise RulesError(f"missing text markers {absent}")
