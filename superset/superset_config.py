@@ -146,3 +146,145 @@ def serve_data_docs(app: Any) -> None:
 
 
 FLASK_APP_MUTATOR = serve_data_docs
+
+
+# SQL Lab (and every chart query) may only read the served warehouse (docs/security.md, "SQL Lab").
+# Two independent layers: the DuckDB connection itself runs with enable_external_access=false and
+# lock_configuration=true (superset/bundle/databases/), so DuckDB refuses every file, network, ATTACH and
+# extension access and every SET; and the guard below lets through only statements that are one read query
+# (SELECT, WITH ... SELECT, UNION ...) without file-reading functions, into-clauses or path-like table names,
+# so such SQL never reaches DuckDB at all. Superset's own DML check does not see COPY, ATTACH, INSTALL, SET,
+# PRAGMA or CALL as writes.
+
+# DuckDB functions that read files, URLs, other databases, secrets or SQL given as text. Superset refuses
+# them itself in SQL Lab (DISALLOWED_SQL_FUNCTIONS, which here replaces Superset's lists for the engines
+# Dialoog does not connect to); the guard also refuses whatever matches the pattern.
+_DUCKDB_FILE_FUNCTIONS = {
+    "read_csv",
+    "read_csv_auto",
+    "read_json",
+    "read_json_auto",
+    "read_json_objects",
+    "read_json_objects_auto",
+    "read_ndjson",
+    "read_ndjson_auto",
+    "read_ndjson_objects",
+    "read_text",
+    "read_blob",
+    "read_parquet",
+    "read_xlsx",
+    "parquet_scan",
+    "parquet_metadata",
+    "parquet_schema",
+    "parquet_file_metadata",
+    "parquet_kv_metadata",
+    "glob",
+    "sniff_csv",
+    "query",
+    "query_table",
+    "json_execute_serialized_sql",
+    "iceberg_scan",
+    "delta_scan",
+    "sqlite_scan",
+    "postgres_scan",
+    "mysql_scan",
+    "st_read",
+    "duckdb_secrets",
+    "duckdb_extensions",
+    "which_secret",
+    "load_aws_credentials",
+    "getenv",
+}
+DISALLOWED_SQL_FUNCTIONS = {"duckdb": _DUCKDB_FILE_FUNCTIONS}
+_FILE_FUNCTION_PATTERN = (
+    r"^(read_|parquet_|sniff_|iceberg_|delta_|sqlite_|postgres_|mysql_|st_read|json_execute|ducklake_)"
+    r"|_scan$|_attach$"
+)
+# Table functions a read may use in FROM: series, unnesting and the catalog's own description.
+_ALLOWED_TABLE_FUNCTIONS = {
+    "generate_series",
+    "range",
+    "unnest",
+    "generate_subscripts",
+    "duckdb_tables",
+    "duckdb_views",
+    "duckdb_columns",
+    "duckdb_schemas",
+    "duckdb_types",
+    "duckdb_functions",
+    "duckdb_constraints",
+    "duckdb_indexes",
+    "duckdb_keywords",
+}
+# Statement kinds that never belong in a read, wherever they appear in the tree.
+_FORBIDDEN_NODES = (
+    "Into Copy Attach Detach Install Set Pragma Command Create Drop Insert Update Delete Merge Alter "
+    "TruncateTable Use Transaction Commit Rollback Describe Summarize Show Export Kill Cache Refresh Analyze "
+    "LoadData"
+).split()
+# A table name with one of these is a file path, URL or glob to DuckDB (its replacement scans), not a table.
+_PATH_CHARACTERS = set("/\\.:*?~$%")
+
+
+def sql_refusal(sql: str) -> str | None:
+    """Why ``sql`` is not a plain read of the warehouse in DuckDB's dialect, or None when it is one."""
+    import re
+
+    import sqlglot
+    from sqlglot import exp
+
+    try:
+        statements = [s for s in sqlglot.parse(sql, dialect="duckdb") if s is not None]
+    except sqlglot.errors.SqlglotError as error:
+        return f"the statement could not be parsed ({str(error).splitlines()[0]})"
+    if not statements:
+        return "there is no statement"
+    forbidden = tuple(getattr(exp, name) for name in _FORBIDDEN_NODES if hasattr(exp, name))
+    for statement in statements:
+        if not isinstance(statement, exp.Query):
+            return f"only SELECT queries may run here, not {type(statement).__name__.upper()}"
+        if node := statement.find(*forbidden):
+            return f"a query may not contain {type(node).__name__.upper()}"
+        for function in statement.find_all(exp.Func):
+            names = {function.sql_name().lower(), type(function).__name__.lower()}
+            if isinstance(function, exp.Anonymous):
+                names = {function.name.lower()}
+            for name in names:
+                if name in _DUCKDB_FILE_FUNCTIONS or re.search(_FILE_FUNCTION_PATTERN, name):
+                    return f"function {name} reads outside the warehouse"
+        for table in statement.find_all(exp.Table):
+            if isinstance(table.this, exp.Func):
+                name = table.this.name if isinstance(table.this, exp.Anonymous) else table.this.sql_name()
+                if name.lower() not in _ALLOWED_TABLE_FUNCTIONS:
+                    return f"table function {name.lower()} is not allowed"
+            elif not isinstance(table.this, exp.Identifier):
+                return f"{table.sql(dialect='duckdb')} is not a table of the warehouse"
+            for part in table.parts:
+                if set(part.name) & _PATH_CHARACTERS:
+                    return f"{part.name!r} is a path, not a table of the warehouse"
+    return None
+
+
+def refuse_all_but_reads(sql: str, **kwargs: Any) -> str:
+    """SQL_QUERY_MUTATOR: pass reads of a DuckDB database through unchanged, refuse everything else."""
+    database = kwargs.get("database")
+    if database is None or database.db_engine_spec.engine != "duckdb":
+        return sql
+    reason = sql_refusal(sql)
+    if reason is None:
+        return sql
+    from superset.errors import ErrorLevel, SupersetError, SupersetErrorType
+    from superset.exceptions import SupersetSecurityException
+
+    raise SupersetSecurityException(
+        SupersetError(
+            message=f"Refused by Dialoog: {reason}. Only read queries on the warehouse may run.",
+            error_type=SupersetErrorType.QUERY_SECURITY_ACCESS_ERROR,
+            level=ErrorLevel.ERROR,
+        )
+    )
+
+
+SQL_QUERY_MUTATOR = refuse_all_but_reads
+# False: SQL Lab then calls the mutator once per statement and charts once per query (True would skip SQL Lab).
+MUTATE_AFTER_SPLIT = False

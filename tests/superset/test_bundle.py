@@ -105,7 +105,7 @@ def test_warehouse_uri_is_filled_in_read_only(tmp_path: Path) -> None:
     database = yaml.safe_load(next(v for k, v in first.items() if k.startswith("databases/")))
     assert database["sqlalchemy_uri"] == f"duckdb:///{home}/serving/warehouse.duckdb"
     assert database["sqlalchemy_uri"].startswith("duckdb:////")
-    assert database["extra"]["engine_params"]["connect_args"] == {"read_only": True}
+    assert database["extra"]["engine_params"]["connect_args"]["read_only"] is True
     assert not any("${" in text for text in first.values())
     with zipfile.ZipFile(tmp_path / "a.zip") as archive:
         assert "dialoog_dashboards/metadata.yaml" in archive.namelist()
