@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 from ingestion.classify.rules import Rule, Rules
 
-#: Sentence and clause boundaries: rules of scope ``start`` are tried at the start of each piece.
-_CLAUSE_BOUNDARY = re.compile(r"(?<=[.!?:;])\s+|\n+|,\s+|\s+-\s+")
+#: Sentence and clause boundaries: rules of scope ``start`` are tried at the start of each piece. An emoji
+#: followed by a space ends a sentence too (``Al vier keer gemeld 😤 Wanneer wordt ...``).
+_CLAUSE_BOUNDARY = re.compile(r"(?<=[.!?:;\u2600-\u27bf\U0001f300-\U0001faff])\s+|\n+|,\s+|\s+-\s+")
 #: Emoji, quotes and stray punctuation in front of a clause hide its first word.
 _LEADING_NOISE = re.compile(r"^[\W_]+")
 
