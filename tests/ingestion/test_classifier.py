@@ -1,4 +1,5 @@
-"""Tests of the Dutch question classifier: edge rules, seed loading, and the measure on held-out data."""
+"""Tests of the Dutch question classifier: edge rules, seed loading, and the measure on the sealed part of
+the varied labelled set (figures computed here, never typed in)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,29 @@ from pathlib import Path
 import pytest
 
 from ingestion.classify import DEFAULT_SEED_DIR, Rules, RulesError, classify, load_rules, rules_from_rows
-from ingestion.classify.evaluate import DEFAULT_LABELLED, measure, read_labelled, throughput
+from ingestion.classify.evaluate import (
+    DEFAULT_DEV,
+    DEFAULT_LABELLED,
+    DEFAULT_SEALED,
+    Labelled,
+    errors_by_kind,
+    is_sealed,
+    measure,
+    precision_interval,
+    read_labelled,
+    read_varied,
+    recall_interval,
+    throughput,
+    wilson,
+)
 
 TARGET = 0.9
+#: The most a kind of message may get wrong on the sealed part (issue [classifier]).
+KIND_MAX_WRONG = 1 / 3
+#: What the sealed part measured when the rules were frozen (docs/classifier.md): the floors keep the
+#: figures from sliding back. Precision is still short of TARGET (see the strict xfail below).
+SEALED_PRECISION_FLOOR = 0.88
+SEALED_RECALL_FLOOR = 0.95
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +41,56 @@ def rules() -> Rules:
     return load_rules(DEFAULT_SEED_DIR)
 
 
-def test_heldout_precision_and_recall_reach_target(rules: Rules, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.fixture(scope="module")
+def sealed() -> list[Labelled]:
+    return read_varied(DEFAULT_SEALED)
+
+
+def test_sealed_part_holds_its_floors(rules: Rules, sealed: list[Labelled], capsys: pytest.CaptureFixture[str]) -> None:
+    metrics = measure(sealed, rules)
+    with capsys.disabled():
+        print(f"\nclassifier sealed: precision={metrics.precision:.3f} {precision_interval(metrics)} "
+              f"recall={metrics.recall:.3f} {recall_interval(metrics)}", metrics)
+    assert metrics.precision >= SEALED_PRECISION_FLOOR, f"sealed precision {metrics.precision:.3f} slid back"
+    assert metrics.recall >= SEALED_RECALL_FLOOR, f"sealed recall {metrics.recall:.3f} slid back"
+    assert metrics.recall >= TARGET
+
+
+@pytest.mark.xfail(strict=True, reason="sealed precision 0.887 (95 % CI 0.844-0.919) is below 0.9: not yet met")
+def test_sealed_precision_reaches_target(rules: Rules, sealed: list[Labelled]) -> None:
+    assert measure(sealed, rules).precision >= TARGET
+
+
+def test_no_kind_of_message_is_more_than_a_third_wrong_on_the_sealed_part(rules: Rules, sealed: list[Labelled]) -> None:
+    too_wrong = [(k.kind, k.wrong, k.total) for k in errors_by_kind(sealed, rules) if k.share_wrong > KIND_MAX_WRONG]
+    assert not too_wrong, too_wrong
+
+
+def test_varied_set_is_large_varied_and_split_by_hash() -> None:
+    dev, sealed = read_varied(DEFAULT_DEV), read_varied(DEFAULT_SEALED)
+    everything = dev + sealed
+    assert len(everything) >= 1500
+    assert all(is_sealed(m.text) for m in sealed) and not any(is_sealed(m.text) for m in dev)
+    assert 0.3 <= len(sealed) / len(everything) <= 0.45
+    assert len({m.text for m in everything}) == len(everything)
+    assert len({m.message_id for m in everything}) == len(everything)
+    assert {m.platform for m in everything} >= {"x", "facebook", "instagram", "mastodon", "bluesky"}
+    kinds = Counter(m.category for m in everything)
+    for needed in ("rhetorical", "aimed_at_citizens", "quoted_question", "indirect_request", "exclamation",
+                   "mixed", "complaint"):
+        assert kinds[needed] >= 50, needed
+    for kind in kinds:  # every kind has messages in the sealed part
+        assert any(m.category == kind for m in sealed), kind
+
+
+def test_wilson_interval() -> None:
+    low, high = wilson(243, 274)
+    assert 0.84 < low < 0.85 and 0.91 < high < 0.92
+    assert wilson(0, 0) == (0.0, 1.0)
+    assert wilson(5, 5)[1] == 1.0
+
+
+def test_first_set_still_reaches_target(rules: Rules, capsys: pytest.CaptureFixture[str]) -> None:
     messages = read_labelled(DEFAULT_LABELLED)
     report = []
     for part in ("train", "heldout"):
@@ -49,6 +119,40 @@ def test_labelled_set_is_large_varied_and_split() -> None:
     for needed in ("retweet", "url_qmark", "citizen_question", "rhetorical", "sarcasm", "exclamation",
                    "question_no_mark", "request", "question_en", "question_before_rt", "thanks", "complaint"):
         assert categories[needed] >= 5, needed
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("@gemeenteutrecht@social.overheid.nl wanneer gaat de Catharijnesingel dicht", True),
+        ("@gemeente-utrecht.bsky.social waarom staat de fontein droog", True),
+        ('Mijn zoon vroeg "mag ik erin?" en dat mocht 😂', False),
+        ("Eerste vraag van mijn dochter: 'waar zijn de eendjes?' Ze waren weg.", False),
+        ("@gemeente_x @buurman_kees Hebben jullie die brief ook ontvangen?", False),
+        ("@Rotterdam Graag weten wanneer de brug weer open is", True),
+        ("Hoe lang nog? Blijkbaar eeuwig.", False),
+        ("Weten jullie eigenlijk wel hoe het is om hier te wonen?", False),
+        ("Mijn dochter vroeg waarom de speeltuin dicht is. Wat is er aan de hand?", True),
+        ("Haal die dode boom weg voordat hij op een auto valt", True),
+        ("Het zou fijn zijn als er een bankje bij de bushalte komt", True),
+    ],
+)
+def test_new_platforms_quotes_tags_rhetoric_and_requests(rules: Rules, text: str, expected: bool) -> None:
+    assert classify(text, rules).is_question is expected, classify(text, rules).reason
+
+
+def test_demo_templates_are_classified_as_intended(rules: Rules) -> None:
+    import random
+
+    texts = pytest.importorskip("ingestion.demo.texts")
+    labels = pytest.importorskip("ingestion.demo.labels")
+    rng = random.Random(7)
+    templates = [template for _, template in texts.QUESTIONS] + [
+        *texts.COMPLAINTS, *texts.PRAISE, *texts.THANKS, *texts.FOLLOW_UPS, *texts.OWN_COMMENTS_BEFORE_RT]
+    for template in templates:
+        for _ in range(5):
+            text = "@AlphenAanDenRij " + texts.fill(template, rng)
+            assert classify(text, rules).is_question is labels.is_intended_question(text), text
 
 
 @pytest.mark.parametrize(
@@ -167,6 +271,7 @@ def _copy_seeds(tmp_path: Path) -> Path:
         ("odd,request,everywhere,x,3,x\n", "unknown scope"),
         ("heavy,request,any,x,three,x\n", "non-integer weight"),
         ("rt_again,retweet,marker,x,0,x\n", "defined twice"),
+        ("odd_marker,emoji,marker,x,0,x\n", "unknown text markers"),
     ],
 )
 def test_load_rules_rejects_bad_rows(tmp_path: Path, row: str, message: str) -> None:
