@@ -17,12 +17,21 @@ readers and shapes their rows in SQL, with no Python per row. It takes only the 
 can shape exactly as the Python parser would; any other file (a reject, an unusual value, a malformed file)
 goes through the parser as before, so rejects and their reasons do not depend on which path ran. Bulk
 groups run in background threads, each in its own transaction on its own cursor (:class:`_BulkGroup`).
+
+Whatever a landed file holds, it can only get itself quarantined (docs/security-ingestion.md): any error while
+parsing one file (a parser's, a library's, RecursionError, MemoryError, a limit of
+:class:`ingestion.settings.Limits`) or writing its values quarantines that file with a reason that names the
+kind of failure and never quotes the file's content; symbolic links and special files are quarantined unread;
+hidden files and ``.reason`` notes are reported, not loaded; a path with glob characters never reaches DuckDB's
+readers (they would read it as a pattern).
 """
 
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
+import io
 import itertools
 import json
 import logging
@@ -38,12 +47,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
 import duckdb
 import pyarrow as pa
 
-from ingestion.settings import Settings
+from ingestion.settings import Settings, get_limits
 
 log = logging.getLogger(__name__)
 
@@ -159,16 +168,20 @@ class SourceReport:
     files_quarantined: list[tuple[str, str]] = field(default_factory=list)
     rows_loaded: int = 0
     rows_quarantined: int = 0
+    #: Hidden files and folders and ``.reason`` notes in the landing zone: reported, never loaded.
+    files_ignored: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
+        ignored = f", {len(self.files_ignored)} hidden or .reason file(s) ignored" if self.files_ignored else ""
         return (
             f"{self.source}: {len(self.files_loaded)} file(s) loaded with {self.rows_loaded} row(s), "
             f"{self.rows_quarantined} row(s) quarantined, {len(self.files_quarantined)} file(s) quarantined, "
-            f"{self.files_skipped} already loaded"
+            f"{self.files_skipped} already loaded{ignored}"
         )
 
 
-#: Errors that mean "this file is malformed", not "the loader has a bug".
+#: Errors that mean "this file is malformed" for certain. A file's parse that fails with any other exception
+#: quarantines the file too (a library's parser error, RecursionError, MemoryError): see :func:`describe`.
 MALFORMED_ERRORS: tuple[type[BaseException], ...] = (
     FileRejected,
     UnicodeDecodeError,
@@ -177,6 +190,22 @@ MALFORMED_ERRORS: tuple[type[BaseException], ...] = (
     csv.Error,
     EOFError,
 )
+
+#: Errors writing a parsed file's values that its values caused (text that is not UTF-8, a number out of range,
+#: a value of the wrong type): the file is quarantined. Any other error writing (disk full, a bug) fails the load.
+WRITE_ERRORS: tuple[type[BaseException], ...] = (
+    pa.ArrowException, UnicodeError, OverflowError, duckdb.ConversionException, duckdb.InvalidInputException,
+    duckdb.ConstraintException, duckdb.OutOfRangeException, duckdb.TypeMismatchException,
+)
+
+#: Characters DuckDB's file readers expand as a glob pattern (``*``, ``?``, ``[...]``; braces for good measure).
+GLOB_CHARS = frozenset("*?[]{}")
+
+
+def literal_path(path: Path | str) -> bool:
+    """Whether DuckDB's readers would read this path as itself: it has no glob character (``page[1].json`` would
+    read ``page1.json``, ``*.json`` every page). Others go to the Python parser."""
+    return GLOB_CHARS.isdisjoint(str(path))
 
 
 def new_load_id(source: str) -> str:
@@ -210,10 +239,11 @@ BOOKKEEPING: dict[str, dict[str, str]] = {
         "finished_at": "TIMESTAMPTZ NOT NULL", "files_loaded": "INTEGER NOT NULL",
         "files_skipped": "INTEGER NOT NULL", "files_quarantined": "INTEGER NOT NULL",
         "rows_loaded": "BIGINT NOT NULL", "rows_quarantined": "BIGINT NOT NULL",
+        "files_ignored": "INTEGER",  # hidden files and .reason notes left in the landing zone (null before it)
     },
 }
 #: Columns added after their table first shipped: a home from before them gets them added.
-_ADDED_LATER = (("dq.builds", "tables"), ("dq.builds", "code_version"))
+_ADDED_LATER = (("dq.builds", "tables"), ("dq.builds", "code_version"), ("dq.loads", "files_ignored"))
 
 
 def ensure_bookkeeping(con: duckdb.DuckDBPyConnection) -> None:
@@ -240,34 +270,126 @@ def ensure_table(con: duckdb.DuckDBPyConnection, source: Source) -> None:
 
 
 def unit_sha256(path: Path, include_name: bool = False) -> str:
-    """SHA-256 of a file, or of a folder's relative paths and contents (for unzipped archives)."""
+    """SHA-256 of a file, or of a folder's relative paths and contents (for unzipped archives). Links are never
+    followed: a folder's linked files and folders are not part of it (see :func:`regular_files`)."""
     digest = hashlib.sha256()
     if include_name:
         digest.update(path.name.encode() + b"\0")
-    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
-    for file in files:
-        if path.is_dir():
-            digest.update(str(file.relative_to(path)).encode() + b"\0")
-        with file.open("rb") as handle:
+    folder = stat.S_ISDIR(os.lstat(path).st_mode)
+    for relative in regular_files(path) if folder else [""]:
+        if folder:
+            digest.update(relative.encode() + b"\0")
+        fd = os.open(path / relative if relative else path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as handle:
             for chunk in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(chunk)
     return digest.hexdigest()
 
 
+def regular_files(folder: Path) -> list[str]:
+    """The regular files under a folder as sorted relative POSIX paths, walking its real sub-folders only: a
+    linked file or folder is not followed (it could point anywhere, or at the folder itself)."""
+    found: list[str] = []
+
+    def walk(current: Path, prefix: str) -> None:
+        with os.scandir(current) as listing:
+            for entry in listing:
+                if entry.is_dir(follow_symlinks=False):
+                    walk(Path(entry.path), f"{prefix}{entry.name}/")
+                elif entry.is_file(follow_symlinks=False):
+                    found.append(prefix + entry.name)
+
+    walk(folder, "")
+    return sorted(found)
+
+
+def is_hidden(name: str) -> bool:
+    """A hidden file (``.name``: editor and transfer tools' temporary files) or a quarantine ``.reason`` note: the
+    loader reports these and loads nothing of them (a hidden folder's files load, except in ``x_archive``)."""
+    return name.startswith(".") or name.endswith(".reason")
+
+
+class UnpackBudget:
+    """What one ZIP (an X archive, an XLSX workbook) may unpack to (:class:`ingestion.settings.Limits`): its
+    members' declared sizes are checked when it is opened, and the bytes actually read are counted as they are
+    read, since a ZIP's headers can lie. The ratio applies once it unpacks to more than :attr:`RATIO_FLOOR`."""
+
+    RATIO_FLOOR = 1 << 20
+
+    def __init__(self, path: Path, members: Iterable[zipfile.ZipInfo]) -> None:
+        limits = get_limits()
+        self.max_bytes, self.max_ratio = limits.max_unpacked_bytes, limits.max_unpack_ratio
+        self.packed = max(os.stat(path).st_size, 1)
+        self.unpacked = 0
+        self.check(sum(member.file_size for member in members), "declared in its directory")
+
+    def check(self, size: int, how: str) -> None:
+        if size > self.max_bytes:
+            raise FileRejected(f"ZIP unpacks to more than {self.max_bytes} bytes ({how}; DIALOOG_MAX_UNPACKED_BYTES)")
+        if size > self.RATIO_FLOOR and size > self.max_ratio * self.packed:
+            raise FileRejected(f"ZIP unpacks to more than {self.max_ratio:g} times its size of {self.packed} bytes "
+                               f"({how}; DIALOOG_MAX_UNPACK_RATIO): a ZIP bomb?")
+
+    def reader(self, handle: IO[bytes]) -> IO[bytes]:
+        """A member's stream whose bytes count against the budget as they are read."""
+        return _CountedReader(handle, self)
+
+
+class _CountedReader(io.RawIOBase):
+    def __init__(self, handle: IO[bytes], budget: UnpackBudget) -> None:
+        self._handle, self._budget = handle, budget
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._handle.read(len(buffer))
+        self._budget.unpacked += len(data)
+        self._budget.check(self._budget.unpacked, "as read")
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._handle.close()
+        super().close()
+
+
 def default_discover(folder: Path) -> Iterator[Path]:
-    """Every regular file under the folder, in sorted path order, skipping hidden files and ``.reason`` notes.
+    """Every entry under the folder that is not a real folder, in sorted path order: regular files, and also
+    links, special files, hidden files and ``.reason`` notes, which :func:`load_source` reports (see
+    :func:`screen`) instead of loading. Linked folders are not walked (a link to its own parent would never end;
+    one to another source's folder would take its files).
 
     A directory walk that reads each folder's entries once (their types come with them): a national year is
     tens of thousands of pages, and a ``stat`` per page per question cost more than hashing the first group."""
-    if not folder.is_dir():
+    if not folder.is_dir() or folder.is_symlink():
         return
     with os.scandir(folder) as listing:
         entries = sorted(listing, key=lambda entry: entry.name)
     for entry in entries:
-        if entry.is_dir(follow_symlinks=False):  # as rglob: no loops through linked folders
+        if entry.is_dir(follow_symlinks=False):
             yield from default_discover(Path(entry.path))
-        elif entry.is_file() and not entry.name.startswith(".") and not entry.name.endswith(".reason"):
+        else:
             yield Path(entry.path)
+
+
+#: What :func:`screen` says of an entry that is not loaded.
+IGNORED, REFUSED = "ignored", "refused"
+
+
+def screen(path: Path) -> tuple[str, str] | None:
+    """Whether a landed entry may be read, from its ``lstat`` alone (never its target): None when it may, else
+    ``(IGNORED, why)`` for a hidden file (or X archive folder) or a ``.reason`` note (reported, left in place) or
+    ``(REFUSED, reason)`` for a symbolic link or a special file (quarantined unread)."""
+    info = os.lstat(path)
+    if stat.S_ISLNK(info.st_mode):
+        return REFUSED, "symbolic link: not followed"
+    if is_hidden(path.name):
+        kind = "a .reason note" if path.name.endswith(".reason") else "a hidden file or folder"
+        return IGNORED, f"{kind}: not loaded"
+    if not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
+        return REFUSED, "not a regular file (a pipe, socket or device): not read"
+    return None
 
 
 def load_source(
@@ -286,15 +408,17 @@ def load_source(
         ((p, f"shipped:{source.name}/{p.name}", False) for p in source.shipped),
         ((p, str(p.relative_to(settings.landing)), True) for p in discover(landing)),
     )
-    writer = _Writer(con, source, load_id, report)
+    writer = _Writer(con, source, load_id, report, settings)
     group = _BulkGroup(writer, settings)
     try:
         for path, label, landed in units:
-            weight = None
-            if source.bulk is not None and landed and stat.S_ISREG((info := path.stat()).st_mode):
-                weight = source.bulk_weight(path) if source.bulk_weight else info.st_size
+            if landed and not _admitted(writer, path, label):
+                continue
+            weight = _bulk_weight(source, path) if source.bulk is not None and landed else None
             if weight is not None and weight <= source.bulk_max_bytes:
-                group.add(path, label, weight, unit_sha256(path, source.name_is_data))
+                sha = _hash(writer, path, label, landed)
+                if sha is not None:
+                    group.add(path, label, weight, sha)
             else:
                 _load_unit(writer, settings, path, label, landed)
         group.run()
@@ -302,12 +426,61 @@ def load_source(
         group.close()
     writer.flush()
     con.execute(
-        "INSERT OR REPLACE INTO dq.loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        """INSERT OR REPLACE INTO dq.loads (load_id, source, started_at, finished_at, files_loaded, files_skipped,
+               files_quarantined, rows_loaded, rows_quarantined, files_ignored)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [load_id, source.name, started, datetime.now(UTC), len(report.files_loaded), report.files_skipped,
-         len(report.files_quarantined), report.rows_loaded, report.rows_quarantined],
+         len(report.files_quarantined), report.rows_loaded, report.rows_quarantined, len(report.files_ignored)],
     )
     log.info(report.summary())
     return report
+
+
+def _admitted(writer: _Writer, path: Path, label: str) -> bool:
+    """Whether a landed entry may be read (:func:`screen`); a refused one is quarantined unread, an ignored one
+    reported."""
+    try:
+        verdict = screen(path)
+    except FileNotFoundError:
+        log.warning("%s: gone before it was read", label)
+        return False
+    if verdict is None:
+        return True
+    kind, why = verdict
+    if kind == IGNORED:
+        writer.report.files_ignored.append(label)
+        log.warning("ignored %s: %s", label, why)
+    else:
+        _quarantine(writer.con, writer.settings, writer.source, path, label, True, "", FileRejected(why),
+                    writer.load_id, writer.report)
+    return False
+
+
+def _bulk_weight(source: Source, path: Path) -> int | None:
+    """What a landed file weighs for the bulk loader, or None when DuckDB's readers must not read it: not a regular
+    file, or a path with glob characters (read as a pattern, it would read other files)."""
+    try:
+        if not literal_path(path) or not stat.S_ISREG((info := path.stat()).st_mode):
+            return None
+        return source.bulk_weight(path) if source.bulk_weight else info.st_size
+    except Exception:  # unreadable or not what its name says: the parser reads it and says why
+        return None
+
+
+def _hash(writer: _Writer, path: Path, label: str, landed: bool) -> str | None:
+    """The unit's key (:func:`unit_sha256`); None when it cannot be read (then quarantined) or is gone."""
+    try:
+        return unit_sha256(path, writer.source.name_is_data)
+    except FileNotFoundError:
+        if not landed:
+            raise
+        log.warning("%s: gone before it was read", label)
+    except OSError as exc:
+        if not landed:
+            raise
+        _quarantine(writer.con, writer.settings, writer.source, path, label, landed, "", exc, writer.load_id,
+                    writer.report)
+    return None
 
 
 @dataclass
@@ -321,6 +494,8 @@ class _ParsedFile:
     rejects: list[RowRejected] = field(default_factory=list)
     written: int = 0  # records already inserted (a big file streams in its own transaction)
     rejects_written: int = 0
+    path: Path | None = None  # where it lies, and whether in the landing zone: to quarantine it if it cannot
+    landed: bool = False  # be written
 
 
 class _Writer:
@@ -333,8 +508,9 @@ class _Writer:
     A bigger file gets its own transaction and streams in batches, so memory stays bounded.
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, source: Source, load_id: str, report: SourceReport):
-        self.con, self.source, self.load_id, self.report = con, source, load_id, report
+    def __init__(self, con: duckdb.DuckDBPyConnection, source: Source, load_id: str, report: SourceReport,
+                 settings: Settings) -> None:
+        self.con, self.source, self.load_id, self.report, self.settings = con, source, load_id, report, settings
         self.names = list(source.columns)
         # Every hash already registered, read once: one query per load instead of one per file.
         self.known = {row[0] for row in con.execute("SELECT source_sha256 FROM raw._files").fetchall()}
@@ -349,10 +525,28 @@ class _Writer:
             self.flush()
 
     def flush(self) -> None:
-        """Commit every queued file in one transaction."""
+        """Commit every queued file in one transaction. When a file's values cannot be written (text that is not
+        UTF-8, a value of the wrong type: :data:`WRITE_ERRORS`), each file is committed alone and the ones that
+        fail are quarantined."""
         if not self.pending:
             return
         files, self.pending, self.pending_rows = self.pending, [], 0
+        try:
+            self.commit(files, count=False)
+        except WRITE_ERRORS:
+            log.debug("a group of %d parsed file(s) could not be written; writing them one by one", len(files),
+                      exc_info=True)
+            for done in files:
+                try:
+                    self.commit([done])
+                except WRITE_ERRORS as exc:
+                    self.refuse(done, exc)
+            return
+        for done in files:
+            self.loaded(done)
+
+    def commit(self, files: list[_ParsedFile], count: bool = True) -> None:
+        """Insert parsed files and register them, in one transaction (and count them in the report)."""
         self.con.begin()
         try:
             _insert_batch(self.con, self.source, self.names, files, self.load_id)
@@ -361,8 +555,15 @@ class _Writer:
         except BaseException:
             self.con.rollback()
             raise
-        for done in files:
+        for done in files if count else []:
             self.loaded(done)
+
+    def refuse(self, done: _ParsedFile, exc: BaseException) -> None:
+        """Quarantine a parsed file whose values could not be written."""
+        self.known.discard(done.sha)
+        log.debug("writing %s failed", done.label, exc_info=True)
+        _quarantine(self.con, self.settings, self.source, done.path or Path(done.label), done.label,
+                    done.landed and done.path is not None, done.sha, exc, self.load_id, self.report)
 
     def write_part(self, done: _ParsedFile) -> None:
         """Insert a big file's records so far (inside its own open transaction) and forget them."""
@@ -514,13 +715,18 @@ class _BulkGroup:
                     taken.update(part_taken)
                     done += part_done
                 except duckdb.Error as exc:  # a malformed file: the parser will say why; the others go on in bulk
+                    # DuckDB's message can quote the offending line: only its kind is logged
                     named = [f for f in part if _names(exc, f.path)]
-                    log.info("bulk read of %d file(s) failed (%s): %s", len(part), first_line(exc),
+                    log.info("bulk read of %d file(s) failed (%s): %s", len(part), type(exc).__name__,
                              named[0].label if named else "halving the group")
                     if named:
                         todo.append([f for f in part if f not in named])
                     elif len(part) > 1:
                         todo += [part[: len(part) // 2], part[len(part) // 2:]]
+                except Exception as exc:  # the bulk loader's own Python failed on a file: the parser reads them all
+                    log.warning("bulk loader failed on %d file(s) (%s); the parser reads them", len(part),
+                                type(exc).__name__)
+                    log.debug("bulk loader failure", exc_info=True)
         return taken, done
 
     def _bulk_once(self, con: duckdb.DuckDBPyConnection,
@@ -569,7 +775,8 @@ def _parts(files: list[BulkFile], part_bytes: int) -> Iterator[list[BulkFile]]:
 
 
 def first_line(exc: BaseException) -> str:
-    """The first line of an error's message (its type when it has none), at most 300 characters."""
+    """The first line of an error's message (its type when it has none), at most 300 characters. Not for reasons
+    or logs of a file's failure: a library's message can quote the file (see :func:`describe`)."""
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
 
 
@@ -581,18 +788,40 @@ def _names(exc: duckdb.Error, path: Path) -> bool:
             or re.search(rf"^\s*file = {re.escape(str(path))}$", text, re.MULTILINE) is not None)
 
 
+class _ParseFailed(Exception):
+    """A file's parser raised ``error``: the file, not the loader, is the problem."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(type(error).__name__)
+        self.error = error
+
+
+def _parsed(parse: Callable[[Path], Iterable[Parsed]], path: Path, max_rows: int) -> Iterator[Parsed]:
+    """The records of one file, at most ``max_rows``; whatever the parse raises comes out as :class:`_ParseFailed`
+    (RecursionError and MemoryError included: a file nested or sized to break a parser is just a bad file)."""
+    try:
+        for count, item in enumerate(parse(path), start=1):
+            if count > max_rows:
+                raise FileRejected(f"more than {max_rows} records (DIALOOG_MAX_ROWS_PER_FILE)", item.position)
+            yield item
+    except Exception as exc:  # any parser error, of any library, is the file's
+        raise _ParseFailed(exc) from exc
+
+
 def _load_unit(
     writer: _Writer, settings: Settings, path: Path, label: str, landed: bool, sha: str | None = None
 ) -> None:
     source, con, report = writer.source, writer.con, writer.report
-    sha = sha or unit_sha256(path, source.name_is_data)
+    sha = sha or _hash(writer, path, label, landed)
+    if sha is None:
+        return
     if sha in writer.known:
         report.files_skipped += 1
         return
-    done = _ParsedFile(label, sha, datetime.now(UTC))
+    done = _ParsedFile(label, sha, datetime.now(UTC), path=path, landed=landed)
     own_transaction = False
     try:
-        for item in source.parse(path):
+        for item in _parsed(source.parse, path, get_limits().max_rows_per_file):
             if isinstance(item, RowRejected):
                 done.rejects.append(item)
                 continue
@@ -607,9 +836,17 @@ def _load_unit(
             writer.write_part(done)
             writer.register([done])
             con.commit()
-    except MALFORMED_ERRORS as exc:
+    except _ParseFailed as failed:
         if own_transaction:
             con.rollback()
+        log.debug("parsing %s failed", label, exc_info=failed.error)
+        _quarantine(con, settings, source, path, label, landed, sha, failed.error, writer.load_id, report)
+        return
+    except WRITE_ERRORS as exc:
+        if not own_transaction:  # not this file's: the writer's queue handles its own files' values
+            raise
+        con.rollback()
+        log.debug("writing %s failed", label, exc_info=True)
         _quarantine(con, settings, source, path, label, landed, sha, exc, writer.load_id, report)
         return
     except BaseException:
@@ -627,7 +864,8 @@ def _quarantine(
     con: duckdb.DuckDBPyConnection, settings: Settings, source: Source, path: Path, label: str, landed: bool,
     sha: str, exc: BaseException, load_id: str, report: SourceReport,
 ) -> None:
-    reason = _describe(exc)
+    """Move a file that cannot be loaded to the quarantine and record it (``sha`` empty when it was not read)."""
+    reason = describe(exc)
     moved = quarantine_file(settings, source.name, path, reason) if landed else None
     con.execute(
         "INSERT INTO dq.quarantined_files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -638,12 +876,55 @@ def _quarantine(
     log.warning("quarantined %s: %s", label, reason)
 
 
-def _describe(exc: BaseException) -> str:
+def describe(exc: BaseException) -> str:
+    """Why a file failed, for its quarantine reason and the log: the kind of failure, the error's type and where,
+    never the file's content. Only the loaders' own :class:`FileRejected` texts (written not to quote content) and
+    the fixed messages of a few libraries are used; other messages (DuckDB's, a value's ``repr``) can quote the
+    offending line, so they are left out."""
     if isinstance(exc, FileRejected):
         return str(exc)
+    name = error_name(exc)
     if isinstance(exc, UnicodeDecodeError):
         return f"encoding: bytes at offset {exc.start} do not decode as {exc.encoding}"
-    return f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, RecursionError):
+        return f"nested too deeply to read ({name})"
+    if isinstance(exc, MemoryError):
+        return f"too large to read in memory ({name})"
+    if isinstance(exc, json.JSONDecodeError):  # msg is fixed text ("Expecting value"); doc is the file: left out
+        return f"invalid JSON: {exc.msg} (at line {exc.lineno} column {exc.colno})"
+    if isinstance(exc, csv.Error):
+        return f"malformed CSV: {scrub(str(exc))} ({name})"
+    if isinstance(exc, zipfile.BadZipFile | zipfile.LargeZipFile):
+        return f"unreadable ZIP: {scrub(str(exc))} ({name})"
+    if isinstance(exc, SyntaxError):  # xml.etree's and expat's ParseError
+        where = getattr(exc, "position", None)
+        return f"malformed XML ({name}{f', at line {where[0]} column {where[1]}' if where else ''})"
+    if isinstance(exc, EOFError):
+        return f"truncated ({name})"
+    if isinstance(exc, duckdb.Error):
+        return f"DuckDB refused it ({name})"
+    if isinstance(exc, OSError):
+        return f"unreadable: {errno.errorcode.get(exc.errno or 0, 'error')} ({name})"
+    if isinstance(exc, pa.ArrowException | UnicodeError):
+        return f"a value cannot be stored ({name})"
+    return f"the parser failed on it ({name})"
+
+
+def error_name(exc: BaseException) -> str:
+    """An error's type, with its module unless built in (``xml.etree.ElementTree.ParseError``, ``RecursionError``)."""
+    kind = type(exc)
+    return kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+
+
+_QUOTED = re.compile(r"""'[^']*'|"[^"]*"|'.*|".*""")
+
+
+def scrub(message: str) -> str:
+    """The first line of a library's fixed-format message with anything quoted in it left out, printable, at most
+    120 characters (zipfile quotes member names; csv quotes only its dialect's characters)."""
+    line = (message.strip().splitlines() or [""])[0]
+    line = _QUOTED.sub("'…'", line)
+    return "".join(c if c.isprintable() else "?" for c in line)[:120]
 
 
 def _insert_rejects(con: duckdb.DuckDBPyConnection, source: Source, done: _ParsedFile, load_id: str) -> None:
@@ -676,14 +957,22 @@ def _insert_batch(
         con.unregister("_dialoog_batch")
 
 
-def quarantine_file(settings: Settings, source: str, path: Path, reason: str) -> Path:
-    """Move a landed file (or archive folder) to the quarantine with a ``.reason`` file beside it."""
+def quarantine_file(settings: Settings, source: str, path: Path, reason: str) -> Path | None:
+    """Move a landed file (or archive folder, or link: the link itself) to the quarantine with a ``.reason`` file
+    beside it; None (logged) when it cannot be moved, e.g. a pipe on another file system."""
     target_dir = settings.quarantine / source
     target_dir.mkdir(parents=True, exist_ok=True)
     target = target_dir / path.name
-    if target.exists():
+    if os.path.lexists(target) or os.path.lexists(f"{target}.reason"):
         target = target_dir / f"{path.stem}.{uuid.uuid4().hex[:6]}{path.suffix}"
-    shutil.move(str(path), target)
+    try:
+        if os.path.islink(path) or not (path.is_file() or path.is_dir()):
+            os.rename(path, target)  # the link or special file itself, never what it points to
+        else:
+            shutil.move(str(path), target)
+    except OSError as exc:
+        log.error("could not move %s to the quarantine (%s); it stays in the landing zone", path, error_name(exc))
+        return None
     target.with_name(target.name + ".reason").write_text(reason + "\n", encoding="utf-8")
     return target
 

@@ -85,6 +85,51 @@ def _kept_secret(path: Path) -> str:
     return path.read_text().strip()
 
 
+@dataclass(frozen=True)
+class Limits:
+    """What one landed file may hold before it is refused (quarantined with the limit as reason), whichever path
+    reads it. The defaults are far above the real exports and the demo and benchmark data (README)."""
+
+    #: How deep JSON may nest (the outermost object or array is level 1; a Graph API reply sits at level 10).
+    max_json_depth: int = 64
+    #: One JSON string, number or CSV field, or XLSX cell, in bytes (a Facebook message: at most ~250 kB).
+    max_value_bytes: int = 1 << 20
+    #: What one ZIP (an X archive, an XLSX workbook) may unpack to, declared and actually read.
+    max_unpacked_bytes: int = 1 << 30
+    #: Unpacked bytes per byte of the archive (X archives: ~12), once it unpacks to more than a MiB.
+    max_unpack_ratio: float = 100.0
+    #: Records (loaded and rejected) of one file.
+    max_rows_per_file: int = 10_000_000
+
+
+#: Environment variable of each limit.
+LIMIT_VARIABLES: dict[str, str] = {
+    "max_json_depth": "DIALOOG_MAX_JSON_DEPTH",
+    "max_value_bytes": "DIALOOG_MAX_VALUE_BYTES",
+    "max_unpacked_bytes": "DIALOOG_MAX_UNPACKED_BYTES",
+    "max_unpack_ratio": "DIALOOG_MAX_UNPACK_RATIO",
+    "max_rows_per_file": "DIALOOG_MAX_ROWS_PER_FILE",
+}
+
+
+def get_limits() -> Limits:
+    """The file limits of the current environment (read on every call, so tests can change them); a value that
+    is not a positive number is an error, not a silent default."""
+    values: dict[str, float] = {}
+    for name, variable in LIMIT_VARIABLES.items():
+        text = os.environ.get(variable, "").strip().replace("_", "")
+        if not text:
+            continue
+        try:
+            value = float(text) if name == "max_unpack_ratio" else int(text)
+        except ValueError as exc:
+            raise ValueError(f"{variable}={text!r} is not a number") from exc
+        if value <= 0:
+            raise ValueError(f"{variable} must be positive, not {text}")
+        values[name] = value
+    return Limits(**values)
+
+
 def get_settings() -> Settings:
     """Settings from the current environment (read on every call, so tests can change it)."""
     home = Path(os.environ.get("DIALOOG_HOME", PROJECT_ROOT / "var")).expanduser().resolve()

@@ -10,12 +10,18 @@ from __future__ import annotations
 
 import codecs
 import csv
+import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from ingestion.loading import FileRejected
+from ingestion.loading import FileRejected, UnpackBudget, error_name
+from ingestion.settings import get_limits
 
 Row = tuple[int, dict[str, str]]
+
+#: What ``csv.Sniffer`` looks at, when the header line does not tell the delimiter: its regular expressions take
+#: quadratic time on some lines (a 64 kB sample of ``,"`` took 17 s), a few kB take a fraction of a second.
+SNIFF_CHARS = 8 << 10
 
 
 def detect_encoding(path: Path) -> str:
@@ -36,7 +42,9 @@ def detect_encoding(path: Path) -> str:
 
 
 def read_csv(path: Path, required: Iterable[str] = (), delimiters: str = ",;") -> Iterator[Row]:
-    """Rows of a CSV file as dicts keyed by the stripped header, with their 1-based line numbers."""
+    """Rows of a CSV file as dicts keyed by the stripped header, with their 1-based line numbers. A field longer
+    than ``DIALOOG_MAX_VALUE_BYTES`` characters fails the file (csv.Error)."""
+    csv.field_size_limit(get_limits().max_value_bytes)
     encoding = detect_encoding(path)
     with path.open(encoding=encoding, newline="") as handle:
         sample = handle.read(64 * 1024)
@@ -65,7 +73,7 @@ def _dialect(sample: str, delimiters: str) -> type[csv.Dialect]:
     if len(found) == 1 and f"{found[0]} " not in header:
         return _excel_with(found[0])
     try:
-        return csv.Sniffer().sniff(sample, delimiters=delimiters)
+        return csv.Sniffer().sniff(sample[:SNIFF_CHARS], delimiters=delimiters)
     except csv.Error:
         return _excel_with(max(delimiters, key=header.count))
 
@@ -75,30 +83,48 @@ def _excel_with(delimiter: str) -> type[csv.Dialect]:
 
 
 def read_xlsx(path: Path, required: Iterable[str] = ()) -> Iterator[Row]:
-    """Rows of the first sheet of an XLSX workbook, streamed; numbers come back as text."""
+    """Rows of the first sheet of an XLSX workbook, streamed; numbers come back as text.
+
+    The workbook (a ZIP) is checked against the unpack limits first (:class:`ingestion.loading.UnpackBudget`);
+    a cell longer than ``DIALOOG_MAX_VALUE_BYTES`` characters, or XML the parser refuses while the rows are read,
+    fails the file. Reasons name the error's type only: openpyxl's and the XML parser's messages can quote it."""
     import openpyxl  # imported here: only XLSX loads need it
 
     try:
+        with zipfile.ZipFile(path) as archive:
+            UnpackBudget(path, archive.infolist())
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except FileRejected:
+        raise
     except Exception as exc:  # openpyxl raises many types for a broken workbook
-        raise FileRejected(f"unreadable XLSX: {type(exc).__name__}: {exc}") from exc
+        raise FileRejected(f"unreadable XLSX ({error_name(exc)})") from exc
+    max_value = get_limits().max_value_bytes
+    number = 1
     try:
         rows = workbook.worksheets[0].iter_rows(values_only=True)
-        header = [_cell_text(c).lower() for c in next(rows, ())]
+        header = [_cell_text(c, max_value).lower() for c in next(rows, ())]
         require_columns(header, required, path)
         for number, values in enumerate(rows, start=2):
             if any(v is not None and str(v).strip() for v in values):
-                yield number, {h: _cell_text(v) for h, v in zip(header, values, strict=False) if h}
+                yield number, {h: _cell_text(v, max_value) for h, v in zip(header, values, strict=False) if h}
+    except FileRejected:
+        raise
+    except Exception as exc:  # a worksheet's XML that does not parse (xml ParseError), a bad shared string, …
+        raise FileRejected(f"unreadable XLSX: its sheet fails to read ({error_name(exc)})",
+                           f"after row {number}") from exc
     finally:
         workbook.close()
 
 
-def _cell_text(value: object) -> str:
+def _cell_text(value: object, max_value: int | None = None) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    text = str(value).strip()
+    if max_value is not None and len(text) > max_value:
+        raise FileRejected(f"a cell longer than {max_value} characters (DIALOOG_MAX_VALUE_BYTES)")
+    return text
 
 
 def read_table(path: Path, required: Iterable[str] = ()) -> Iterator[Row]:

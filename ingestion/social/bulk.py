@@ -29,9 +29,10 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from ingestion.loading import LINEAGE_COLUMNS, BulkFile
+from ingestion.loading import LINEAGE_COLUMNS, BulkFile, literal_path
 from ingestion.pseudonym import hmac_pads, sql_citizen_key
-from ingestion.social.common import MESSAGE_COLUMNS, author_key, citizen_key_bytes
+from ingestion.settings import get_limits
+from ingestion.social.common import MESSAGE_COLUMNS, author_key, citizen_key_bytes, json_depth_ok
 
 #: The message columns the SQL shapes (the pseudonym is added at insert).
 SHAPED_COLUMNS = tuple(name for name in MESSAGE_COLUMNS if name != "author_key")
@@ -49,8 +50,11 @@ SIMPLE_HANDLE = "[A-Za-z0-9_]+"
 
 
 def register_files(con: duckdb.DuckDBPyConnection, files: list[BulkFile]) -> list[str]:
-    """Register the group as ``_bulk_files(fid, filename, label, sha)``; returns the paths to read."""
+    """Register the group as ``_bulk_files(fid, filename, label, sha)``; returns the paths to read (never with glob
+    characters: the loader gives those files to the parser, see :func:`ingestion.loading.literal_path`)."""
     paths = [str(f.path) for f in files]
+    if not all(map(literal_path, paths)):
+        raise ValueError("a path with glob characters was offered to a bulk loader")
     con.register("_bulk_files", pa.table({
         "fid": list(range(len(files))), "filename": paths,
         "label": [f.label for f in files], "sha": [f.sha for f in files],
@@ -88,18 +92,24 @@ def structure_checker(check: Callable[[Any], bool]) -> Callable[[str], bool]:
     def judge(structure: str) -> bool:
         try:
             return check(json.loads(structure))
-        except (ValueError, TypeError, AttributeError):
+        except (ValueError, TypeError, AttributeError, RecursionError):
             return False
 
     return judge
 
 
 def good_structures(con: duckdb.DuckDBPyConnection, judge: Callable[[str], bool], table: str = "_bulk_json",
-                    column: str = "structure") -> None:
-    """Register ``_bulk_good_structures(structure)``: the distinct structures of the group ``judge`` accepts."""
+                    column: str = "structure", depth_offset: int = 0) -> None:
+    """Register ``_bulk_good_structures(structure)``: the distinct structures of the group ``judge`` accepts.
+
+    A structure nests as deep as its JSON (``json_structure`` keeps every level): one deeper than
+    ``DIALOOG_MAX_JSON_DEPTH`` (less ``depth_offset``, the levels around it in its file) is not accepted, so its
+    file goes to the parser, which refuses it with the limit as reason."""
     seen = [row[0] for row in con.execute(f"SELECT DISTINCT {column} FROM {table}").fetchall()]
-    con.register("_bulk_good_structures", pa.table({"structure": [s for s in seen if s and judge(s)]},
-                                                   schema=pa.schema([("structure", pa.string())])))
+    depth = get_limits().max_json_depth - depth_offset
+    con.register("_bulk_good_structures", pa.table(
+        {"structure": [s for s in seen if s and json_depth_ok(s, depth) and judge(s)]},
+        schema=pa.schema([("structure", pa.string())])))
 
 
 def is_string(structure: Any) -> bool:
@@ -131,13 +141,18 @@ def read_json_pages(con: duckdb.DuckDBPyConnection, files: list[BulkFile], judge
     to a reader's output (one file per chunk) cost about twice the CPU, and ``read_json_objects`` would parse
     each file once more (docs/benchmarks.md, round 8). A file without a :func:`strict_structure` (two values, a
     syntax error, what only DuckDB's parser accepts) goes to the parser; one that is not UTF-8 fails the read,
-    named."""
+    named.
+
+    A page longer than ``DIALOOG_MAX_VALUE_BYTES`` gets no structure either: SQL cannot cheaply measure its longest
+    value, so the parser, which does, reads it (real pages are 10-60 kB)."""
     paths = register_files(con, files)
     con.execute("""CREATE OR REPLACE TEMP TABLE _bulk_text AS
         SELECT f.fid, o.content AS json FROM read_text(?) AS o JOIN _bulk_files AS f ON f.filename = o.filename""",
                 [paths])
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _bulk_json AS
-        SELECT fid, {strict_structure("o.json")} AS structure, try({page}) AS page FROM _bulk_text AS o""")
+        SELECT fid, CASE WHEN strlen(o.json) <= {get_limits().max_value_bytes} THEN {strict_structure("o.json")} END
+                   AS structure,
+               try({page}) AS page FROM _bulk_text AS o""")
     con.execute("DROP TABLE _bulk_text")
     good_structures(con, judge)
     # read_text gives one row per file, so a page is one row
@@ -197,9 +212,11 @@ def set_apart(con: duckdb.DuckDBPyConnection, files: list[BulkFile], table: str)
     n = next(_set_apart)
     rows, taken, keys = _part_tables(n)
     con.execute(f"ALTER TABLE _bulk_rows RENAME TO {rows}")
+    # A file with more records than DIALOOG_MAX_ROWS_PER_FILE goes to the parser, which refuses it.
     con.execute(f"""CREATE TEMP TABLE {taken} AS
-        SELECT p.fid FROM _bulk_pages p
-        WHERE p.page_ok AND NOT EXISTS (SELECT 1 FROM {rows} r WHERE r.fid = p.fid AND NOT r.row_ok)""")
+        SELECT p.fid FROM _bulk_pages p LEFT JOIN (SELECT fid, bool_and(row_ok) AS ok, count(*) AS n FROM {rows}
+                                                   GROUP BY fid) r USING (fid)
+        WHERE p.page_ok AND coalesce(r.ok, true) AND coalesce(r.n, 0) <= {get_limits().max_rows_per_file}""")
     key = citizen_key_bytes()
     con.execute(f"""CREATE TEMP TABLE {keys} AS
         WITH authors AS (SELECT DISTINCT platform, coalesce(author_id, author_handle) AS identity FROM {rows}

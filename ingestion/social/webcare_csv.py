@@ -37,6 +37,7 @@ import duckdb
 import pyarrow as pa
 
 from ingestion.loading import BulkFile, FileRejected, Parsed, Record, RowRejected, Source
+from ingestion.settings import get_limits
 from ingestion.social.bulk import ShapedPart, insertion_order, register_files, set_apart
 from ingestion.social.common import (
     MESSAGE_COLUMNS,
@@ -124,9 +125,10 @@ def choose_profile(header: list[str], folder_name: str) -> Profile:
         if not profile.missing(header):
             return profile
     first = candidates[0]
+    # The header is the file's content: only the profile's own column names are named.
     raise FileRejected(
         f"missing column(s) {', '.join(first.missing(header))} (profile {first.name}); "
-        f"header has {', '.join(header)}; no profile in ingestion/social/profiles matches", "line 1")
+        f"the header has {len(header)} column(s); no profile in ingestion/social/profiles matches", "line 1")
 
 
 def to_utc(local: datetime) -> datetime:
@@ -135,7 +137,9 @@ def to_utc(local: datetime) -> datetime:
 
 
 def parse(path: Path) -> Iterator[Parsed]:
-    """Messages of one webcare export; rows that cannot be used are rejected one by one."""
+    """Messages of one webcare export; rows that cannot be used are rejected one by one. A field longer than
+    ``DIALOOG_MAX_VALUE_BYTES`` characters fails the file (csv.Error)."""
+    csv.field_size_limit(get_limits().max_value_bytes)
     with path.open(encoding=detect_encoding(path), newline="") as handle:
         reader = csv.reader(handle, delimiter=";")
         header = [h.strip().lstrip("\ufeff").lower() for h in next(reader, [])]
@@ -214,7 +218,7 @@ PY_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u200
 _C1_BYTE = re.compile(rb"[\x80-\x9f]")
 #: A quoted field as csv.reader reads it: from a field start to a quote right before a field end.
 _QUOTED_FIELD = re.compile(r'(?:(?<=[;\r\n])|^)"[^"]*(?:""[^"]*)*"(?=[;\r\n]|\Z)')
-#: Above csv's field size limit (131,072 characters) the parser fails the file: SQL takes no line that long.
+#: SQL takes no line this long (the parser fails a file with a field above ``DIALOOG_MAX_VALUE_BYTES``).
 _FIELD_LIMIT = 100_000
 _CHUNK = 256 << 10  # bytes Python looks at at once
 #: The only characters whose ``lower()`` differs in DuckDB and Python (İ: one code point vs two; Σ: the
@@ -245,8 +249,12 @@ class _ParserOnly(Exception):
 def _pieces(path: Path, encoding: str) -> Iterator[str]:
     """The file's text in pieces of about ``_CHUNK`` bytes, each ending at a line end outside quotes (the last
     at the end of the file): memory stays flat however large the file. Windows-1252 is read as Latin-1, the
-    same text as long as no byte is in 0x80-0x9F (€, curly quotes, …; DuckDB's Latin-1 refuses those)."""
+    same text as long as no byte is in 0x80-0x9F (€, curly quotes, …; DuckDB's Latin-1 refuses those).
+
+    A record longer than four values' limit (``DIALOOG_MAX_VALUE_BYTES``, at least 4 MiB) goes to the parser:
+    carried whole from chunk to chunk, one of a GB would be searched again for every chunk (quadratic)."""
     decoder, carry = codecs.getincrementaldecoder(encoding)(), ""
+    longest = max(4 * get_limits().max_value_bytes, 4 << 20)
     with path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(_CHUNK), b""):
             if encoding == "latin-1" and _C1_BYTE.search(chunk):
@@ -256,6 +264,8 @@ def _pieces(path: Path, encoding: str) -> Iterator[str]:
             if cut:
                 yield text[:cut]
             carry = text[cut:]
+            if len(carry) > longest:
+                raise _ParserOnly("a record longer than the limit")
     carry += decoder.decode(b"", final=True)
     if carry:
         yield carry
@@ -400,11 +410,12 @@ def _handle(expr: str) -> str:
 def _read(con: duckdb.DuckDBPyConnection, layout: Layout, paths: list[str]) -> None:
     """Read one layout's files into ``_wc_read`` (an error names its file: the loader leaves just that one out)."""
     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(layout.width + 1))  # one spare: a row too long
+    # compression = 'none': a file named x.csv.gz is read as the parser reads it, not unpacked
     with insertion_order(con):  # rowid must follow the files' order: the lines are numbered by it
         con.execute(f"""CREATE OR REPLACE TEMP TABLE _wc_read AS SELECT * FROM read_csv(?, header = false,
             delim = ';', quote = '"', escape = '"', columns = {{{columns}}}, auto_detect = false,
             null_padding = true, nullstr = '{_NULL}', strict_mode = false, parallel = false, filename = true,
-            encoding = '{layout.encoding}')""", [paths])
+            encoding = '{layout.encoding}', compression = 'none')""", [paths])
 
 
 def _number(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
@@ -437,7 +448,8 @@ def _number(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
     con.execute("DROP TABLE _wc_read")
     con.execute(f"""INSERT INTO _bulk_pages
         SELECT n.fid, sum(n.span) = any_value(l.lines) AND bool_and(n.c{layout.width} IS NULL)
-            AND max(n.width) < {_FIELD_LIMIT} AND max(n.n) = count(*)  -- records contiguous: numbered 1..count
+            AND max(n.width) < {min(_FIELD_LIMIT, get_limits().max_value_bytes)}
+            AND max(n.n) = count(*)  -- records contiguous: numbered 1..count
         FROM _wc_numbered n JOIN _wc_lines l USING (fid) GROUP BY n.fid""")
 
 

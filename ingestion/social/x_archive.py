@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import io
+import os
 import re
 import shutil
 import tempfile
@@ -26,7 +27,18 @@ from typing import IO, Any, NamedTuple
 import duckdb
 import pyarrow as pa
 
-from ingestion.loading import MALFORMED_ERRORS, BulkFile, FileRejected, Parsed, Record, Source
+from ingestion.loading import (
+    BulkFile,
+    FileRejected,
+    Parsed,
+    Record,
+    Source,
+    UnpackBudget,
+    is_hidden,
+    literal_path,
+    regular_files,
+)
+from ingestion.settings import get_limits
 from ingestion.social.bulk import (
     MAX_OBJECT,
     MENTION_RE2,
@@ -61,22 +73,46 @@ _PREFIX_LIMIT = 512
 
 
 def discover(folder: Path) -> Iterator[Path]:
-    """Load units: each ``.zip``, each archive folder (whole), and any other file (to be rejected)."""
-    if not folder.is_dir():
+    """Load units: each ``.zip``, each archive folder (whole), and any other file (to be rejected). As
+    :func:`ingestion.loading.default_discover`, links are never followed (a linked folder is yielded as itself, for
+    the loader to quarantine), and hidden entries and ``.reason`` notes are yielded for the loader to report; so are
+    the links and special files inside an archive folder, before the folder, which is read without them."""
+    if not folder.is_dir() or folder.is_symlink():
         return
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith(".") or path.suffix == ".reason":
-            continue
-        if path.is_dir():
-            yield from [path] if _is_archive_folder(path) else discover(path)
-        elif path.is_file():
+    with os.scandir(folder) as listing:
+        entries = sorted(listing, key=lambda entry: entry.name)
+    for entry in entries:
+        path = Path(entry.path)
+        if not entry.is_dir(follow_symlinks=False) or is_hidden(entry.name):
             yield path
+        elif _is_archive_folder(path):
+            yield from _odd_entries(path)
+            yield path
+        else:
+            yield from discover(path)
 
 
 def _is_archive_folder(folder: Path) -> bool:
-    """An archive folder holds the account or tweets file itself or in its own ``data/`` folder."""
-    candidates = [*folder.glob("*.js"), *folder.glob("data/*.js")]
-    return any(p.name == "account.js" or _TWEETS_FILE.match(p.name) for p in candidates)
+    """An archive folder holds the account or tweets file itself or in its own ``data/`` folder (a real one)."""
+    names = [*_file_names(folder), *(_file_names(folder / "data") if (folder / "data").is_dir()
+                                     and not (folder / "data").is_symlink() else [])]
+    return any(name == "account.js" or _TWEETS_FILE.match(name) for name in names)
+
+
+def _file_names(folder: Path) -> list[str]:
+    with os.scandir(folder) as listing:
+        return [e.name for e in listing if e.is_file(follow_symlinks=False) and e.name.endswith(".js")]
+
+
+def _odd_entries(folder: Path) -> Iterator[Path]:
+    """The links and special files anywhere in an archive folder (not in its linked folders)."""
+    with os.scandir(folder) as listing:
+        entries = sorted(listing, key=lambda entry: entry.name)
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            yield from _odd_entries(Path(entry.path))
+        elif not entry.is_file(follow_symlinks=False):
+            yield Path(entry.path)
 
 
 def parse(path: Path) -> Iterator[Parsed]:
@@ -102,18 +138,23 @@ def _contents(archive: _Archive) -> tuple[list[str], dict[str, str | None]]:
 
 
 class _Archive:
-    """Members of a ZIP or of a folder, by relative POSIX path."""
+    """Members of a ZIP or of a folder, by relative POSIX path. A folder's members are its regular files (its
+    links are not followed); a ZIP's are read within its :class:`ingestion.loading.UnpackBudget`."""
 
     def __init__(self, path: Path, zip_file: zipfile.ZipFile | None) -> None:
         self.path, self.zip = path, zip_file
+        self.budget = UnpackBudget(path, zip_file.infolist()) if zip_file is not None else None
 
     def names(self) -> list[str]:
         if self.zip is not None:
             return [i.filename for i in self.zip.infolist() if not i.is_dir()]
-        return [p.relative_to(self.path).as_posix() for p in self.path.rglob("*") if p.is_file()]
+        return regular_files(self.path)
 
     def open(self, name: str) -> IO[bytes]:
-        return self.zip.open(name) if self.zip is not None else (self.path / name).open("rb")
+        if self.zip is not None and self.budget is not None:
+            return self.budget.reader(self.zip.open(name))
+        fd = os.open(self.path / name, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        return os.fdopen(fd, "rb")
 
 
 @contextmanager
@@ -129,6 +170,12 @@ def _archive(path: Path) -> Iterator[_Archive]:
         yield _Archive(path, zip_file)
 
 
+def _member(name: str) -> str:
+    """A member's name for a reason: printable, at most 100 characters (it is the supplier's text)."""
+    printable = "".join(c if c.isprintable() else "?" for c in name)
+    return printable if len(printable) <= 100 else printable[:99] + "…"
+
+
 def _skip_js_prefix(handle: IO[bytes], name: str) -> IO[bytes]:
     """The stream positioned at the array after ``window.YTD.x.partN =``, with a trailing ``;`` hidden."""
     head = b""
@@ -139,7 +186,8 @@ def _skip_js_prefix(handle: IO[bytes], name: str) -> IO[bytes]:
         head += chunk
     prefix, bracket, rest = head.partition(b"[")
     if not bracket or not _JS_PREFIX.match(prefix.decode("utf-8", "replace").lstrip("\ufeff")):
-        raise FileRejected(f"{name}: not an archive data file (expected 'window.YTD.<name>.partN = [')", name)
+        raise FileRejected(f"{_member(name)}: not an archive data file (expected 'window.YTD.<name>.partN = [')",
+                           _member(name))
     return _TrailingSemicolon(b"[" + rest, handle)
 
 
@@ -170,8 +218,8 @@ def _owner(archive: _Archive, name: str) -> dict[str, str | None]:
     """The archive owner's account id and handle, from ``account.js``."""
     with archive.open(name) as handle:
         items = list(stream_items(_skip_js_prefix(handle, name), "item.account"))
-    if not items or not items[0].get("accountId"):
-        raise FileRejected(f"{name} holds no account with an accountId", name)
+    if not items or not isinstance(items[0], dict) or not items[0].get("accountId"):
+        raise FileRejected(f"{_member(name)} holds no account with an accountId", _member(name))
     return {"id": text_id(items[0]["accountId"]), "handle": normalise_handle(items[0].get("username"))}
 
 
@@ -267,7 +315,7 @@ def _unpack(files: list[BulkFile], folder: Path) -> list[_TweetFile]:
                     with archive.open(name) as member, target.open("wb") as out:
                         shutil.copyfileobj(_skip_js_prefix(member, name), out, 1 << 20)
                     these.append(_TweetFile(fid, index + 1, name, str(target), owner["id"], owner["handle"]))
-        except (*MALFORMED_ERRORS, FileRejected, OSError, ValueError):
+        except Exception:  # whatever is wrong with it, the parser reads it and says why
             continue
         unpacked += these
     return unpacked
@@ -280,7 +328,7 @@ def unpacked_tweets(path: Path) -> int:
         with zipfile.ZipFile(path) as archive:
             return sum(member.file_size for member in archive.infolist()
                        if _TWEETS_FILE.match(member.filename.rsplit("/", 1)[-1]))
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except Exception:  # not a readable ZIP: the parser says why
         return path.stat().st_size
 
 
@@ -293,8 +341,11 @@ def _read_items(con: duckdb.DuckDBPyConnection, tweet_files: list[_TweetFile], f
         with insertion_order(con):
             # An element with what only DuckDB's parser reads gets no structure: the parser takes its archive (a
             # comma before the array's own closing bracket fails the read).
+            # An element longer than DIALOOG_MAX_VALUE_BYTES gets no structure either: the parser measures its values.
             con.execute(f"""CREATE OR REPLACE TEMP TABLE _bulk_json AS
-                SELECT filename, {strict_structure("o.json")} AS structure,
+                SELECT filename,
+                       CASE WHEN strlen(o.json) <= {get_limits().max_value_bytes} THEN {strict_structure("o.json")} END
+                           AS structure,
                        from_json(o.json, '{_ARCHIVE_ITEM}') AS item
                 FROM read_json_objects(?, format = 'array', filename = true,
                                        maximum_object_size = {MAX_OBJECT}) AS o""", [[t.filename for t in tweet_files]])
@@ -308,12 +359,14 @@ def _read_items(con: duckdb.DuckDBPyConnection, tweet_files: list[_TweetFile], f
 def bulk(con: duckdb.DuckDBPyConnection, files: list[BulkFile]) -> ShapedPart:
     """Shape a group of ZIP archives in DuckDB: the archives :func:`parse` would load whole, shaped as it would."""
     with tempfile.TemporaryDirectory(prefix="dialoog-archive-") as folder:
+        if not literal_path(folder):  # a temporary folder DuckDB would read as a pattern: the parser reads them
+            return nothing(X_ARCHIVE.table)
         tweet_files = _unpack(files, Path(folder))
         if not tweet_files:
             return nothing(X_ARCHIVE.table)
         register_files(con, files)
         _read_items(con, tweet_files, files)
-    good_structures(con, _judge_item)
+    good_structures(con, _judge_item, depth_offset=1)  # an element is one level inside its file's array
     # An archive is shaped when every element of its tweet files is one the SQL reads as the parser does (one
     # whose tweet files hold no element at all has no row here: the parser loads it).
     con.execute("""CREATE OR REPLACE TEMP TABLE _bulk_pages AS

@@ -92,15 +92,17 @@ def test_same_bytes_under_another_name_load_nothing_new(home: Settings) -> None:
 
 
 def test_the_landing_zone_is_walked_in_sorted_path_order(tmp_path: Path) -> None:
-    """As ``sorted(rglob)`` found them: files at any depth in path order, without hidden files, ``.reason``
-    notes or linked folders (a link to its own parent would never end)."""
+    """As ``sorted(rglob)`` found them: files at any depth in path order; linked folders are not walked (a link to
+    its own parent would never end) but yielded as themselves, like hidden files and ``.reason`` notes, for the
+    loader to report (tests/ingestion/test_hostile_files.py)."""
     for name in ("b.json", "a/z.json", "a.json", "a/b/c.json", "A.json", ".hidden.json", "x.json.reason",
                  ".dir/in_hidden_dir.json"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("{}")
     (tmp_path / "a" / "loop").symlink_to(tmp_path, target_is_directory=True)
     assert [p.relative_to(tmp_path).as_posix() for p in default_discover(tmp_path)] == [
-        ".dir/in_hidden_dir.json", "A.json", "a/b/c.json", "a/z.json", "a.json", "b.json"]
+        ".dir/in_hidden_dir.json", ".hidden.json", "A.json", "a/b/c.json", "a/loop", "a/z.json", "a.json", "b.json",
+        "x.json.reason"]
     assert list(default_discover(tmp_path / "missing")) == []
 
 
