@@ -104,22 +104,15 @@ DATA_CACHE_CONFIG = {
 # from an http page, and the server's files are not the reader's.
 DATA_DOCS_DIR = DIALOOG_HOME / "reports" / "data_docs"
 DATA_DOCS_ROLES = {"Admin", "Auditor"}
-# The Data Docs pages are the pipeline's own static HTML; they load Bootstrap, jQuery and Vega from public
-# CDNs and run inline scripts, which Superset's Content-Security-Policy would block on these pages only.
-_DATA_DOCS_CDNS = [
-    "https://cdn.jsdelivr.net",
-    "https://code.jquery.com",
-    "https://cdnjs.cloudflare.com",
-    "https://stackpath.bootstrapcdn.com",
-    "https://maxcdn.bootstrapcdn.com",
-    "https://unpkg.com",
-]
+# The Data Docs pages are the pipeline's own static HTML with their CSS and scripts beside them
+# (expectations/data_docs.py: nothing from a CDN); they run inline scripts and Vega's eval, which Superset's
+# Content-Security-Policy would block on these pages only. Nothing outside this server may load.
 DATA_DOCS_CSP = {
     "default-src": ["'self'"],
-    "script-src": ["'self'", "'unsafe-inline'", "'unsafe-eval'", *_DATA_DOCS_CDNS],
-    "style-src": ["'self'", "'unsafe-inline'", *_DATA_DOCS_CDNS],
+    "script-src": ["'self'", "'unsafe-inline'", "'unsafe-eval'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
     "img-src": ["'self'", "data:"],
-    "font-src": ["'self'", "data:", *_DATA_DOCS_CDNS],
+    "font-src": ["'self'", "data:"],
 }
 
 
