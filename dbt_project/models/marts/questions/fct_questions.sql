@@ -1,5 +1,6 @@
 -- One row per question (CONTRACT.md §3): who it was addressed to, when, whether and how fast it was
--- answered, and why the classifier took it for a question.
+-- answered, why the classifier took it for a question, and the file its kept copy came from
+-- (all its copies: fct_message_sources).
 select
     questions.question_id::varchar as question_id,
     questions.platform::varchar as platform,
@@ -14,7 +15,12 @@ select
     times.first_reply_at::timestamptz as first_reply_at,
     times.response_minutes::double as response_minutes,
     times.business_response_minutes::double as business_response_minutes,
-    questions.classifier_reason::varchar as classifier_reason
+    questions.classifier_reason::varchar as classifier_reason,
+    origin.source_file::varchar as source_file,
+    origin.source_sha256::varchar as source_sha256,
+    origin.source_position::varchar as source_position
 from {{ ref('int_questions_identified') }} as questions
 left join {{ ref('int_question_response_times') }} as times on questions.question_id = times.question_id
+left join {{ ref('fct_message_sources') }} as origin
+    on questions.question_id = origin.message_id and origin.is_winning_copy
 left join {{ ref('dim_municipality') }} as municipalities on questions.gm_code = municipalities.gm_code

@@ -1,0 +1,93 @@
+-- Every copy of every question and reply in the facts: the file it came from (name, SHA-256, position in
+-- the file) and whether it is the copy the deduplication kept (`int_messages_deduplicated`). Narrow on
+-- purpose: the copies of all messages are read for their key and lineage columns only, the questions and
+-- replies are the hash join's small side, and only their copies are ranked, in the deduplication's order
+-- (platform export before webcare export, then latest loaded, then copy id): a message's copies are all
+-- here, so its first copy is the one int_messages_deduplicated kept (a test on the model checks it).
+with traced as (
+    select
+        question_id as message_id,
+        'question' as message_role,
+        gm_code,
+        asked_year as year
+    from {{ ref('int_questions_identified') }}
+    union all
+    -- a reply that answers two questions of a citizen is one message
+    select distinct
+        reply_id as message_id,
+        'reply' as message_role,
+        gm_code,
+        year(timezone('Europe/Amsterdam', replied_at)) as year
+    from {{ ref('int_replies_matched') }}
+),
+
+copies as (
+    -- every copy of every message, its key and lineage columns only
+    select
+        message_id,
+        message_copy_id,
+        source_system,
+        source_file,
+        source_position,
+        loaded_at
+    from {{ ref('stg_x_api__messages') }}
+    union all
+    select
+        message_id,
+        message_copy_id,
+        source_system,
+        source_file,
+        source_position,
+        loaded_at
+    from {{ ref('stg_x_archive__messages') }}
+    union all
+    select
+        message_id,
+        message_copy_id,
+        source_system,
+        source_file,
+        source_position,
+        loaded_at
+    from {{ ref('stg_facebook_graph__messages') }}
+    union all
+    select
+        message_id,
+        message_copy_id,
+        source_system,
+        source_file,
+        source_position,
+        loaded_at
+    from {{ ref('stg_webcare_csv__messages') }}
+),
+
+traced_copies as (
+    select
+        traced.*,
+        copies.source_system,
+        copies.source_file,
+        copies.source_position,
+        -- message_copy_id is `<source_sha256>:<source_position>` (staging)
+        left(
+            copies.message_copy_id, length(copies.message_copy_id) - length(copies.source_position) - 1
+        ) as source_sha256,
+        row_number() over (
+            partition by copies.message_id
+            order by copies.source_system = 'webcare_csv' asc, copies.loaded_at desc, copies.message_copy_id desc
+        ) as copy_rank,
+        count(*) over (partition by copies.message_id) as copies
+    from copies
+    inner join traced on copies.message_id = traced.message_id
+)
+
+select
+    message_id::varchar as message_id,
+    message_role::varchar as message_role,
+    gm_code::varchar as gm_code,
+    year::integer as year,
+    source_system::varchar as source_system,
+    source_file::varchar as source_file,
+    source_sha256::varchar as source_sha256,
+    source_position::varchar as source_position,
+    (copy_rank = 1)::boolean as is_winning_copy,
+    copies::integer as copies
+from traced_copies
