@@ -9,7 +9,7 @@ PIPELINE := .venv/pipeline
 BI := .venv/bi
 ENV := source scripts/env.sh &&
 
-.PHONY: help setup demo pipeline test lint stop rollback bench lock debian-packages demo-data
+.PHONY: help setup demo pipeline test lint stop rollback release bench lock debian-packages demo-data
 
 help:
 	@echo "make demo      set up, load the demo exports through Airflow, publish, start Airflow and Superset"
@@ -17,6 +17,7 @@ help:
 	@echo "make pipeline  run every DAG once through Airflow on the landing zone, then publish"
 	@echo "make stop      stop what make demo started"
 	@echo "make rollback  put the previously published warehouse back"
+	@echo "make release   export the published warehouse as a citable release (\$$DIALOOG_HOME/releases/<version>)"
 	@echo "make bench     benchmarks (SCALE=1 ALSO=10), results in docs/benchmarks.md"
 	@echo "make setup     create/update the environments from the lock files"
 
@@ -80,6 +81,11 @@ stop:
 
 rollback: setup
 	@$(ENV) $(PIPELINE)/bin/python -m ingestion.pipeline rollback
+
+# Reads only the published warehouse; prints the release folder (docs/release.md). ARGS=--allow-stale to release
+# the last good publish after a failed run.
+release: setup
+	@$(ENV) $(PIPELINE)/bin/python -m release --home "$$DIALOOG_HOME" $(ARGS)
 
 # --- checks ----------------------------------------------------------------------------------------------
 lint: setup

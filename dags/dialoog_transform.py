@@ -7,7 +7,8 @@ and marts with all dbt tests in one process; the mart suites of Great Expectatio
 `dq` is swapped in atomically at `$DIALOOG_HOME/serving/warehouse.duckdb`, keeping the previous one for
 `make rollback`. When nothing was loaded since the last publish, the build and publish are skipped.
 Every run ends with an audit report (`$DIALOOG_HOME/reports/audit/latest.md`): loads, checks, failed rules,
-quarantined files and rows, and what was published.
+quarantined files and rows, and what was published. With `DIALOOG_RELEASE_AFTER_PUBLISH=true` (off by default)
+each publish is also exported as a citable release under `$DIALOOG_HOME/releases/` (docs/release.md).
 """
 
 from __future__ import annotations
@@ -57,6 +58,21 @@ def dialoog_transform() -> None:
 
         return publish_warehouse()
 
+    # A citable release of what was just published (docs/release.md), only when DIALOOG_RELEASE_AFTER_PUBLISH is
+    # true: off by default. Reads the published copy only, so it is no writer and runs outside the pool.
+    @task.short_circuit
+    def release_enabled() -> bool:
+        import os
+
+        return os.environ.get("DIALOOG_RELEASE_AFTER_PUBLISH", "").strip().lower() in ("true", "1", "yes")
+
+    @task(retries=0)
+    def release() -> str:
+        from ingestion.settings import get_settings
+        from release.build import make_release
+
+        return str(make_release(get_settings().home))
+
     # Reads dq and writes its own bookkeeping row: a writer, after whatever ran before it.
     @task(pool=WRITER_POOL, trigger_rule="all_done")
     def audit_report() -> str:
@@ -77,7 +93,9 @@ def dialoog_transform() -> None:
     steps = [something_to_build(), dbt_build(), validate_marts(), publish(), audit_report()]
     for upstream, downstream in zip(steps, steps[1:], strict=False):
         upstream >> downstream
-    steps >> fail_run_on_failed_task()
+    releasing = [release_enabled(), release()]
+    steps[3] >> releasing[0] >> releasing[1]
+    [*steps, *releasing] >> fail_run_on_failed_task()
 
 
 dialoog_transform()
