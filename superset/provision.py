@@ -44,6 +44,16 @@ RETIRED_CHART_UUIDS = (
 )
 # Which warehouse schemas each role may query (explore, chart data, SQL Lab).
 ROLE_SCHEMAS = {"Analyst": ("marts",), "Auditor": ("dq",)}
+# Marts tables a role may query besides its schemas, by the UUID of their dataset in the bundle: the tables of
+# docs/lineage.md's query from a figure to its files, none with citizen data (tests/superset/test_bundle.py).
+ROLE_DATASETS = {
+    "Auditor": (
+        "5b0c8a43-7d0e-4c5f-9d3a-0f6f2b7c1a02",  # rpt_municipality_year
+        "82dcda32-ee80-5c89-a29b-3f5ca2e1dcef",  # fct_replies
+        "75c4e0b3-a20a-574b-a7df-a088bbbda15c",  # fct_message_sources
+        "bf05ae74-02e5-576b-97e4-b2ab2d4c8dc9",  # dim_source_file
+    ),
+}
 # Permissions that change objects; the Auditor reads only.
 _WRITE_PERMISSIONS = {"can_write", "can_add", "can_edit", "can_delete", "can_import", "can_save"}
 
@@ -179,7 +189,9 @@ def remove_retired_charts() -> int:
 
 
 def _role_permissions(role: str, pvms: list[Any]) -> list[Any]:
-    """Superset's Gamma and SQL Lab permissions, read-only for the Auditor, plus the role's schemas."""
+    """Superset's Gamma and SQL Lab permissions, read-only for the Auditor, plus the role's schemas and tables."""
+    from superset.connectors.sqla.models import SqlaTable
+    from superset.extensions import db
     from superset.extensions import security_manager as sm
 
     chosen = [p for p in pvms if sm._is_gamma_pvm(p) or sm._is_sql_lab_pvm(p)]
@@ -189,11 +201,15 @@ def _role_permissions(role: str, pvms: list[Any]) -> list[Any]:
         perm = sm.get_schema_perm(DATABASE_NAME, None, schema)
         sm.add_permission_view_menu("schema_access", perm)
         chosen.append(sm.find_permission_view_menu("schema_access", perm))
+    for uuid in ROLE_DATASETS.get(role, ()):
+        perm = db.session.query(SqlaTable).filter_by(uuid=UUID(uuid)).one().get_perm()
+        sm.add_permission_view_menu("datasource_access", perm)
+        chosen.append(sm.find_permission_view_menu("datasource_access", perm))
     return chosen
 
 
 def ensure_roles() -> None:
-    """Roles Analyst (explore the marts, build charts) and Auditor (read dashboards and ``dq``)."""
+    """Roles Analyst (explore the marts, build charts) and Auditor (read dashboards, ``dq`` and the lineage)."""
     from superset.extensions import db, security_manager
 
     pvms = security_manager._get_all_pvms()

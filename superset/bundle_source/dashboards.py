@@ -432,6 +432,51 @@ Q_RIJEN = listing(
     [("quarantined_at", False)],
 )
 
+# Lineage (docs/lineage.md): from a municipality and year to its questions and replies and their files.
+MS = ds.FCT_MESSAGE_SOURCES
+HERKOMST = listing(
+    "herkomst",
+    uid("herkomst"),
+    "Herkomst van vragen",
+    MS,
+    [
+        "gm_code",
+        "jaar",
+        "rol",
+        "message_id",
+        "gekozen",
+        "source_system",
+        "source_file",
+        "source_sha256",
+        "source_position",
+    ],
+    [("gm_code", True), ("message_id", True), ("gekozen", True), ("source_file", True)],
+    description=(
+        "Elke vraag en elk antwoord in de cijfers met de bestanden waarin het stond: per kopie bestand, "
+        "SHA-256 en positie; de gekozen kopie is die waarmee gerekend is. Filter op gemeentecode en jaar "
+        "(zoals in rpt_municipality_year) of zoek een bericht."
+    ),
+)
+BRONBESTANDEN = listing(
+    "bronbestanden",
+    uid("bronbestanden"),
+    "Bronbestanden",
+    ds.DIM_SOURCE_FILE,
+    ["source", "source_file", "source_sha256", "rows_loaded", "rows_quarantined"],
+    [("source", True), ("source_file", True)],
+    description="Elk geladen bestand met zijn SHA-256: vergelijk met sha256sum van het bestand in de landingszone.",
+)
+_HERKOMST = (
+    "#### Herkomst van de cijfers\n\n"
+    "Elke vraag en elk antwoord is te herleiden tot de bestanden waaruit het geladen is. Kies een "
+    "**gemeentecode** en **jaar** (de rij in de gemeentecijfers): *Herkomst van vragen* toont dan de "
+    "vragen van die gemeente in dat jaar en de antwoorden van dat jaar, elk met bestand, SHA-256 en "
+    "positie van iedere kopie. Stond een bericht in meer bestanden, dan staan ze er allemaal; *gekozen* "
+    "is de kopie waarmee gerekend is.\n\n"
+    "De SQL-route van een cijfer naar zijn bestanden (ook voor de antwoorden op die vragen): "
+    "`docs/lineage.md`."
+)
+
 _DATA_DOCS = (
     "#### Data Docs\n\n"
     "De volledige uitkomsten van elke validatie (Great Expectations):\n\n"
@@ -439,18 +484,37 @@ _DATA_DOCS = (
     "Bestand op de server: `${DIALOOG_HOME}/reports/data_docs/index.html`"
 )
 
+_DATAKWALITEIT_ROWS: list[list[tuple[Chart | str, int, int]] | str] = [
+    [(N_VALIDATIES, 2, 25), (N_MISLUKT, 2, 25), (N_BESTANDEN, 2, 25), (N_RIJEN, 2, 25), (_DATA_DOCS, 4, 25)],
+    [(VALIDATIES_TIJD, 6, 55), (REGELS_ERNST, 6, 55)],
+    [(MISLUKTE_REGELS, 12, 45)],
+    [(VALIDATIES, 12, 60)],
+    [(REDENEN, 4, 45), (Q_BESTANDEN, 8, 45)],
+    [(Q_RIJEN, 12, 45)],
+    [(LAADRUNS, 12, 55)],
+    "Herkomst van de cijfers",
+    [(_HERKOMST, 12, 22)],
+    [(HERKOMST, 12, 60)],
+    [(BRONBESTANDEN, 12, 55)],
+]
+# The lineage filters apply to Herkomst van vragen only (the other datasets have no gm_code or year).
+_NOT_HERKOMST = tuple(c for c in Dashboard("", "", "", _DATAKWALITEIT_ROWS).charts if c is not HERKOMST)
+
 DATAKWALITEIT = Dashboard(
     "datakwaliteit",
     "7462fd6f-7615-4b7f-b0f5-2a3d41e91417",
     "Datakwaliteit",
+    _DATAKWALITEIT_ROWS,
     [
-        [(N_VALIDATIES, 2, 25), (N_MISLUKT, 2, 25), (N_BESTANDEN, 2, 25), (N_RIJEN, 2, 25), (_DATA_DOCS, 4, 25)],
-        [(VALIDATIES_TIJD, 6, 55), (REGELS_ERNST, 6, 55)],
-        [(MISLUKTE_REGELS, 12, 45)],
-        [(VALIDATIES, 12, 60)],
-        [(REDENEN, 4, 45), (Q_BESTANDEN, 8, 45)],
-        [(Q_RIJEN, 12, 45)],
-        [(LAADRUNS, 12, 55)],
+        NativeFilter(
+            f"NATIVE_FILTER-herkomst-{column}",
+            name,
+            column,
+            MS,
+            f"Beperk de herkomst van vragen tot een of meer {plural}.",
+            _NOT_HERKOMST,
+        )
+        for column, name, plural in (("gm_code", "Gemeentecode", "gemeentecodes"), ("jaar", "Jaar", "jaren"))
     ],
 )
 

@@ -411,11 +411,84 @@ BUILDS = Dataset(
     main_dttm_col="built_at",
 )
 
+FCT_REPLIES = Dataset(
+    "fct_replies",
+    "marts",
+    "fct_replies",
+    "82dcda32-ee80-5c89-a29b-3f5ca2e1dcef",
+    "Antwoorden van gemeenten op vragen, één rij per antwoord per vraag, met het bestand van het bericht.",
+    (
+        Column("reply_id", "Antwoord", "VARCHAR"),
+        Column("question_id", "Vraag", "VARCHAR"),
+        Column("channel_id", "Kanaal", "VARCHAR"),
+        Column("gm_code", "Gemeentecode", "VARCHAR"),
+        Column("replied_at", "Beantwoord op", "TIMESTAMP WITH TIME ZONE", is_dttm=True),
+        Column("reply_rank", "Volgnummer", "INTEGER", "1 is het eerste antwoord op de vraag."),
+        Column("response_minutes", "Reactietijd (minuten)", "DOUBLE"),
+        Column("match_type", "Soort", "VARCHAR", "direct (op de vraag) of follow_up (op een latere vraag)."),
+        Column("source_file", "Bestand", "VARCHAR", "Bestand van de gekozen kopie van het antwoord."),
+        Column("source_sha256", "SHA-256", "VARCHAR"),
+        Column("source_position", "Positie", "VARCHAR"),
+    ),
+    (Metric("antwoorden", "Antwoorden", "COUNT(*)"),),
+    main_dttm_col="replied_at",
+)
+
+# Lineage (docs/lineage.md): no citizen data, so also for auditors.
+FCT_MESSAGE_SOURCES = Dataset(
+    "fct_message_sources",
+    "marts",
+    "fct_message_sources",
+    "75c4e0b3-a20a-574b-a7df-a088bbbda15c",
+    "Herkomst van vragen en antwoorden: één rij per kopie van een bericht in een geladen bestand; "
+    "de kopie die gekozen is staat gemarkeerd.",
+    (
+        Column("message_id", "Bericht", "VARCHAR", "question_id of reply_id, <platform>:<id>."),
+        Column("message_role", "Rol", "VARCHAR", "question of reply."),
+        Column("gm_code", "Gemeentecode", "VARCHAR"),
+        Column("year", "Jaar (getal)", "INTEGER", "Jaar van de vraag of het antwoord (Nederlandse tijd)."),
+        _jaar("year"),
+        _gemeente("fct_message_sources"),
+        Column("source_system", "Formaat", "VARCHAR", "x_api, x_archive, facebook_graph of webcare_csv."),
+        Column("source_file", "Bestand", "VARCHAR", "Pad in de landingszone."),
+        Column("source_sha256", "SHA-256", "VARCHAR", "SHA-256 van het bestand zoals het geladen is."),
+        Column("source_position", "Positie", "VARCHAR", "Plaats van de kopie in het bestand."),
+        Column("is_winning_copy", "Gekozen kopie", "BOOLEAN", "De kopie die de ontdubbeling koos; één per bericht."),
+        Column("copies", "Kopieën", "INTEGER", "Aantal kopieën van het bericht in de geladen bestanden."),
+        Column("rol", "Rol", "VARCHAR", None, "CASE message_role WHEN 'question' THEN 'vraag' ELSE 'antwoord' END"),
+        Column("gekozen", "Gekozen", "VARCHAR", "Gekozen kopie: ja of nee.", _yes_no("is_winning_copy")),
+    ),
+    (
+        Metric("kopieen", "Kopieën", "COUNT(*)"),
+        Metric("berichten", "Berichten", "COUNT(DISTINCT message_id)"),
+    ),
+)
+
+DIM_SOURCE_FILE = Dataset(
+    "dim_source_file",
+    "marts",
+    "dim_source_file",
+    "bf05ae74-02e5-576b-97e4-b2ab2d4c8dc9",
+    "Geladen bestanden, één rij per bestand (SHA-256), met het aantal geladen en in quarantaine gezette rijen.",
+    (
+        Column("source_sha256", "SHA-256", "VARCHAR", "SHA-256 van het bestand zoals het geladen is."),
+        Column("source", "Bron", "VARCHAR", "Map in de landingszone, bijvoorbeeld x_api."),
+        Column("source_file", "Bestand", "VARCHAR", "Pad in de landingszone; shipped:… voor meegeleverde CBS-data."),
+        Column("rows_loaded", "Rijen geladen", "BIGINT"),
+        Column("rows_quarantined", "Rijen in quarantaine", "BIGINT"),
+    ),
+    (
+        Metric("aantal_bestanden", "Aantal bestanden", "COUNT(*)"),
+        Metric("rijen_geladen", "Rijen geladen", "COALESCE(SUM(rows_loaded), 0)"),
+    ),
+)
+
 DATASETS: tuple[Dataset, ...] = (
     DIM_MUNICIPALITY,
     RPT_NATIONAL_YEAR,
     RPT_MUNICIPALITY_YEAR,
     FCT_QUESTIONS,
+    FCT_REPLIES,
     DIM_CHANNEL,
     FCT_SURVEY_RESPONSES,
     GEMEENTE_VS_LANDELIJK,
@@ -425,4 +498,6 @@ DATASETS: tuple[Dataset, ...] = (
     QUARANTINED_FILES,
     QUARANTINED_ROWS,
     BUILDS,
+    FCT_MESSAGE_SOURCES,
+    DIM_SOURCE_FILE,
 )

@@ -96,6 +96,9 @@ def test_query_reaches_every_question_the_figure_counts(published: Settings, tra
     [figure] = served(published, f"SELECT questions FROM marts.rpt_municipality_year "
                                  f"WHERE gm_code = '{BUSSUM}' AND year = {YEAR}")
     reached = {row["question_id"] for row in traced}
+    counted = served(published, f"SELECT question_id FROM marts.fct_questions "
+                                f"WHERE gm_code = '{BUSSUM}' AND asked_year = {YEAR}")
+    assert reached == {row["question_id"] for row in counted}
     # the extra page changes no figure: its copies are copies
     assert figure["questions"] == len(BUSSUM_QUESTIONS) == 7
     assert reached == BUSSUM_QUESTIONS

@@ -189,3 +189,17 @@ def test_dbt_exposures_name_what_each_dashboard_reads() -> None:
         read = set().union(*(_tables_read(d) for d in datasets))
         named = {re.search(r"'(\w+)'\)$", ref).group(1) for ref in exposure["depends_on"]}
         assert named == read, (dashboard.slug, named ^ read)
+
+
+def test_auditors_may_query_the_lineage_route_without_citizen_data() -> None:
+    """The Auditor's marts tables (superset/provision.py) are those of docs/lineage.md's query, and none of them
+    holds citizen data, so an auditor can trace a figure to its files in SQL Lab."""
+    provision = provision_module()
+    tables = {d.uuid: d.table for d in DATASETS if d.schema == "marts" and d.sql is None}
+    granted = {tables[uuid] for uuid in provision.ROLE_DATASETS["Auditor"]}
+    lineage = (PROJECT_ROOT / "docs" / "lineage.md").read_text(encoding="utf-8")
+    query = re.search(r"## Tracing a figure to its files.*?```sql\n(.*?)```", lineage, re.S).group(1)
+    assert granted == set(re.findall(r"\bmarts\.(\w+)", query))
+    marts = _mart_columns()
+    for table in granted:
+        assert not marts[table] & {"citizen_key", "author_key", "message_text"}, table
