@@ -55,12 +55,11 @@ def parse(path: Path) -> Iterator[Parsed]:
 
 
 def _reject_without_data(path: Path, keys: set[str]) -> None:
+    """Reject a file without ``data``; the reason says where, never what the file says (its error's message, its
+    keys): a reason is no place for a file's content (the quarantined file itself is there to read)."""
     if "error" in keys:
-        with path.open("rb") as handle:
-            error = next(stream_items(handle, "error"), {}) or {}
-        detail = ": ".join(str(error[k]) for k in ("code", "type", "message") if error.get(k) is not None)
-        raise FileRejected(f"Graph API error object without data: {detail}", "error")
-    raise FileRejected(f"not a Graph API feed page: no 'data' (top-level keys: {sorted(keys)})", "top level")
+        raise FileRejected("Graph API error object without data (see its code, type and message)", "error")
+    raise FileRejected(f"not a Graph API feed page: no 'data' among its {len(keys)} top-level key(s)", "top level")
 
 
 def _post_messages(post: Any, position: str) -> Iterator[Parsed]:

@@ -10,7 +10,6 @@ checks it parses and collects the users (bounded by the page's expansions), then
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -80,22 +79,17 @@ def _streamed(path: Path, prefix: str) -> Iterator[Any]:
 
 
 def _check_empty_page(path: Path, keys: set[str]) -> None:
-    """Accept a page with ``meta.result_count`` 0; reject an error object or anything else without data."""
+    """Accept a page with ``meta.result_count`` 0; reject an error object or anything else without data. The
+    reasons say where, never what the file says (its error text, its keys): a reason is no place for a file's
+    content (the quarantined file itself is there to read)."""
+    if "errors" in keys:
+        raise FileRejected("X API error object without data (see its errors)", "errors[0]")
+    if "title" in keys or "status" in keys:
+        raise FileRejected("X API error object without data (see its title and detail)", "top level")
     with path.open("rb") as handle:
-        if "errors" in keys:
-            first = next(stream_items(handle, "errors.item"), {}) or {}
-            raise FileRejected(f"X API error object without data: {_problem(first)}", "errors[0]")
-        if "title" in keys or "status" in keys:
-            problem = dict(next(stream_items(handle, ""), {}) or {})
-            raise FileRejected(f"X API error object without data: {_problem(problem)}", "top level")
         meta = next(stream_items(handle, "meta"), None) if "meta" in keys else None
     if not isinstance(meta, dict) or meta.get("result_count") != 0:
-        raise FileRejected(f"not an X API v2 page: no 'data' (top-level keys: {sorted(keys)})", "top level")
-
-
-def _problem(obj: dict[str, Any]) -> str:
-    parts = [str(obj[k]) for k in ("status", "title", "detail", "message") if obj.get(k) not in (None, "")]
-    return ": ".join(parts) or json.dumps(obj, default=str)[:200]
+        raise FileRejected(f"not an X API v2 page: no 'data' among its {len(keys)} top-level key(s)", "top level")
 
 
 def _expanded_ids(tweets: Iterable[Any]) -> dict[str, bool]:
