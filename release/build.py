@@ -341,6 +341,9 @@ def make_release(home: Path, root: Path | None = None, *, allow_stale: bool = Fa
     reader = _Reader(build.path)
     staging = root / f".staging-{uuid.uuid4().hex}"
     try:
+        republished = reader.rows("SELECT max(built_at) FROM pub.dq.builds WHERE outcome = 'published'")[0][0]
+        if republished != build.built_at:
+            raise ReleaseError("the warehouse was republished while the release started: run it again")
         marts = reader.marts()
         tables = [t for t in TABLES if is_released_table(t.name)]
         missing = [t.name for t in tables if t.name not in marts]
@@ -398,7 +401,7 @@ def make_release(home: Path, root: Path | None = None, *, allow_stale: bool = Fa
 def verify_release(folder: Path) -> str:
     """Check every file named in a release's manifest (SHA-256 and size), the README and descriptor, and that
     the version is the one its content gives; returns the version. Raises :class:`ReleaseError` on a mismatch."""
-    folder = Path(folder)
+    folder = Path(folder).resolve()
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:

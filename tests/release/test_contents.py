@@ -262,3 +262,48 @@ def test_no_citizen_value_appears_in_any_released_file(release: Path, published_
         long = {v.lower() for v in secrets[kind] if len(v) >= 6 and not v.isdigit()}
         leaked = sorted(v for v in long if v in text)
         assert not leaked, f"{kind} in a released file: {leaked[:5]}"
+
+
+def test_the_manifest_names_the_inputs_and_the_data_quality(release: Path, published_home: Path,
+                                                            tmp_path: Path) -> None:
+    manifest = json.loads((release / "manifest.json").read_text("utf-8"))
+    con = duckdb.connect(str(published_home / SERVING), read_only=True)
+    try:
+        has_files = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'marts' "
+                                "AND table_name = 'dim_source_file'").fetchone()[0]
+        files = con.execute("SELECT source, source_sha256, rows_loaded FROM marts.dim_source_file "
+                            "ORDER BY 1, 2").fetchall() if has_files else []
+    finally:
+        con.close()
+    if has_files:
+        assert manifest["inputs"]["available"] is True
+        assert [(f["source"], f["sha256"], f["rows_loaded"]) for f in manifest["inputs"]["files"]] == files
+        assert "source_file" not in json.dumps(manifest["inputs"]["files"])  # file names are free text
+    checks = {c["suite"]: c for c in manifest["data_quality"]["latest_check_per_suite"]}
+    assert {"x_api", "survey", "rpt_municipality_year"} <= set(checks)
+    # The demo's bad day: a re-sent survey answer (a warning), a truncated X API page, a webcare row.
+    assert {"rule": "one_answer_per_municipality_year", "severity": "warning", "failing_rows": 2} in \
+        checks["survey"]["failed_rules"]
+    assert manifest["data_quality"]["quarantined_files_per_source"] == {"x_api": 1}
+    assert manifest["data_quality"]["quarantined_rows_per_source"] == {"survey": 1, "webcare_csv": 1}
+    # Without marts.dim_source_file the manifest says so.
+    home = copy_home(published_home, tmp_path / "home")
+    execute(home, "DROP TABLE IF EXISTS marts.dim_source_file")
+    inputs = json.loads((make_release(home, tmp_path / "r") / "manifest.json").read_text("utf-8"))["inputs"]
+    assert inputs["available"] is False and "dim_source_file" in inputs["note"]
+
+
+def test_the_readme_says_how_to_cite_and_what_each_table_means(release: Path) -> None:
+    readme = (release / "README.md").read_text("utf-8")
+    manifest = json.loads((release / "manifest.json").read_text("utf-8"))
+    assert "## Nederlands" in readme and "## English" in readme
+    assert f"**Citeren:** Dialoog. *Dialoog: gemeentelijke dialoog op sociale media*, jaren 2013, 2014, 2024, " \
+           f"release {release.name} [dataset]" in readme
+    assert "**How to cite:** Dialoog." in readme and f"release {release.name} [dataset]. Licence CC BY 4.0" in readme
+    contracts = read_contracts()
+    for table in RELEASED:
+        assert f"### `{table}`" in readme and contracts[table].description in readme
+    cells = sum(next(t for t in manifest["tables"] if t["name"] == "rpt_municipality_year")
+                ["suppressed_cells"].values())
+    assert f"In this release: {cells} cells suppressed." in readme and cells > 0
+    assert manifest["commit"] in readme
