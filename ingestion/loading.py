@@ -287,8 +287,9 @@ def unit_sha256(path: Path, include_name: bool = False) -> str:
 
 
 def regular_files(folder: Path) -> list[str]:
-    """The regular files under a folder as sorted relative POSIX paths, walking its real sub-folders only: a
-    linked file or folder is not followed (it could point anywhere, or at the folder itself)."""
+    """The regular files under a folder as relative POSIX paths in path order (as ``sorted(rglob)``: by their parts,
+    so a folder's key stays what it was), walking its real sub-folders only: a linked file or folder is not
+    followed (it could point anywhere, or at the folder itself)."""
     found: list[str] = []
 
     def walk(current: Path, prefix: str) -> None:
@@ -300,7 +301,7 @@ def regular_files(folder: Path) -> list[str]:
                     found.append(prefix + entry.name)
 
     walk(folder, "")
-    return sorted(found)
+    return sorted(found, key=lambda relative: relative.split("/"))
 
 
 def is_hidden(name: str) -> bool:
@@ -362,7 +363,7 @@ def default_discover(folder: Path) -> Iterator[Path]:
 
     A directory walk that reads each folder's entries once (their types come with them): a national year is
     tens of thousands of pages, and a ``stat`` per page per question cost more than hashing the first group."""
-    if not folder.is_dir() or folder.is_symlink():
+    if not folder.is_dir():  # the source's own folder may be a link the operator made; nothing under it is
         return
     with os.scandir(folder) as listing:
         entries = sorted(listing, key=lambda entry: entry.name)
@@ -998,7 +999,7 @@ def undo_load(
         moved = quarantine_file(settings, source.name, path, reason)
         con.execute(
             "INSERT INTO dq.quarantined_files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [report.load_id, source.name, label, sha, str(moved), None, reason, datetime.now(UTC)],
+            [report.load_id, source.name, label, sha, str(moved) if moved else None, None, reason, datetime.now(UTC)],
         )
         report.files_quarantined.append((label, reason))
         log.warning("quarantined %s: %s", label, reason)

@@ -77,7 +77,7 @@ def discover(folder: Path) -> Iterator[Path]:
     :func:`ingestion.loading.default_discover`, links are never followed (a linked folder is yielded as itself, for
     the loader to quarantine), and hidden entries and ``.reason`` notes are yielded for the loader to report; so are
     the links and special files inside an archive folder, before the folder, which is read without them."""
-    if not folder.is_dir() or folder.is_symlink():
+    if not folder.is_dir():  # the source's own folder may be a link the operator made; nothing under it is
         return
     with os.scandir(folder) as listing:
         entries = sorted(listing, key=lambda entry: entry.name)

@@ -493,3 +493,26 @@ def test_hostile_json_and_zips_load_in_bounded_memory(tmp_path: Path) -> None:
     assert "x_api: 1 file(s) loaded with 1 row(s), 0 row(s) quarantined, 1 file(s) quarantined" in done.stdout
     assert "x_archive: 0 file(s) loaded with 0 row(s), 0 row(s) quarantined, 2 file(s) quarantined" in done.stdout
     assert "facebook_graph: 0 file(s) loaded with 0 row(s), 0 row(s) quarantined, 1 file(s) quarantined" in done.stdout
+
+
+def test_an_archive_folders_key_is_unchanged_and_ignores_links(tmp_path: Path) -> None:
+    """An unzipped archive is keyed by its regular files in ``sorted(rglob)`` order, as before links were refused
+    (so no folder loaded earlier loads again); a link inside it is not read into its key."""
+    import hashlib
+
+    from ingestion.loading import unit_sha256
+
+    folder = tmp_path / "archief"
+    for name, text in (("data/a.js", "1"), ("data-x/b.js", "2"), ("data/sub/c.js", "3"), ("Data.js", "4")):
+        write(folder / name, text)
+
+    def before(path: Path) -> str:
+        digest = hashlib.sha256()
+        for file in sorted(p for p in path.rglob("*") if p.is_file()):
+            digest.update(str(file.relative_to(path)).encode() + b"\0" + file.read_bytes())
+        return digest.hexdigest()
+
+    key = unit_sha256(folder)
+    assert key == before(folder)
+    (folder / "data" / "tweets-part1.js").symlink_to(write(tmp_path / "secret", SECRET))
+    assert unit_sha256(folder) == key
