@@ -39,6 +39,7 @@ RUN uv venv --python /usr/local/bin/python3.11 .venv/pipeline \
 COPY pyproject.toml ./
 COPY ingestion ingestion
 COPY expectations expectations
+COPY release release
 # Editable, as the Makefile installs it: ingestion/ finds dbt_project/ and var/ relative to the source tree.
 RUN uv pip install --no-deps -e .
 
@@ -48,7 +49,7 @@ COPY scripts scripts
 COPY docker/airflow-entrypoint.sh docker/healthcheck.py docker/
 # The DAGs import ingestion/ from the source tree (PYTHONPATH of scripts/env.sh): compile it at build time,
 # as the Makefile compiles the environment, so the first task imports are not slowed.
-RUN python -m compileall -q dags ingestion expectations
+RUN python -m compileall -q dags ingestion expectations release
 # dbt writes .user.yml next to profiles.yml; DIALOOG_HOME (var/) is the named volume's initial content,
 # so the volume starts out owned by the non-root user.
 COPY --chown=dialoog:dialoog dbt_project dbt_project
