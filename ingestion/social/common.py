@@ -221,8 +221,12 @@ def top_level_keys(handle: IO[bytes]) -> set[str]:
 
 
 def _json_error(exc: Exception) -> str:
-    """ijson's error without the excerpt of the text its later lines quote (yajl: ``parse error: premature EOF``)."""
-    return scrub(str(exc)) or type(exc).__name__
+    """ijson's error without the excerpt of the text its later lines quote (yajl: ``parse error: premature EOF``;
+    some of its messages come as bytes)."""
+    message = exc.args[0] if exc.args else ""
+    if isinstance(message, bytes):
+        message = message.decode("utf-8", "replace")
+    return scrub(str(message)) or type(exc).__name__
 
 
 # --- Limits of JSON text, checked as it is read -----------------------------------------------------------------
