@@ -1,5 +1,5 @@
-"""Fixtures for the release tests: the Superset tests' published demo warehouse (the real pipeline at a small
-scale, with its bad day), reused as it is, and copies of it that a test may change."""
+"""Fixtures for the release tests: copies of the published demo warehouse (``published_home`` of
+``tests/conftest.py``: the real pipeline at a small scale, with its bad day) that a test may change."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
-from tests.superset.conftest import published_home  # noqa: F401  (a fixture: the published demo warehouse)
 
 SERVING = Path("serving") / "warehouse.duckdb"
 
