@@ -42,8 +42,8 @@ def _previous_report(con: duckdb.DuckDBPyConnection) -> datetime | None:
 
 def _sections(con: duckdb.DuckDBPyConnection, since: datetime) -> list[str]:
     loads = con.execute(
-        "SELECT source, files_loaded, rows_loaded, files_quarantined, rows_quarantined, files_skipped "
-        "FROM dq.loads WHERE finished_at > ? ORDER BY started_at", [since]).fetchall()
+        "SELECT source, files_loaded, rows_loaded, files_quarantined, rows_quarantined, files_skipped, "
+        "coalesce(files_ignored, 0) FROM dq.loads WHERE finished_at > ? ORDER BY started_at", [since]).fetchall()
     runs = con.execute(
         "SELECT suite, load_id, rows_checked, outcome, fatal_failures, error_failures, warning_failures "
         "FROM dq.validation_runs WHERE finished_at > ? ORDER BY started_at", [since]).fetchall()
@@ -61,7 +61,7 @@ def _sections(con: duckdb.DuckDBPyConnection, since: datetime) -> list[str]:
         "WHERE quarantined_at > ? GROUP BY ALL ORDER BY 1, 2", [since]).fetchall()
     return [
         "## Loads", "", *_table(("source", "files loaded", "rows", "files quarantined", "rows quarantined",
-                                 "already loaded"), loads),
+                                 "already loaded", "ignored (hidden or .reason; see the run log)"), loads),
         "## Checks (Great Expectations)", "",
         *_table(("suite", "load", "rows checked", "outcome", "fatal", "error", "warning"), runs),
         "## Failed rules", "", *_table(("suite", "rule", "severity", "failing rows", "first failing keys"), failed),
