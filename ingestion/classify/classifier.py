@@ -14,6 +14,7 @@ import html
 import re
 from dataclasses import dataclass
 
+from ingestion.classify.model import MODEL_RULE_ID
 from ingestion.classify.rules import Rule, Rules
 
 #: Sentence and clause boundaries: rules of scope ``start`` are tried at the start of each piece. An emoji
@@ -102,15 +103,17 @@ def matching_rules(text: str, rules: Rules, mentions: str = "") -> list[Rule]:
     return matched
 
 
-def _reason(is_question: bool, score: int, matched: list[Rule]) -> str:
-    """Name the rules behind a decision, the strongest on the winning side first."""
+def _reason(is_question: bool, score: int, matched: list[Rule], model: tuple[int, str] | None = None) -> str:
+    """Name the rules (and the model) behind a decision, the strongest on the winning side first."""
     verdict = "question" if is_question else "not a question"
     if not matched:
         return f"{verdict}: no question signal matched"
     sign = 1 if is_question else -1
-    ordered = sorted(matched, key=lambda rule: (-(rule.weight * sign), rule.rule_id))
-    parts = ", ".join(f"{rule.rule_id} ({rule.weight:+d})" for rule in ordered)
-    return f"{verdict}: {parts} = {score:+d}"
+    named = [(rule.weight, rule.rule_id, f"{rule.rule_id} ({rule.weight:+d})") for rule in matched]
+    if model is not None:
+        named.append((model[0], MODEL_RULE_ID, model[1]))
+    ordered = sorted(named, key=lambda item: (-(item[0] * sign), item[1]))
+    return f"{verdict}: {', '.join(text for _, _, text in ordered)} = {score:+d}"
 
 
 def classify(text: str, rules: Rules) -> Classification:
@@ -122,7 +125,16 @@ def classify(text: str, rules: Rules) -> Classification:
     mentions, cleaned = split_mentions(own, rules)
     matched = matching_rules(cleaned, rules, mentions)
     score = sum(rule.weight for rule in matched)
-    reason = _reason(score > 0, score, matched)
+    rule_ids = tuple(rule.rule_id for rule in matched)
+    model = None
+    if rules.model is not None and matched:  # matched holds a positive rule: see matching_rules
+        model = rules.model.weight(cleaned)
+        if model[0]:
+            score += model[0]
+            rule_ids += (MODEL_RULE_ID,)
+        else:
+            model = None
+    reason = _reason(score > 0, score, matched, model)
     if had_retweet:
         reason += " [own text before RT @ only]"
-    return Classification(score > 0, reason, score, tuple(rule.rule_id for rule in matched))
+    return Classification(score > 0, reason, score, rule_ids)

@@ -4,8 +4,10 @@ kind of message, and messages per second.
 Two labelled sets live in ``tests/fixtures/classifier/``:
 
 - ``varied_dev.csv`` and ``varied_sealed.csv``: the varied set (``id, text, label, kind, platform,
-  note``), split once by a hash of the text (:func:`is_sealed`). Rules are tuned on the dev part only;
-  the sealed part is only measured.
+  note``), split once by a hash of the text (:func:`is_sealed`). Its sealed part was measured twice in
+  round 1 and is development data since round 2.
+- ``varied_sealed_2.csv``: the fresh sealed batch of round 2 (same columns), written and committed before
+  any tuning of round 2; only measured, never tuned on.
 - ``labelled_messages.csv``: the project's first set (``id, text, is_question, category, split``),
   kept as a regression check.
 
@@ -32,7 +34,10 @@ from ingestion.settings import PROJECT_ROOT
 FIXTURES: Path = PROJECT_ROOT / "tests" / "fixtures" / "classifier"
 DEFAULT_LABELLED: Path = FIXTURES / "labelled_messages.csv"
 DEFAULT_DEV: Path = FIXTURES / "varied_dev.csv"
-DEFAULT_SEALED: Path = FIXTURES / "varied_sealed.csv"
+#: The varied set's first sealed part: measured twice in round 1, development data since round 2.
+DEFAULT_FIRST_SEALED: Path = FIXTURES / "varied_sealed.csv"
+#: The sealed batch of round 2: only measured.
+DEFAULT_SEALED: Path = FIXTURES / "varied_sealed_2.csv"
 #: Share (in percent) of the varied set that the text hash puts in the sealed part.
 SEALED_PERCENT = 37
 
@@ -96,14 +101,20 @@ def is_sealed(text: str) -> bool:
     return int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:8], 16) % 100 < SEALED_PERCENT
 
 
-def read_varied(path: Path) -> list[Labelled]:
-    """Read one part of the varied set (``id, text, label, kind, platform, note``)."""
+def read_varied(path: Path, split: str | None = None) -> list[Labelled]:
+    """Read one part of the varied set (``id, text, label, kind, platform, note``); ``split`` is the
+    hash's (:func:`is_sealed`) unless given."""
     with Path(path).open(encoding="utf-8", newline="") as handle:
         return [
             Labelled(row["id"], row["text"], row["label"] == "1", row["kind"],
-                     "sealed" if is_sealed(row["text"]) else "dev", row["platform"])
+                     split or ("sealed" if is_sealed(row["text"]) else "dev"), row["platform"])
             for row in csv.DictReader(handle)
         ]
+
+
+def read_sealed(path: Path = DEFAULT_SEALED) -> list[Labelled]:
+    """The sealed batch of round 2, every message in the sealed split."""
+    return read_varied(path, split="sealed")
 
 
 def read_labelled(path: Path = DEFAULT_LABELLED) -> list[Labelled]:
@@ -190,15 +201,17 @@ def _row(name: str, messages: list[Labelled], decide: Decide) -> str:
 def report(rules: Rules, old: Rules | Decide | None = None) -> str:
     """The Markdown tables of docs/classifier.md: overall figures per part with 95 % Wilson intervals,
     and errors per kind on the sealed part (with the ``old`` classifier's, if given)."""
-    dev, sealed = read_varied(DEFAULT_DEV), read_varied(DEFAULT_SEALED)
+    dev, sealed = read_varied(DEFAULT_DEV), read_sealed()
+    first_sealed = read_varied(DEFAULT_FIRST_SEALED)
     first = read_labelled(DEFAULT_LABELLED)
     decide = decider(rules)
     before = decider(old) if isinstance(old, Rules) else old
     lines = ["| part | n | precision (95 % CI) | recall (95 % CI) | tp | fp | fn | tn |",
              "|---|---|---|---|---|---|---|---|"]
     if before is not None:
-        lines.append(_row("sealed, classifier before this set", sealed, before))
-    lines += [_row("**sealed**", sealed, decide), _row("dev", dev, decide),
+        lines.append(_row("sealed batch 2, round-1 classifier", sealed, before))
+    lines += [_row("**sealed batch 2**", sealed, decide),
+              _row("varied_sealed.csv (dev since round 2)", first_sealed, decide), _row("dev", dev, decide),
               _row("first set (train + held out)", first, decide)]
     lines.append("")
     header = "| kind | label | n | wrong | share wrong (95 % CI) |"
@@ -253,16 +266,17 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     rules = load_rules(args.seeds)
     if args.report:
-        texts = [message.text for message in read_varied(DEFAULT_SEALED)]
+        texts = [message.text for message in read_sealed()]
         old = _old_decider(args.old_seeds, args.old_code, texts) if args.old_seeds else None
         print(report(rules, old))
         return
-    parts = {"sealed": read_varied(DEFAULT_SEALED), "dev": read_varied(DEFAULT_DEV)}
+    parts = {"sealed 2": read_sealed(), "sealed 1 (dev)": read_varied(DEFAULT_FIRST_SEALED),
+             "dev": read_varied(DEFAULT_DEV)}
     first = read_labelled(DEFAULT_LABELLED)
     parts.update({f"first {part}": [m for m in first if m.split == part] for part in ("train", "heldout")})
     for part, messages in parts.items():
         metrics = measure(messages, rules)
-        print(f"{part:13} n={len(messages):4} precision={metrics.precision:.3f} "
+        print(f"{part:14} n={len(messages):4} precision={metrics.precision:.3f} "
               f"{_interval(precision_interval(metrics))} recall={metrics.recall:.3f} "
               f"{_interval(recall_interval(metrics))} (tp={metrics.true_pos} fp={metrics.false_pos} "
               f"fn={metrics.false_neg} tn={metrics.true_neg})")

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingestion.classify.model import Model, load_model
 from ingestion.settings import PROJECT_ROOT
 
 #: Where the seeds live in the repo (the dbt project loads the same files as seeds).
@@ -52,6 +53,8 @@ class Rules:
     positive: tuple[Rule, ...]
     negative: tuple[Rule, ...]
     markers: dict[str, Rule]
+    #: The n-gram model (``ingestion/classify/model_weights.json``), one more signal; ``None``: rules only.
+    model: Model | None = None
 
     @property
     def scoring(self) -> tuple[Rule, ...]:
@@ -106,20 +109,23 @@ def _markers(rules: list[Rule]) -> dict[str, Rule]:
     return markers
 
 
-def load_rules(seed_dir: Path = DEFAULT_SEED_DIR) -> Rules:
-    """Load every ``*.csv`` seed in ``seed_dir`` into :class:`Rules` (rule ids must be unique)."""
+def load_rules(seed_dir: Path = DEFAULT_SEED_DIR, model: Model | None | bool = True) -> Rules:
+    """Load every ``*.csv`` seed in ``seed_dir`` into :class:`Rules` (rule ids must be unique), with the
+    stored n-gram model (``model=True``), a given one, or none (``False``)."""
     paths = sorted(Path(seed_dir).glob("*.csv"))
     if not paths:
         raise RulesError(f"no classifier seeds in {seed_dir}")
-    return _assemble([rule for path in paths for rule in _read_seed(path)])
+    return _assemble([rule for path in paths for rule in _read_seed(path)], model)
 
 
-def rules_from_rows(rows: Iterable[Mapping[str, object]], source: str = "warehouse") -> Rules:
-    """Build :class:`Rules` from seed rows already loaded elsewhere (e.g. the seed tables in dbt)."""
-    return _assemble([_rule(row, source) for row in rows])
+def rules_from_rows(rows: Iterable[Mapping[str, object]], source: str = "warehouse",
+                    model: Model | None | bool = True) -> Rules:
+    """Build :class:`Rules` from seed rows already loaded elsewhere (e.g. the seed tables in dbt), with
+    the stored n-gram model as :func:`load_rules`."""
+    return _assemble([_rule(row, source) for row in rows], model)
 
 
-def _assemble(rules: list[Rule]) -> Rules:
+def _assemble(rules: list[Rule], model: Model | None | bool = True) -> Rules:
     """Check rule ids are unique and the markers complete, and split the scoring rules by sign."""
     seen: set[str] = set()
     for rule in rules:
@@ -132,4 +138,5 @@ def _assemble(rules: list[Rule]) -> Rules:
         positive=tuple(rule for rule in scoring if rule.weight > 0),
         negative=tuple(rule for rule in scoring if rule.weight < 0),
         markers=markers,
+        model=load_model() if model is True else (model or None),
     )

@@ -1,0 +1,96 @@
+"""A small linear model on word n-grams: one more weighted signal for the classifier, readable in the reason.
+
+The model is a logistic regression trained by ``python -m ingestion.classify.train`` on the development
+data only, and stored as JSON next to this file (``model_weights.json``): an intercept and a weight per
+n-gram. Inference is pure Python: the n-grams of a message are looked up in a dict and summed, so the
+classifier keeps no heavy import and stays deterministic.
+
+Its log-odds enter the rule score as an integer weight, ``round(scale * log-odds)`` limited to
+``[-limit, limit]``; a weight of at most ``min_abs`` in size counts as 0, and with ``negative_only`` the
+model can only lower a score (it doubts, it never invents a question). All four settings are stored in the
+JSON. The reason names the n-grams that pushed it most, e.g. ``model (-4: "nou", "eigenlijk", "🙄")``.
+Like the negative rules, the model is consulted only when a positive rule matched: a message without any
+question signal stays no question, and stays cheap.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+#: Where the trained weights live (hashed into the build's code version with the rest of this package).
+DEFAULT_MODEL: Path = Path(__file__).resolve().parent / "model_weights.json"
+#: The rule id under which the model's contribution appears in scores and reasons.
+MODEL_RULE_ID = "model"
+#: How many n-grams the reason names.
+REASON_NGRAMS = 3
+
+#: Words (letters, digits, apostrophes inside a word), runs of ``?``/``!``, and single other symbols (emoji).
+_TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*|\d+|[?!]+|[^\w\s]")
+#: Symbols that carry no signal on their own.
+_SKIP = frozenset(".,:;()[]{}\"'`-–—/\\*_~|<>=+&%$#@^")
+
+
+def features(text: str) -> list[str]:
+    """The n-grams of cleaned text: lower-cased word unigrams and bigrams, with ``<s>`` at the start of
+    the text and after each sentence end, and digits folded to ``0``. Each n-gram at most once."""
+    tokens = ["<s>"]
+    for token in _TOKEN.findall(text.lower()):
+        if token in _SKIP:
+            if token in ".:;" and tokens[-1] != "<s>":
+                tokens.append("<s>")
+            continue
+        if token[0].isdigit():
+            token = "0"
+        elif token[0] in "?!":
+            token = "?!" if ("?" in token and "!" in token) else token[0] * min(len(token), 2)
+        tokens.append(token)
+        if token[0] in "?!":
+            tokens.append("<s>")
+    grams = dict.fromkeys(tokens[1:])
+    grams.update(dict.fromkeys(f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)))
+    grams.pop("<s>", None)
+    return list(grams)
+
+
+@dataclass(frozen=True)
+class Model:
+    """Weights of the linear model and how its log-odds become an integer rule weight."""
+
+    weights: dict[str, float]
+    intercept: float
+    scale: float
+    limit: int
+    min_abs: int = 0
+    negative_only: bool = False
+    source: str = ""
+
+    def log_odds(self, text: str) -> tuple[float, list[tuple[str, float]]]:
+        """The model's log-odds that cleaned ``text`` is a question, and the n-grams that carry weight."""
+        weights = self.weights
+        hits = [(gram, weights[gram]) for gram in features(text) if gram in weights]
+        return self.intercept + sum(weight for _, weight in hits), hits
+
+    def weight(self, text: str) -> tuple[int, str]:
+        """The integer weight the model adds to the rule score, and its part of the reason."""
+        odds, hits = self.log_odds(text)
+        weight = max(-self.limit, min(self.limit, round(self.scale * odds)))
+        if abs(weight) <= self.min_abs or (self.negative_only and weight > 0):
+            weight = 0
+        sign = 1 if weight > 0 else -1
+        top = sorted((hit for hit in hits if hit[1] * sign > 0), key=lambda hit: (-abs(hit[1]), hit[0]))
+        named = ", ".join(f'"{gram.replace("<s> ", "^")}"' for gram, _ in top[:REASON_NGRAMS])
+        return weight, f"{MODEL_RULE_ID} ({weight:+d}{': ' + named if named and weight else ''})"
+
+
+def load_model(path: Path = DEFAULT_MODEL) -> Model | None:
+    """The stored model, or ``None`` if there is no weights file (the rules then decide alone)."""
+    path = Path(path)
+    if not path.exists():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return Model({str(k): float(v) for k, v in data["weights"].items()}, float(data["intercept"]),
+                 float(data["scale"]), int(data["limit"]), int(data.get("min_abs", 0)),
+                 bool(data.get("negative_only", False)), path.name)

@@ -1,0 +1,144 @@
+"""Train the classifier's n-gram model and write ``ingestion/classify/model_weights.json``.
+
+``python -m ingestion.classify.train`` fits a logistic regression (scikit-learn, L2, ``C`` below) on the
+word n-grams (:func:`ingestion.classify.model.features`) of the development data only: the varied set's
+dev part, its first sealed part (``varied_sealed.csv``, measured twice and since then development data)
+and the first labelled set. The fresh sealed batch (``varied_sealed_2.csv``) is never read here.
+
+Only messages where a positive rule matched are used, because only those ever reach the model (see
+:mod:`ingestion.classify.model`). The weights are written rounded and sorted, so the same data give the
+same file byte for byte. ``--cv`` first prints out-of-fold figures (10 folds) of the rules with and without
+the model, which is how ``SCALE``, ``LIMIT``, ``MIN_ABS`` and ``NEGATIVE_ONLY`` were chosen.
+
+scikit-learn is needed here only; the classifier reads the JSON with the standard library.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from ingestion.classify.classifier import matching_rules, own_text, split_mentions
+from ingestion.classify.evaluate import (
+    DEFAULT_DEV,
+    DEFAULT_FIRST_SEALED,
+    DEFAULT_LABELLED,
+    Labelled,
+    read_labelled,
+    read_varied,
+)
+from ingestion.classify.model import DEFAULT_MODEL, features
+from ingestion.classify.rules import DEFAULT_SEED_DIR, Rules, load_rules
+
+#: Inverse L2 regularisation strength of the logistic regression.
+C = 1.0
+#: Log-odds to rule-score units: the model's integer weight is round(SCALE * log-odds) ...
+SCALE = 2.0
+#: ... at most LIMIT in size ...
+LIMIT = 6
+#: ... and counts only when larger than MIN_ABS in size ...
+MIN_ABS = 2
+#: ... and only to lower the score: out of fold, positive contributions cost more precision than they
+#: gained recall.
+NEGATIVE_ONLY = True
+#: Weights smaller than this are dropped from the file (they cannot move a decision).
+MIN_WEIGHT = 0.01
+
+
+def training_messages() -> list[Labelled]:
+    """The development data: varied dev part, the first (twice measured) sealed part, the first set."""
+    return read_varied(DEFAULT_DEV) + read_varied(DEFAULT_FIRST_SEALED) + read_labelled(DEFAULT_LABELLED)
+
+
+def rule_view(text: str, rules: Rules) -> tuple[str, int, bool]:
+    """Cleaned text as the model sees it, the rule score, and whether a positive rule matched."""
+    own, had_retweet = own_text(text, rules)
+    if had_retweet and not own:
+        return "", 0, False
+    mentions, cleaned = split_mentions(own, rules)
+    matched = matching_rules(cleaned, rules, mentions)
+    return cleaned, sum(rule.weight for rule in matched), bool(matched)
+
+
+def _fit(texts: list[str], labels: list[bool]):  # noqa: ANN202 - scikit-learn objects
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vectorizer = DictVectorizer()
+    matrix = vectorizer.fit_transform([dict.fromkeys(features(text), 1) for text in texts])
+    model = LogisticRegression(C=C, max_iter=5000)
+    model.fit(matrix, labels)
+    return vectorizer, model
+
+
+def _contribution(odds: float) -> int:
+    weight = max(-LIMIT, min(LIMIT, round(SCALE * odds)))
+    if abs(weight) <= MIN_ABS or (NEGATIVE_ONLY and weight > 0):
+        return 0
+    return weight
+
+
+def cross_validate(messages: list[Labelled], rules: Rules, folds: int = 10) -> None:
+    """Print out-of-fold precision and recall of the rules alone and of the rules with the model."""
+    from sklearn.model_selection import StratifiedKFold
+
+    views = [rule_view(m.text, rules) for m in messages]
+    labels = [m.is_question for m in messages]
+    with_model = [score for _, score, _ in views]
+    strata = [2 * label + positive for label, (_, _, positive) in zip(labels, views, strict=True)]
+    for train, test in StratifiedKFold(folds, shuffle=True, random_state=0).split(views, strata):
+        train = [i for i in train if views[i][2]]
+        vectorizer, model = _fit([views[i][0] for i in train], [labels[i] for i in train])
+        test = [i for i in test if views[i][2]]
+        odds = model.decision_function(vectorizer.transform([dict.fromkeys(features(views[i][0]), 1) for i in test]))
+        for i, value in zip(test, odds, strict=True):
+            with_model[i] += _contribution(float(value))
+    for name, scores in (("rules only", [score for _, score, _ in views]), ("rules + model", with_model)):
+        tp = sum(s > 0 and y for s, y in zip(scores, labels, strict=True))
+        fp = sum(s > 0 and not y for s, y in zip(scores, labels, strict=True))
+        fn = sum(s <= 0 and y for s, y in zip(scores, labels, strict=True))
+        print(f"{name:14} out of fold: precision={tp / (tp + fp):.3f} recall={tp / (tp + fn):.3f} "
+              f"(tp={tp} fp={fp} fn={fn})")
+
+
+def train(rules: Rules) -> dict[str, object]:
+    """Fit on every development message a positive rule matched; the JSON document of the model."""
+    messages = training_messages()
+    views = [(rule_view(m.text, rules), m.is_question) for m in messages]
+    used = [(view[0], label) for view, label in views if view[2]]
+    vectorizer, model = _fit([text for text, _ in used], [label for _, label in used])
+    weights = {gram: round(float(weight), 3) for gram, weight in zip(vectorizer.get_feature_names_out(),
+                                                                     model.coef_[0], strict=True)
+               if abs(weight) >= MIN_WEIGHT}
+    return {
+        "about": "Logistic regression on word n-grams (ingestion/classify/model.py), trained by "
+                 "python -m ingestion.classify.train on development data only (varied_dev.csv, "
+                 "varied_sealed.csv, labelled_messages.csv; never varied_sealed_2.csv).",
+        "trained_on": len(used),
+        "C": C,
+        "scale": SCALE,
+        "limit": LIMIT,
+        "min_abs": MIN_ABS,
+        "negative_only": NEGATIVE_ONLY,
+        "intercept": round(float(model.intercept_[0]), 3),
+        "weights": dict(sorted(weights.items())),
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m ingestion.classify.train")
+    parser.add_argument("--seeds", type=Path, default=DEFAULT_SEED_DIR)
+    parser.add_argument("--out", type=Path, default=DEFAULT_MODEL)
+    parser.add_argument("--cv", action="store_true", help="print out-of-fold figures first")
+    args = parser.parse_args(argv)
+    rules = load_rules(args.seeds, model=False)
+    if args.cv:
+        cross_validate(training_messages(), rules)
+    document = train(rules)
+    args.out.write_text(json.dumps(document, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+    print(f"wrote {args.out} ({len(document['weights'])} n-gram weights, trained on {document['trained_on']} messages)")
+
+
+if __name__ == "__main__":
+    main()
