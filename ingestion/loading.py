@@ -18,7 +18,7 @@ can shape exactly as the Python parser would; any other file (a reject, an unusu
 goes through the parser as before, so rejects and their reasons do not depend on which path ran. Bulk
 groups run in background threads, each in its own transaction on its own cursor (:class:`_BulkGroup`).
 
-Whatever a landed file holds, it can only get itself quarantined (docs/security-ingestion.md): any error while
+Whatever a landed file holds, it can only get itself quarantined (docs/security.md): any error while
 parsing one file (a parser's, a library's, RecursionError, MemoryError, a limit of
 :class:`ingestion.settings.Limits`) or writing its values quarantines that file with a reason that names the
 kind of failure and never quotes the file's content; symbolic links and special files are quarantined unread;

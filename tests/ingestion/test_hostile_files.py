@@ -5,7 +5,7 @@ a string of tens of MB in a small ZIP, a ZIP bomb, XLSX whose XML does not parse
 to a secret file and to folders, names with glob characters beside innocent siblings, hidden files, a pipe, text
 that cannot be stored. For each: the file is quarantined (moved, with a ``.reason`` and a ``dq.quarantined_files``
 row naming it) or reported, its reason never quotes it, the rest of the load is whole, and the next run does not
-meet it again. Limits: docs/security-ingestion.md.
+meet it again. Limits: docs/security.md.
 """
 
 from __future__ import annotations
