@@ -963,6 +963,9 @@ def quarantine_file(settings: Settings, source: str, path: Path, reason: str) ->
     beside it; None (logged) when it cannot be moved, e.g. a pipe on another file system."""
     target_dir = settings.quarantine / source
     target_dir.mkdir(parents=True, exist_ok=True)
+    for folder in (settings.quarantine, target_dir):  # a quarantined file can hold citizens' words: owner only
+        if stat.S_IMODE(folder.stat().st_mode) & 0o077:
+            folder.chmod(0o700)
     target = target_dir / path.name
     if os.path.lexists(target) or os.path.lexists(f"{target}.reason"):
         target = target_dir / f"{path.stem}.{uuid.uuid4().hex[:6]}{path.suffix}"
@@ -974,7 +977,9 @@ def quarantine_file(settings: Settings, source: str, path: Path, reason: str) ->
     except OSError as exc:
         log.error("could not move %s to the quarantine (%s); it stays in the landing zone", path, error_name(exc))
         return None
-    target.with_name(target.name + ".reason").write_text(reason + "\n", encoding="utf-8")
+    fd = os.open(target.with_name(target.name + ".reason"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as note:
+        note.write(reason + "\n")
     return target
 
 

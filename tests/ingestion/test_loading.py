@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import duckdb
 
 from ingestion import cbs, warehouse
-from ingestion.loading import BOOKKEEPING, default_discover, ensure_bookkeeping, load_source
+from ingestion.loading import BOOKKEEPING, default_discover, ensure_bookkeeping, load_source, quarantine_file
 from ingestion.settings import Settings
 from tests.conftest import PROJECT
 
@@ -121,3 +122,21 @@ def test_bookkeeping_skips_nothing_a_home_lacks(tmp_path: Path) -> None:
         assert con.execute("SELECT count(*) FROM dq.loads").fetchone()[0] == 0
     finally:
         con.close()
+
+
+def test_the_quarantine_is_its_owners_only_whatever_the_umask(home: Settings) -> None:
+    """A quarantined file and its reason can hold what a citizen wrote: not readable by other users, even when
+    the loader runs under a permissive umask (Compose, a cron job)."""
+
+    landed = home.landing / "webcare_csv" / "export.csv"
+    landed.parent.mkdir(parents=True)
+    landed.write_text("bericht_id;tekst\n1;@gemeente mijn adres is ...\n", encoding="utf-8")
+    previous = os.umask(0o022)
+    try:
+        moved = quarantine_file(home, "webcare_csv", landed, "a reason")
+    finally:
+        os.umask(previous)
+    assert moved is not None and not landed.exists()
+    for path in (home.quarantine, moved.parent):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o700, path
+    assert stat.S_IMODE(moved.with_name(moved.name + ".reason").stat().st_mode) == 0o600
