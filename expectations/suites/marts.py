@@ -82,11 +82,31 @@ def national_year_suite(con: duckdb.DuckDBPyConnection) -> Suite:
     )
 
 
+def source_file_suite(con: duckdb.DuckDBPyConnection) -> Suite:
+    """``dim_source_file``: one row per loaded file, keyed by its SHA-256 (the lineage's end; docs/lineage.md).
+    ``fct_message_sources`` (a row per copy, millions at scale 10) is checked by dbt's tests, not read here."""
+    return Suite(
+        name="dim_source_file",
+        key_columns=("source_sha256",),
+        description="Mart dim_source_file: één rij per geladen bestand / one row per loaded file.",
+        rules=(
+            unique_together("one_row_per_file", ("source_sha256",), "fatal",
+                            "Eén rij per bestand (SHA-256) / one row per file."),
+            matches("sha256_format", "source_sha256", "^[0-9a-f]{64}$", "error",
+                    "SHA-256 als 64 hexadecimale tekens / 64 hex digits."),
+            between("rows_loaded_not_negative", "rows_loaded", 0, None, "error", "Rijen ≥ 0 / rows ≥ 0."),
+            between("rows_quarantined_not_negative", "rows_quarantined", 0, None, "error",
+                    "Rijen in quarantaine ≥ 0 / quarantined rows ≥ 0."),
+        ),
+    )
+
+
 #: (suite factory, table) of every mart suite after dim_municipality's (see expectations.suites.cbs).
 MART_SUITES: tuple[tuple[Callable[[duckdb.DuckDBPyConnection], Suite], str], ...] = (
     (questions_suite, "marts.fct_questions"),
     (municipality_year_suite, "marts.rpt_municipality_year"),
     (national_year_suite, "marts.rpt_national_year"),
+    (source_file_suite, "marts.dim_source_file"),
 )
 
 

@@ -26,6 +26,10 @@ def marts(home: Settings) -> duckdb.DuckDBPyConnection:
     con.execute("""CREATE TABLE marts.rpt_national_year AS SELECT * FROM (VALUES
         (2014, 0.75, 0.2, 1.5, 0.7, 7.2)) t(year, pct_with_facebook, pct_structural, answer_rate,
         pct_comms_responsible, avg_self_rating_comms)""")
+    con.execute("""CREATE TABLE marts.dim_source_file AS SELECT * FROM (VALUES
+        (repeat('a', 64), 'x_api', 'x_api/p1.json', 25, 0), (repeat('a', 64), 'x_api', 'x_api/p1-copy.json', 25, 0),
+        ('not-a-hash', 'x_api', 'x_api/p2.json', 3, 1)) t(source_sha256, source, source_file, rows_loaded,
+        rows_quarantined)""")
     yield con
     con.close()
 
@@ -39,6 +43,7 @@ def test_mart_suites_report_exactly_the_broken_rows(home: Settings, marts: duckd
         "fct_questions": ([], ["channel_in_dim_channel"]),
         "rpt_municipality_year": ([], []),
         "rpt_national_year": (["answer_rate_0_1"], []),
+        "dim_source_file": (["one_row_per_file"], ["sha256_format"]),
     }
     keys = marts.execute(
         "SELECT failing_keys FROM dq.rule_results WHERE rule = 'channel_in_dim_channel'"
