@@ -224,3 +224,26 @@ def test_duckdb_refuses_the_attacks_on_the_bundles_connection(published_home: Pa
                 str(refused.value),
             )
     assert _written(target) == []
+
+
+def test_auditors_trace_a_figure_to_its_files_but_not_to_citizens(
+    server: str, sessions: dict[str, requests.Session], database_id: int, home: Path
+) -> None:
+    """The Auditor runs docs/lineage.md's query in SQL Lab, as the docs say, and gets what the served file gives;
+    the facts with a citizen key stay closed to the role."""
+    from tests.dbt.test_lineage import BUSSUM, YEAR, docs_query
+
+    with duckdb.connect(str(home / "serving" / "warehouse.duckdb"), read_only=True) as con:
+        gm_code, year = con.execute("SELECT gm_code, year FROM marts.rpt_municipality_year WHERE questions > 0 "
+                                    "ORDER BY questions DESC, gm_code, year LIMIT 1").fetchone()
+        query = docs_query().replace(f"where gm_code = '{BUSSUM}' and year = {YEAR}",
+                                     f"where gm_code = '{gm_code}' and year = {year}").strip().rstrip(";")
+        counted = f"select count(*) as n, count(distinct source_sha256) as files from ({query}) as traced"
+        expected = con.execute(counted).fetchone()
+    assert expected[0] > 0 and expected[1] > 0
+    status, body = _execute(sessions["Auditor"], server, database_id, counted, schema="marts")
+    assert status == 200 and body["status"] == "success", body
+    assert body["data"] == [{"n": expected[0], "files": expected[1]}]
+    status, body = _execute(sessions["Auditor"], server, database_id,
+                            "SELECT count(*) AS n FROM marts.fct_questions", schema="marts")
+    assert status != 200 and body.get("status") != "success", body
