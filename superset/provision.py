@@ -33,6 +33,9 @@ DATABASE_NAME = "Dialoog warehouse"  # must equal database_name in bundle/databa
 DASHBOARD_ROLES = {
     "landelijk-overzicht": ("Analyst", "Auditor"),
     "gemeente": ("Analyst", "Auditor"),
+    "ranglijst": ("Analyst", "Auditor"),
+    # The questions behind the figures (pseudonymised, from the facts): for analysts, who may read the marts.
+    "vragen": ("Analyst",),
     "datakwaliteit": ("Auditor",),
 }
 # Charts that earlier versions of the bundle installed and the current one dropped. Only these are removed:

@@ -168,14 +168,16 @@ def listing(  # noqa: PLR0913 - one argument per chart setting
     page_length: int = 20,
     description: str | None = None,
     timestamp_format: str = "%d-%m-%Y %H:%M",
+    row_limit: int = 1000,
 ) -> Chart:
-    """A table of rows as they are (``order_by``: column and ascending); ``formats``: d3 per column."""
+    """A table of rows as they are (``order_by``: column and ascending); ``formats``: d3 per column; at most
+    ``row_limit`` rows."""
     params = _base("table", filters) | {
         "query_mode": "raw",
         "all_columns": columns,
         "order_by_cols": [f'["{column}", {str(asc).lower()}]' for column, asc in order_by],
         "column_config": {col: {"d3NumberFormat": fmt} for col, fmt in (formats or {}).items()},
-        "row_limit": 1000,
+        "row_limit": row_limit,
         "server_pagination": False,
         "page_length": page_length,
         "include_search": page_length > 0,

@@ -15,7 +15,6 @@ from .datasets import HOURS, PCT
 
 _NAMESPACE = uuid.UUID("0b7d9c3e-5a61-4c4e-8f0e-6a7d3d1b2c10")
 DEFAULT_MUNICIPALITY = "Utrecht"  # has channels, questions and survey answers in every demo year
-HEADLINE_YEAR = 2014  # the year of the research
 
 
 def uid(key: str) -> str:
@@ -34,6 +33,7 @@ class NativeFilter:
     description: str
     excluded: tuple[Chart, ...] = ()
     default: str | None = None  # set: one value must always be chosen, this one at first
+    latest: bool = False  # one value must always be chosen, at first the last option (the latest year)
 
 
 @dataclass(frozen=True)
@@ -53,26 +53,24 @@ class Dashboard:
 
 # --- Landelijk overzicht -------------------------------------------------------------------------------
 N, M, S = ds.RPT_NATIONAL_YEAR, ds.RPT_MUNICIPALITY_YEAR, ds.FCT_SURVEY_RESPONSES
-_Y = [where("year", "==", HEADLINE_YEAR)]
 _ON_JAN_1 = [where("existed_on_first_january", "IS TRUE")]
 
 
 def _headline(key: str, name: str, dataset: ds.Dataset, metric: str, subtitle: str, fmt: str) -> Chart:
-    return big_number(key, uid(key), name, dataset, metric, subtitle, fmt, _Y)
+    # No year in the chart: the filter "Jaar van de kerncijfers" chooses it, and without a filter the metrics
+    # give the latest year's value (datasets._latest).
+    return big_number(key, uid(key), name, dataset, metric, subtitle, fmt)
 
 
-H_GEMEENTEN = _headline("h_gemeenten", "Gemeenten 2014", N, "gemeenten", "gemeenten op 1 januari 2014", ",d")
-H_ZONDER_X = _headline("h_zonder_x", "Zonder X 2014", N, "zonder_x", "gemeenten zonder X-account", ",d")
-H_FACEBOOK = _headline("h_facebook", "Met Facebook 2014", N, "aandeel_facebook", "van de gemeenten op Facebook", ".0%")
-H_ANTWOORD = _headline(
-    "h_antwoord", "Antwoordpercentage 2014", N, "antwoordpercentage", "van de vragen beantwoord", ".0%"
-)
-H_REACTIE = _headline(
-    "h_reactie", "Reactietijd 2014", N, "gem_reactietijd", "uur gemiddeld tot het eerste antwoord", ",.1f"
-)
+H_JAAR = _headline("h_jaar", "Jaar", N, "jaar_getal", "het jaar van deze kerncijfers", ds.YEAR)
+H_GEMEENTEN = _headline("h_gemeenten", "Gemeenten", N, "gemeenten", "gemeenten op 1 januari", ",d")
+H_ZONDER_X = _headline("h_zonder_x", "Zonder X", N, "zonder_x", "gemeenten zonder X-account", ",d")
+H_FACEBOOK = _headline("h_facebook", "Met Facebook", N, "aandeel_facebook", "van de gemeenten op Facebook", ".0%")
+H_ANTWOORD = _headline("h_antwoord", "Antwoordpercentage", N, "antwoordpercentage", "van de vragen beantwoord", ".0%")
+H_REACTIE = _headline("h_reactie", "Reactietijd", N, "gem_reactietijd", "uur gemiddeld tot het eerste antwoord", ",.1f")
 H_STRUCTUREEL = _headline(
     "h_structureel",
-    "Structureel 2014",
+    "Structureel",
     N,
     "aandeel_structureel",
     "gebruikt sociale media structureel (niveau ≥ 3)",
@@ -80,7 +78,7 @@ H_STRUCTUREEL = _headline(
 )
 H_COMMUNICATIE = _headline(
     "h_communicatie",
-    "Afdeling communicatie 2014",
+    "Afdeling communicatie",
     N,
     "aandeel_communicatie",
     "noemt communicatie verantwoordelijk (enquête)",
@@ -88,13 +86,23 @@ H_COMMUNICATIE = _headline(
 )
 H_CIJFER = _headline(
     "h_cijfer",
-    "Rapportcijfer 2014",
+    "Rapportcijfer",
     N,
     "rapportcijfer_communicatie",
     "eigen rapportcijfer als communicatie verantwoordelijk is",
     ",.1f",
 )
-HEADLINES = [H_GEMEENTEN, H_ZONDER_X, H_FACEBOOK, H_ANTWOORD, H_REACTIE, H_STRUCTUREEL, H_COMMUNICATIE, H_CIJFER]
+HEADLINES = [
+    H_JAAR,
+    H_GEMEENTEN,
+    H_ZONDER_X,
+    H_FACEBOOK,
+    H_STRUCTUREEL,
+    H_ANTWOORD,
+    H_REACTIE,
+    H_COMMUNICATIE,
+    H_CIJFER,
+]
 
 KERNCIJFERS = table(
     "kerncijfers",
@@ -182,36 +190,51 @@ PROVINCIES = pivot(
 _INTRO = (
     "#### Landelijk overzicht\n\n"
     "Hoe gemeenten sociale media gebruiken: kanalen, vragen van inwoners, antwoorden en reactietijden, "
-    "en de enquête. Bovenaan **2014**, het jaar van het onderzoek; daaronder elk jaar (filter *Jaar*).\n\n"
+    "en de enquête. Bovenaan de kerncijfers van één jaar: het jaar in het filter *Jaar van de kerncijfers*, "
+    "standaard het laatste jaar met gegevens (2014 is het jaar van het onderzoek). Daaronder elk jaar "
+    "(filter *Jaren in de grafieken*).\n\n"
     "Percentages zijn aandelen van de gemeenten of vragen; reactietijden in uren tot het eerste antwoord. "
     "*Structureel* is volwassenheidsniveau 3 of hoger (in gesprek)."
 )
+
+_LANDELIJK_ROWS: list[list[tuple[Chart | str, int, int]] | str] = [
+    "In één oogopslag",
+    [(c, 4, 20) for c in HEADLINES[:3]],
+    [(c, 3, 20) for c in HEADLINES[3:7]],
+    [(c, 6, 20) for c in HEADLINES[7:]],
+    "Per jaar",
+    [(KERNCIJFERS, 12, 27)],
+    [(PLATFORMS, 6, 55), (ANTWOORD, 6, 55)],
+    [(REACTIETIJD, 6, 55), (VOLWASSENHEID, 6, 55)],
+    [(AFDELING, 6, 55), (CIJFER, 6, 55)],
+    [(PROVINCIES, 12, 62)],
+    [(_INTRO, 12, 18)],
+]
+_PER_YEAR = tuple(c for c in Dashboard("", "", "", _LANDELIJK_ROWS).charts if c not in HEADLINES)
 
 LANDELIJK = Dashboard(
     "landelijk-overzicht",
     "978a82bd-3688-4dc0-a369-12face6c0077",
     "Landelijk overzicht",
-    [
-        "2014 in één oogopslag",
-        [(c, 3, 22) for c in HEADLINES[:4]],
-        [(c, 3, 22) for c in HEADLINES[4:]],
-        "Per jaar",
-        [(KERNCIJFERS, 12, 27)],
-        [(PLATFORMS, 6, 55), (ANTWOORD, 6, 55)],
-        [(REACTIETIJD, 6, 55), (VOLWASSENHEID, 6, 55)],
-        [(AFDELING, 6, 55), (CIJFER, 6, 55)],
-        [(PROVINCIES, 12, 62)],
-        [(_INTRO, 12, 18)],
-    ],
+    _LANDELIJK_ROWS,
     [
         NativeFilter(
+            "NATIVE_FILTER-kernjaar",
+            "Jaar van de kerncijfers",
+            "jaar",
+            N,
+            "Het jaar van de kerncijfers bovenaan; standaard het laatste jaar met gegevens.",
+            _PER_YEAR,
+            latest=True,
+        ),
+        NativeFilter(
             "NATIVE_FILTER-jaar",
-            "Jaar",
+            "Jaren in de grafieken",
             "jaar",
             N,
             "Beperk de grafieken per jaar tot een of meer jaren.",
             tuple(HEADLINES),
-        )
+        ),
     ],
 )
 
@@ -297,6 +320,12 @@ ENQUETE = listing(
     page_length=0,
 )
 
+_NAAR_VRAGEN = (
+    "Welke vragen tellen mee? Analisten zien ze per gemeente en jaar, zonder gegevens van de inwoner, in "
+    "**[Vragen achter de cijfers](/superset/dashboard/vragen/)**; alle gemeenten naast elkaar staan in de "
+    "**[Ranglijst gemeenten](/superset/dashboard/ranglijst/)**."
+)
+
 GEMEENTE = Dashboard(
     "gemeente",
     uid("dashboard:gemeente"),
@@ -306,6 +335,7 @@ GEMEENTE = Dashboard(
         [(VRAGEN_JAAR, 4, 55), (VERGELIJK_ANTWOORD, 4, 55), (VERGELIJK_REACTIE, 4, 55)],
         [(KANALEN, 7, 50), (KANALEN_PLATFORM, 5, 50)],
         [(VERDELING, 6, 55), (ENQUETE, 6, 55)],
+        [(_NAAR_VRAGEN, 12, 12)],
     ],
     [
         NativeFilter(
@@ -316,6 +346,141 @@ GEMEENTE = Dashboard(
             "Kies de gemeente (namen van alle jaren).",
             default=DEFAULT_MUNICIPALITY,
         )
+    ],
+)
+
+# --- Ranglijst ----------------------------------------------------------------------------------------
+R = ds.RANGLIJST
+
+RANGLIJST = listing(
+    "ranglijst",
+    uid("ranglijst"),
+    "Ranglijst gemeenten",
+    R,
+    [
+        "rang",
+        "gemeente",
+        "provincie",
+        "channels",
+        "questions",
+        "answered",
+        "answer_rate",
+        "median_response_hours",
+        "avg_response_hours",
+        "volwassenheid",
+    ],
+    [("rang", True), ("gemeente", True)],
+    formats={"answer_rate": PCT, "median_response_hours": HOURS, "avg_response_hours": HOURS},
+    page_length=50,
+    description="Elke gemeente van het gekozen jaar; de plaats is landelijk, ook als een provincie gekozen is.",
+)
+RANGLIJST_GEMEENTEN = big_number(
+    "ranglijst_gemeenten", uid("ranglijst_gemeenten"), "Gemeenten in de ranglijst", R, "gemeenten", "gemeenten"
+)
+_RANGLIJST_UITLEG = (
+    "#### Ranglijst\n\n"
+    "Alle gemeenten van één jaar (filter *Jaar*, standaard het laatste jaar met gegevens), ook die zonder "
+    "kanaal of vragen. De **plaats** is landelijk: het hoogste antwoordpercentage eerst, bij gelijke stand "
+    "de kortste mediane reactietijd; gemeenten zonder vragen staan onderaan. Kies een of meer provincies om "
+    "een deel te zien: de plaats blijft de landelijke. Let op het aantal vragen: bij weinig vragen zegt een "
+    "percentage weinig. Zoek een gemeente met het zoekveld van de tabel."
+)
+
+RANGLIJST_DASHBOARD = Dashboard(
+    "ranglijst",
+    uid("dashboard:ranglijst"),
+    "Ranglijst gemeenten",
+    [
+        [(_RANGLIJST_UITLEG, 9, 22), (RANGLIJST_GEMEENTEN, 3, 22)],
+        [(RANGLIJST, 12, 120)],
+    ],
+    [
+        NativeFilter(
+            "NATIVE_FILTER-ranglijst-jaar",
+            "Jaar",
+            "jaar",
+            N,
+            "Het jaar van de ranglijst; standaard het laatste jaar met gegevens.",
+            latest=True,
+        ),
+        NativeFilter(
+            "NATIVE_FILTER-ranglijst-provincie",
+            "Provincie",
+            "provincie",
+            R,
+            "Beperk de ranglijst tot een of meer provincies.",
+        ),
+    ],
+)
+
+# --- Vragen achter de cijfers (analysts only) -----------------------------------------------------------
+VQ = ds.VRAGEN
+VRAGEN_ROW_LIMIT = 500
+
+VRAGEN_PER_JAAR = pivot(
+    "vragen_per_jaar",
+    uid("vragen_per_jaar"),
+    "Vragen per jaar en platform",
+    VQ,
+    ["jaar"],
+    ["platform"],
+    ["vragen", "beantwoord", "antwoordpercentage"],
+    description="Geteld uit de vragen zelf: samen de vragen en antwoorden van de gemeente per jaar.",
+)
+VRAGEN_LIJST = listing(
+    "vragen_lijst",
+    uid("vragen_lijst"),
+    "Vragen achter de cijfers",
+    VQ,
+    [
+        "asked_at",
+        "jaar",
+        "platform",
+        "kanaal",
+        "thema",
+        "beantwoord",
+        "reactietijd_uur",
+        "reactietijd_kantooruren",
+    ],
+    [("asked_at", False)],
+    formats={"reactietijd_uur": HOURS, "reactietijd_kantooruren": HOURS},
+    page_length=25,
+    row_limit=VRAGEN_ROW_LIMIT,
+    description=f"De laatste {VRAGEN_ROW_LIMIT} vragen van de keuze, nieuwste eerst; zonder gegevens van de inwoner.",
+)
+_VRAGEN_UITLEG = (
+    "#### Waarom telt een vraag mee?\n\n"
+    "De vragen van inwoners achter de cijfers van één gemeente (filter *Gemeente*), per jaar te beperken "
+    "(filter *Jaar*): platform, het kanaal van de gemeente, wanneer gesteld (UTC), of en hoe snel de "
+    f"gemeente antwoordde. De lijst toont de laatste {VRAGEN_ROW_LIMIT} vragen van de keuze.\n\n"
+    "Gepseudonimiseerd: geen naam, account, tekst of bericht-id van de inwoner. De reden van de classifier "
+    "staat (nog) niet in de gepubliceerde tabellen en ontbreekt daarom hier."
+)
+
+VRAGEN_DASHBOARD = Dashboard(
+    "vragen",
+    uid("dashboard:vragen"),
+    "Vragen achter de cijfers",
+    [
+        [(_VRAGEN_UITLEG, 6, 40), (VRAGEN_PER_JAAR, 6, 40)],
+        [(VRAGEN_LIJST, 12, 110)],
+    ],
+    [
+        NativeFilter(
+            "NATIVE_FILTER-vragen-gemeente",
+            "Gemeente",
+            "gemeente",
+            ds.DIM_MUNICIPALITY,
+            "Kies de gemeente (namen van alle jaren).",
+            default=DEFAULT_MUNICIPALITY,
+        ),
+        NativeFilter(
+            "NATIVE_FILTER-vragen-jaar",
+            "Jaar",
+            "jaar",
+            N,
+            "Beperk de vragen tot een of meer jaren.",
+        ),
     ],
 )
 
@@ -519,4 +684,4 @@ DATAKWALITEIT = Dashboard(
 )
 
 
-DASHBOARDS: tuple[Dashboard, ...] = (LANDELIJK, GEMEENTE, DATAKWALITEIT)
+DASHBOARDS: tuple[Dashboard, ...] = (LANDELIJK, GEMEENTE, RANGLIJST_DASHBOARD, VRAGEN_DASHBOARD, DATAKWALITEIT)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 PCT = ".1%"
 HOURS = ",.1f"
 COUNT = ",d"
+YEAR = "d"  # a year as a number: 2014, never 2.014
 
 # The municipality name of a row's gm_code; a correlated subquery, so the mart needs no join.
 _NAME_OF = "(SELECT m.name FROM marts.dim_municipality AS m WHERE m.gm_code = {table}.gm_code)"
@@ -70,6 +71,11 @@ def _gemeente(table: str) -> Column:
     return Column("gemeente", "Gemeente", "VARCHAR", "Naam van de gemeente (CBS).", _NAME_OF.format(table=table))
 
 
+def _latest(column: str) -> str:
+    """The column's value in the latest year of the rows (null stays null: never an older year's value)."""
+    return f"arg_max_null({column}, year)"
+
+
 def _yes_no(condition: str) -> str:
     return f"CASE WHEN {condition} THEN 'ja' WHEN NOT {condition} THEN 'nee' END"
 
@@ -119,19 +125,21 @@ RPT_NATIONAL_YEAR = Dataset(
         Column("pct_comms_responsible", "Aandeel communicatie verantwoordelijk", "DOUBLE"),
         Column("avg_self_rating_comms", "Rapportcijfer communicatie", "DOUBLE"),
     ),
-    # One row per year: MAX picks the year's value (the charts group or filter by year).
+    # One row per year: a metric gives the value of the latest year among the rows it sees, so per year in the
+    # charts by year, the chosen year under the filter Jaar, and the latest year where no year is chosen.
     (
-        Metric("gemeenten", "Gemeenten", "MAX(municipalities)"),
-        Metric("zonder_x", "Zonder X", "MAX(without_x)"),
-        Metric("aandeel_facebook", "Met Facebook", "MAX(pct_with_facebook)", PCT),
-        Metric("aandeel_structureel", "Structureel", "MAX(pct_structural)", PCT),
+        Metric("jaar_getal", "Jaar", "MAX(year)", YEAR, "Het (laatste) jaar van de cijfers."),
+        Metric("gemeenten", "Gemeenten", _latest("municipalities")),
+        Metric("zonder_x", "Zonder X", _latest("without_x")),
+        Metric("aandeel_facebook", "Met Facebook", _latest("pct_with_facebook"), PCT),
+        Metric("aandeel_structureel", "Structureel", _latest("pct_structural"), PCT),
         Metric("vragen", "Vragen", "SUM(questions)"),
         Metric("beantwoord", "Beantwoord", "SUM(answered)"),
-        Metric("antwoordpercentage", "Antwoordpercentage", "MAX(answer_rate)", PCT),
-        Metric("gem_reactietijd", "Gem. reactietijd (uur)", "MAX(avg_response_hours)", HOURS),
-        Metric("mediaan_reactietijd", "Mediaan reactietijd (uur)", "MAX(median_response_hours)", HOURS),
-        Metric("aandeel_communicatie", "Communicatie verantwoordelijk", "MAX(pct_comms_responsible)", PCT),
-        Metric("rapportcijfer_communicatie", "Rapportcijfer communicatie", "MAX(avg_self_rating_comms)", HOURS),
+        Metric("antwoordpercentage", "Antwoordpercentage", _latest("answer_rate"), PCT),
+        Metric("gem_reactietijd", "Gem. reactietijd (uur)", _latest("avg_response_hours"), HOURS),
+        Metric("mediaan_reactietijd", "Mediaan reactietijd (uur)", _latest("median_response_hours"), HOURS),
+        Metric("aandeel_communicatie", "Communicatie verantwoordelijk", _latest("pct_comms_responsible"), PCT),
+        Metric("rapportcijfer_communicatie", "Rapportcijfer communicatie", _latest("avg_self_rating_comms"), HOURS),
     ),
 )
 
@@ -283,6 +291,96 @@ GEMEENTE_VS_LANDELIJK = Dataset(
         "FROM marts.rpt_municipality_year AS r\n"
         "JOIN marts.dim_municipality AS m ON m.gm_code = r.gm_code\n"
         "JOIN marts.rpt_national_year AS n ON n.year = r.year"
+    ),
+)
+
+# The league table: every municipality of a year with its national rank, name and province (filters Jaar,
+# Provincie). Reads the report mart, so it stays fast at any scale.
+RANGLIJST = Dataset(
+    "ranglijst",
+    "marts",
+    "ranglijst",
+    "0f3b8f55-8a43-5d2c-9b1e-6c4f2a7d9e11",
+    "Alle gemeenten per jaar met hun plaats op de ranglijst (antwoordpercentage, dan mediane reactietijd).",
+    (
+        Column("jaar", "Jaar", "VARCHAR"),
+        Column("year", "Jaar (getal)", "INTEGER"),
+        Column("gm_code", "Gemeentecode", "VARCHAR"),
+        Column("gemeente", "Gemeente", "VARCHAR"),
+        Column("provincie", "Provincie", "VARCHAR"),
+        Column(
+            "rang",
+            "Plaats",
+            "BIGINT",
+            "Landelijke plaats dat jaar: hoogste antwoordpercentage eerst, "
+            "bij gelijke stand de kortste mediane reactietijd; gemeenten zonder vragen onderaan.",
+        ),
+        Column("channels", "Kanalen", "INTEGER"),
+        Column("questions", "Vragen", "INTEGER"),
+        Column("answered", "Beantwoord", "INTEGER"),
+        Column("answer_rate", "Antwoordpercentage", "DOUBLE"),
+        Column("avg_response_hours", "Gem. reactietijd (uur)", "DOUBLE"),
+        Column("median_response_hours", "Mediaan reactietijd (uur)", "DOUBLE"),
+        Column("volwassenheid", "Volwassenheid", "VARCHAR", "Niveau 0–4 met naam."),
+    ),
+    (Metric("gemeenten", "Gemeenten", "COUNT(*)"),),
+    sql=(
+        "SELECT CAST(r.year AS VARCHAR) AS jaar, r.year, r.gm_code, m.name AS gemeente,\n"
+        "       m.province_name AS provincie,\n"
+        "       rank() OVER (PARTITION BY r.year\n"
+        "                    ORDER BY r.answer_rate DESC NULLS LAST, r.median_response_hours NULLS LAST) AS rang,\n"
+        "       r.channels, r.questions, r.answered, r.answer_rate, r.avg_response_hours,\n"
+        "       r.median_response_hours,\n"
+        f"       {_MATURITY.replace('maturity_level', 'r.maturity_level')} AS volwassenheid\n"
+        "FROM marts.rpt_municipality_year AS r\n"
+        "JOIN marts.dim_municipality AS m ON m.gm_code = r.gm_code"
+    ),
+)
+
+# The questions behind a figure, for analysts: pseudonymised. No citizen_key (not even a part), no handle or
+# text of a citizen, and no question_id (a platform message id leads to the post and its author); the channel
+# is the municipality's own account. The classifier's reason is not in any mart (only in the intermediate
+# models), so it is not here.
+VRAGEN = Dataset(
+    "vragen",
+    "marts",
+    "vragen",
+    "0f3b8f55-8a43-5d2c-9b1e-6c4f2a7d9e12",
+    "De vragen achter de cijfers, één rij per vraag, zonder iets dat naar de inwoner leidt.",
+    (
+        Column("gm_code", "Gemeentecode", "VARCHAR"),
+        Column("gemeente", "Gemeente", "VARCHAR"),
+        Column("jaar", "Jaar", "VARCHAR"),
+        Column("platform", "Platform", "VARCHAR"),
+        Column("kanaal", "Kanaal", "VARCHAR", "Account van de gemeente waaraan de vraag gesteld is."),
+        Column("thema", "Thema", "VARCHAR"),
+        Column("asked_at", "Gesteld op (UTC)", "TIMESTAMP WITH TIME ZONE", is_dttm=True),
+        Column("beantwoord", "Beantwoord", "VARCHAR", "ja of nee."),
+        Column("reactietijd_uur", "Reactietijd (uur)", "DOUBLE", "Tot het eerste antwoord, alle uren."),
+        Column(
+            "reactietijd_kantooruren",
+            "Reactietijd in kantooruren (uur)",
+            "DOUBLE",
+            "Alleen maandag–vrijdag 09:00–17:00, feestdagen niet.",
+        ),
+    ),
+    (
+        Metric("vragen", "Vragen", "COUNT(*)"),
+        Metric("beantwoord", "Beantwoord", _count_if("beantwoord = 'ja'")),
+        Metric(
+            "antwoordpercentage", "Antwoordpercentage", "AVG(CASE WHEN beantwoord = 'ja' THEN 1.0 ELSE 0.0 END)", PCT
+        ),
+    ),
+    main_dttm_col="asked_at",
+    sql=(
+        "SELECT q.gm_code, m.name AS gemeente, CAST(q.asked_year AS VARCHAR) AS jaar, q.platform,\n"
+        "       c.handle AS kanaal, c.theme AS thema, q.asked_at,\n"
+        "       CASE WHEN q.is_answered THEN 'ja' ELSE 'nee' END AS beantwoord,\n"
+        "       q.response_minutes / 60.0 AS reactietijd_uur,\n"
+        "       q.business_response_minutes / 60.0 AS reactietijd_kantooruren\n"
+        "FROM marts.fct_questions AS q\n"
+        "JOIN marts.dim_municipality AS m ON m.gm_code = q.gm_code\n"
+        "LEFT JOIN marts.dim_channel AS c ON c.channel_id = q.channel_id"
     ),
 )
 
@@ -492,6 +590,8 @@ DATASETS: tuple[Dataset, ...] = (
     DIM_CHANNEL,
     FCT_SURVEY_RESPONSES,
     GEMEENTE_VS_LANDELIJK,
+    RANGLIJST,
+    VRAGEN,
     VALIDATION_RUNS,
     RULE_RESULTS,
     LOADS,

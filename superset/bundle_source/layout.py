@@ -51,7 +51,11 @@ def position(dashboard: Dashboard, chart_ids: dict[str, int]) -> dict[str, Any]:
 
 
 def native_filter(spec: NativeFilter, chart_ids: dict[str, int]) -> dict[str, Any]:
-    """A native value filter; its scope excludes charts by their position chart id (remapped on import)."""
+    """A native value filter; its scope excludes charts by their position chart id (remapped on import).
+
+    ``latest``: one value, always; the first of the options sorted descending (the latest year with data),
+    applied before the charts load (``requiredFirst``).
+    """
     if spec.default is None:
         mask: dict[str, Any] = {"extraFormData": {}, "filterState": {}}
     else:
@@ -59,25 +63,32 @@ def native_filter(spec: NativeFilter, chart_ids: dict[str, int]) -> dict[str, An
             "extraFormData": {"filters": [{"col": spec.column, "op": "IN", "val": [spec.default]}]},
             "filterState": {"value": [spec.default], "label": spec.default},
         }
-    return {
+    single = spec.default is not None or spec.latest
+    controls: dict[str, Any] = {
+        "enableEmptyFilter": single,
+        "defaultToFirstItem": spec.latest,
+        "multiSelect": not single,
+        "searchAllOptions": False,
+        "inverseSelection": False,
+    }
+    if spec.latest:
+        controls["sortAscending"] = False
+    doc: dict[str, Any] = {
         "id": spec.filter_id,
         "name": spec.name,
         "filterType": "filter_select",
         "type": "NATIVE_FILTER",
         "description": spec.description,
         "targets": [{"column": {"name": spec.column}, "datasetUuid": spec.dataset.uuid}],
-        "controlValues": {
-            "enableEmptyFilter": spec.default is not None,
-            "defaultToFirstItem": False,
-            "multiSelect": spec.default is None,
-            "searchAllOptions": False,
-            "inverseSelection": False,
-        },
+        "controlValues": controls,
         "defaultDataMask": mask | {"ownState": {}},
         "cascadeParentIds": [],
         "scope": {"rootPath": ["ROOT_ID"], "excluded": [chart_ids[c.uuid] for c in spec.excluded]},
         "tabsInScope": [],
     }
+    if spec.latest:
+        doc["requiredFirst"] = True
+    return doc
 
 
 def dashboard_doc(dashboard: Dashboard, chart_ids: dict[str, int]) -> dict[str, Any]:

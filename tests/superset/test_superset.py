@@ -24,11 +24,9 @@ from ingestion.settings import PROJECT_ROOT
 from superset.bundle_source.dashboards import (
     DASHBOARDS,
     DEFAULT_MUNICIPALITY,
-    H_ANTWOORD,
     H_GEMEENTEN,
-    H_REACTIE,
+    H_JAAR,
     H_ZONDER_X,
-    HEADLINE_YEAR,
     HEADLINES,
     KANALEN,
     KERNCIJFERS,
@@ -39,9 +37,14 @@ from superset.bundle_source.dashboards import (
     PLATFORMS,
     Q_BESTANDEN,
     Q_RIJEN,
+    RANGLIJST,
+    RANGLIJST_GEMEENTEN,
     REGELS_ERNST,
+    VRAGEN_LIJST,
+    VRAGEN_PER_JAAR,
+    VRAGEN_ROW_LIMIT,
 )
-from superset.bundle_source.datasets import DATASETS
+from superset.bundle_source.datasets import DATASETS, VRAGEN
 from tests.superset.test_bundle import provision_module
 
 pytestmark = pytest.mark.superset
@@ -68,8 +71,23 @@ CHART_UUIDS = [chart.uuid for dashboard in DASHBOARDS for chart in dashboard.cha
 RETIRED_UUIDS = provision_module().RETIRED_CHART_UUIDS
 # Charts of rules that failed: the demo data passes every rule, so these may rightly be empty.
 MAY_BE_EMPTY = {REGELS_ERNST.uuid, MISLUKTE_REGELS.uuid}
+RESEARCH_YEAR = 2014  # the year of the research: its figures are known (docs/demo-data.md)
+# Columns that lead to a citizen; none may be in a dataset analysts open, nor in its data.
+CITIZEN_COLUMNS = {
+    "citizen_key",
+    "author_key",
+    "author_id",
+    "author_handle",
+    "handle",
+    "text",
+    "message_text",
+    "question_id",
+    "first_reply_id",
+}
 # Headline metric -> its rpt_national_year column.
 HEADLINE_COLUMNS = {
+    "gemeenten": "municipalities",
+    "zonder_x": "without_x",
     "aandeel_facebook": "pct_with_facebook",
     "antwoordpercentage": "answer_rate",
     "gem_reactietijd": "avg_response_hours",
@@ -175,11 +193,27 @@ def _charts_by_uuid(api: requests.Session, base: str) -> dict[str, dict[str, Any
     return {c["uuid"]: c for c in _list(api, base, "chart", ["id", "uuid", "slice_name"])}
 
 
-def _data(api: requests.Session, base: str, chart: dict[str, Any]) -> list[dict[str, Any]]:
-    answer = _chart_data(api, base, chart["id"])
+def _data(
+    api: requests.Session, base: str, chart: dict[str, Any], filters: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """The chart's rows; ``filters`` are added to its saved query as a dashboard's native filters add them."""
+    saved = json.loads(api.get(f"{base}/api/v1/chart/{chart['id']}", timeout=30).json()["result"]["query_context"])
+    for query in saved["queries"]:
+        query["filters"] += filters or []
+    answer = api.post(f"{base}/api/v1/chart/data", json=saved, timeout=60)
     assert answer.status_code == 200, (chart["slice_name"], answer.text[:500])
     (result,) = answer.json()["result"]
     return result["data"]
+
+
+def _year_is(year: int) -> list[dict[str, Any]]:
+    """The filter the dashboards' year filters send for one year."""
+    return [{"col": "jaar", "op": "IN", "val": [str(year)]}]
+
+
+def _latest_year(home: Path) -> int:
+    with _warehouse(home) as con:
+        return con.execute("SELECT max(year) FROM marts.rpt_national_year").fetchone()[0]
 
 
 def test_every_chart_returns_data(api: requests.Session, server: str) -> None:
@@ -195,21 +229,118 @@ def test_every_chart_returns_data(api: requests.Session, server: str) -> None:
             assert result["rowcount"] > 0, chart["slice_name"]
 
 
-def test_headline_numbers_equal_the_marts(api: requests.Session, server: str, published_home: Path) -> None:
-    """The 2014 figures at the top of the national dashboard are rpt_national_year's, unrounded."""
-    with _warehouse(published_home) as con:
-        mart = con.execute(f"SELECT * FROM marts.rpt_national_year WHERE year = {HEADLINE_YEAR}").fetchdf()
-    row = mart.iloc[0]
-    charts = _charts_by_uuid(api, server)
+def _headline(api: requests.Session, base: str, filters: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    charts = _charts_by_uuid(api, base)
     shown = {}
     for chart in HEADLINES:
-        (data,) = _data(api, server, charts[chart.uuid])
+        (data,) = _data(api, base, charts[chart.uuid], filters)
         shown[chart.params["metric"]] = data[chart.params["metric"]]
-    assert shown["gemeenten"] == row["municipalities"] == 403  # CBS, 1 January 2014
-    assert shown["zonder_x"] == row["without_x"] == 13  # the research: 13 municipalities without X
-    for metric, column in HEADLINE_COLUMNS.items():
-        assert shown[metric] == pytest.approx(row[column], abs=1e-12), metric
-    assert round(shown["antwoordpercentage"], 2) == 0.20 and round(shown["aandeel_facebook"], 2) == 0.75
+    return shown
+
+
+def test_headline_numbers_equal_the_marts(api: requests.Session, server: str, published_home: Path) -> None:
+    """Without a year chosen the headline row is the latest year's of rpt_national_year, unrounded; with a year
+    chosen (as the filter Jaar van de kerncijfers sends it) that year's, the research's for 2014."""
+    with _warehouse(published_home) as con:
+        mart = con.execute("SELECT * FROM marts.rpt_national_year ORDER BY year").fetchdf().set_index("year")
+    latest = int(mart.index.max())
+    assert latest > RESEARCH_YEAR  # so "latest" and "2014" are different figures
+    for year, shown in ((latest, _headline(api, server)), (RESEARCH_YEAR, _headline(api, server, _year_is(2014)))):
+        row = mart.loc[year]
+        assert shown["jaar_getal"] == year
+        for metric, column in HEADLINE_COLUMNS.items():
+            assert shown[metric] == pytest.approx(row[column], abs=1e-12, nan_ok=True), (year, metric)
+    research = _headline(api, server, _year_is(RESEARCH_YEAR))
+    assert research["gemeenten"] == 403  # CBS, 1 January 2014
+    assert research["zonder_x"] == 13  # the research: 13 municipalities without X
+    assert round(research["antwoordpercentage"], 2) == 0.20 and round(research["aandeel_facebook"], 2) == 0.75
+
+
+def test_league_table_equals_the_marts(api: requests.Session, server: str, published_home: Path) -> None:
+    """Every municipality of the chosen year, ranked nationally by answer rate and then median response time,
+    with its figures from rpt_municipality_year; a province filter keeps the national rank."""
+    year = _latest_year(published_home)
+    with _warehouse(published_home) as con:
+        rows = con.execute(
+            """SELECT m.name, m.province_name, r.channels, r.questions, r.answered, r.answer_rate,
+                      r.median_response_hours, r.avg_response_hours
+               FROM marts.rpt_municipality_year r JOIN marts.dim_municipality m USING (gm_code)
+               WHERE r.year = ?""",
+            [year],
+        ).fetchall()
+
+    def key(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        rate, median = row[5], row[6]
+        return (rate is None, -(rate or 0), median is None, median or 0)
+
+    ranked = sorted(rows, key=key)
+    rank = {}
+    for position, row in enumerate(ranked, start=1):
+        previous = ranked[position - 2] if position > 1 else None
+        rank[row[0]] = rank[previous[0]] if previous and key(previous) == key(row) else position
+    charts = _charts_by_uuid(api, server)
+    table = _data(api, server, charts[RANGLIJST.uuid], _year_is(year))
+    assert len(table) == len(rows) > 300  # every municipality of the year, not a page of them
+    assert [r["rang"] for r in table] == sorted(r["rang"] for r in table)
+    expected = {r[0]: (rank[r[0]], *r[1:]) for r in rows}
+    for shown in table:
+        values = tuple(shown[c] for c in ("rang", "provincie", "channels", "questions", "answered"))
+        assert values == expected[shown["gemeente"]][:5], shown
+        for column, wanted in zip(
+            ("answer_rate", "median_response_hours", "avg_response_hours"), expected[shown["gemeente"]][5:], strict=True
+        ):
+            assert shown[column] is None if wanted is None else shown[column] == pytest.approx(wanted, abs=1e-12)
+    (count,) = _data(api, server, charts[RANGLIJST_GEMEENTEN.uuid], _year_is(year))
+    assert count["gemeenten"] == len(rows)
+    province = "Utrecht"
+    in_province = _data(
+        api, server, charts[RANGLIJST.uuid], [*_year_is(year), {"col": "provincie", "op": "IN", "val": [province]}]
+    )
+    assert {r["gemeente"] for r in in_province} == {r[0] for r in rows if r[1] == province}
+    assert all(r["rang"] == rank[r["gemeente"]] for r in in_province)
+
+
+def test_questions_behind_a_figure(api: requests.Session, server: str, published_home: Path) -> None:
+    """The questions of a municipality add up to its figures in rpt_municipality_year; the list holds at most its
+    row limit, newest first, and nothing that leads to a citizen (no column, and no citizen_key as a value)."""
+    assert not {c.name for c in VRAGEN.columns} & CITIZEN_COLUMNS
+    assert "citizen_key" not in (VRAGEN.sql or "") and "handle AS kanaal" in (VRAGEN.sql or "")
+    with _warehouse(published_home) as con:
+        figures = {
+            str(r[0]): (r[1], r[2])
+            for r in con.execute(
+                """SELECT r.year, r.questions, r.answered FROM marts.rpt_municipality_year r
+                   JOIN marts.dim_municipality m USING (gm_code) WHERE m.name = ? AND r.questions > 0""",
+                [DEFAULT_MUNICIPALITY],
+            ).fetchall()
+        }
+        asked = [
+            r[0]
+            for r in con.execute(
+                """SELECT q.asked_at FROM marts.fct_questions q JOIN marts.dim_municipality m USING (gm_code)
+                   WHERE m.name = ? ORDER BY q.asked_at DESC""",
+                [DEFAULT_MUNICIPALITY],
+            ).fetchall()
+        ]
+        everyone = {r[0] for r in con.execute("SELECT citizen_key FROM marts.fct_questions").fetchall()}
+        total = con.execute("SELECT count(*) FROM marts.fct_questions").fetchone()[0]
+    assert figures and total > VRAGEN_ROW_LIMIT
+    charts = _charts_by_uuid(api, server)
+    chosen = [{"col": "gemeente", "op": "IN", "val": [DEFAULT_MUNICIPALITY]}]
+    counted: dict[str, list[int]] = {}
+    for row in _data(api, server, charts[VRAGEN_PER_JAAR.uuid], chosen):
+        counted.setdefault(row["jaar"], [0, 0])
+        counted[row["jaar"]][0] += row["vragen"]
+        counted[row["jaar"]][1] += row["beantwoord"]
+    assert {year: tuple(pair) for year, pair in counted.items()} == figures
+    listed = _data(api, server, charts[VRAGEN_LIJST.uuid], chosen)
+    assert len(listed) == min(len(asked), VRAGEN_ROW_LIMIT)
+    assert [r["asked_at"] for r in listed] == [t.timestamp() * 1000 for t in asked[: len(listed)]]
+    unfiltered = _data(api, server, charts[VRAGEN_LIJST.uuid])
+    assert len(unfiltered) == VRAGEN_ROW_LIMIT  # never the whole fact table
+    for rows in (listed, unfiltered):
+        assert not set(rows[0]) & CITIZEN_COLUMNS
+        assert not {v for r in rows for v in r.values() if isinstance(v, str)} & everyone
 
 
 def test_tables_per_year_equal_the_marts(api: requests.Session, server: str, published_home: Path) -> None:
@@ -260,10 +391,10 @@ def _log_in(page: Any, base: str) -> None:
     page.wait_for_url(lambda url: "/login" not in url, timeout=30_000)
 
 
-def _open_dashboard(page: Any, base: str, dashboard: dict[str, Any]) -> float:
+def _open_dashboard(page: Any, base: str, dashboard: dict[str, Any], query: str = "") -> float:
     """Open a dashboard, wait until every chart on it has rendered; return the seconds that took."""
     started = time.monotonic()
-    page.goto(f"{base}/superset/dashboard/{dashboard['slug']}/")
+    page.goto(f"{base}/superset/dashboard/{dashboard['slug']}/{query}")
     page.wait_for_function(
         """n => document.querySelectorAll('.dashboard-component-chart-holder .chart-container').length >= n
                && !document.querySelector('.dashboard-component-chart-holder .loading')""",
@@ -286,8 +417,21 @@ def _chart_text(page: Any, title: str) -> str:
     return _chart(page, title).inner_text()
 
 
-def _check_content(page: Any, slug: str, home: Path) -> None:
-    """What each dashboard must show: the 2014 headline, the chosen municipality, the quarantine."""
+def _years_asked(requests_made: list[dict[str, Any]]) -> dict[int, list[Any]]:
+    """Per chart id, the years its chart data requests were filtered on (empty: no year filter)."""
+    years: dict[int, list[Any]] = {}
+    for body in requests_made:
+        form = body.get("form_data") or {}
+        if form.get("slice_id") is None:
+            continue  # a native filter's own options
+        filters = [f for q in body["queries"] for f in q.get("filters", []) if f.get("col") == "jaar"]
+        years.setdefault(form["slice_id"], []).extend(v for f in filters for v in f["val"])
+    return years
+
+
+def _check_content(page: Any, slug: str, home: Path, asked: dict[int, list[Any]], ids: dict[str, int]) -> None:
+    """What each dashboard must show: the latest year's headline, the chosen municipality, the quarantine."""
+    latest = _latest_year(home)
     with _warehouse(home) as con:
         handles = {
             r[0]
@@ -297,11 +441,30 @@ def _check_content(page: Any, slug: str, home: Path) -> None:
                 [DEFAULT_MUNICIPALITY],
             ).fetchall()
         }
+        national = con.execute(
+            "SELECT municipalities, without_x FROM marts.rpt_national_year WHERE year = ?", [latest]
+        ).fetchone()
+        first = con.execute(
+            """SELECT m.name FROM marts.rpt_municipality_year r JOIN marts.dim_municipality m USING (gm_code)
+               WHERE r.year = ? ORDER BY r.answer_rate DESC NULLS LAST, r.median_response_hours NULLS LAST LIMIT 1""",
+            [latest],
+        ).fetchone()[0]
     if slug == "landelijk-overzicht":
-        assert "403" in _chart_text(page, H_GEMEENTEN.name)
-        assert "13" in _chart_text(page, H_ZONDER_X.name)
-        assert "20,0%" in _chart_text(page, H_ANTWOORD.name)  # Dutch decimal comma, as a percentage
-        assert "24," in _chart_text(page, H_REACTIE.name)  # hours with one decimal
+        # The filter Jaar van de kerncijfers chose the latest year by itself, and the headline row asked for it.
+        assert str(latest) in _chart_text(page, H_JAAR.name)
+        assert str(national[0]) in _chart_text(page, H_GEMEENTEN.name)
+        assert str(national[1]) in _chart_text(page, H_ZONDER_X.name)
+        for chart in HEADLINES:
+            assert set(asked[ids[chart.uuid]]) == {str(latest)}, chart.name
+        assert asked[ids[KERNCIJFERS.uuid]] == []  # the charts per year show every year
+    elif slug == "ranglijst":
+        assert set(asked[ids[RANGLIJST.uuid]]) == {str(latest)}
+        assert first in _chart(page, RANGLIJST.name).locator("tbody tr").first.inner_text()
+    elif slug == "vragen":
+        rows = _chart(page, VRAGEN_LIJST.name).locator("tbody tr")
+        assert rows.count() > 5
+        listed = rows.all_inner_texts()
+        assert all(any(handle in row for handle in handles) for row in listed), listed[:3]  # its channels only
     elif slug == "gemeente":
         listed = _chart_text(page, KANALEN.name)
         assert handles and all(handle in listed for handle in handles), (handles, listed)
@@ -313,12 +476,20 @@ def _check_content(page: Any, slug: str, home: Path) -> None:
         assert "31-02-2024 25:61" in _chart_text(page, Q_RIJEN.name)
 
 
-def test_dashboards_render_in_chromium(server: str, published_home: Path) -> None:
+# The research year chosen in the filter, as a shared link carries it.
+RESEARCH_YEAR_LINK = (
+    "?native_filters=(NATIVE_FILTER-kernjaar:(extraFormData:(filters:!((col:jaar,op:IN,val:!('2014')))),"
+    "filterState:(label:'2014',value:!('2014')),id:NATIVE_FILTER-kernjaar,ownState:()))"
+)
+
+
+def test_dashboards_render_in_chromium(api: requests.Session, server: str, published_home: Path) -> None:
     from playwright.sync_api import sync_playwright
 
     if not CHROMIUM.exists():
         pytest.fail("Debian chromium is missing: apt-get update && apt-get install -y chromium")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    ids = {uuid: chart["id"] for uuid, chart in _charts_by_uuid(api, server).items()}
     timings: dict[str, float] = {}
     with sync_playwright() as playwright, tempfile.TemporaryDirectory() as profile:
         browser = playwright.chromium.launch_persistent_context(
@@ -332,15 +503,33 @@ def test_dashboards_render_in_chromium(server: str, published_home: Path) -> Non
         try:
             page = browser.new_page()
             statuses: list[int] = []  # of the chart data requests the dashboards make
+            bodies: list[dict[str, Any]] = []  # and what they asked
             page.on("response", lambda r: statuses.append(r.status) if "/api/v1/chart/data" in r.url else None)
+            page.on(
+                "request",
+                lambda r: (
+                    bodies.append(json.loads(r.post_data))
+                    if "/api/v1/chart/data" in r.url and r.method == "POST"
+                    else None
+                ),
+            )
             _log_in(page, server)
             for dashboard in _bundle_dashboards():
                 statuses.clear()
+                bodies.clear()
                 timings[dashboard["slug"]] = round(_open_dashboard(page, server, dashboard), 1)
                 assert statuses and set(statuses) == {200}, (dashboard["dashboard_title"], statuses)
                 assert page.locator(CHART_ERRORS).count() == 0, dashboard["dashboard_title"]
                 page.screenshot(path=str(SCREENSHOTS / f"{dashboard['slug']}.png"), full_page=True)
-                _check_content(page, dashboard["slug"], published_home)
+                _check_content(page, dashboard["slug"], published_home, _years_asked(bodies), ids)
+            # A link with the research year chosen shows the research's headline figures.
+            (national,) = [d for d in _bundle_dashboards() if d["slug"] == "landelijk-overzicht"]
+            bodies.clear()
+            _open_dashboard(page, server, national, RESEARCH_YEAR_LINK)
+            page.screenshot(path=str(SCREENSHOTS / "landelijk-overzicht-2014.png"), full_page=True)
+            assert set(_years_asked(bodies)[ids[H_GEMEENTEN.uuid]]) == {"2014"}
+            assert "403" in _chart_text(page, H_GEMEENTEN.name) and "13" in _chart_text(page, H_ZONDER_X.name)
+            assert "2014" in _chart_text(page, H_JAAR.name)
             # The Data Docs link of the Datakwaliteit dashboard opens the pipeline's report, whole, with every
             # request that would leave this server blocked (CSP 'self', assets beside the pages).
             outside: list[str] = []
@@ -412,6 +601,18 @@ def test_roles_limit_what_analysts_and_auditors_query(api: requests.Session, ser
     on_dashboard = queries[marts_chart]
     on_dashboard["form_data"].update(dashboardId=dashboards["landelijk-overzicht"], slice_id=charts[marts_chart])
     assert status(auditor, marts_chart) == 200
+    # The questions behind the figures: analysts open their dataset and chart, which hold no citizen's column;
+    # auditors do not, not even through a dashboard (the Vragen dashboard is not theirs).
+    questions = queries[VRAGEN_LIJST.name]
+    opened = analyst.get(f"{server}/api/v1/dataset/{questions['datasource']['id']}", timeout=30)
+    assert opened.status_code == 200, opened.text
+    assert {c["column_name"] for c in opened.json()["result"]["columns"]} == {c.name for c in VRAGEN.columns}
+    assert not {c.name for c in VRAGEN.columns} & CITIZEN_COLUMNS
+    assert status(analyst, VRAGEN_LIJST.name) == 200
+    assert status(auditor, VRAGEN_LIJST.name) == 403
+    questions["form_data"].update(dashboardId=dashboards["vragen"], slice_id=charts[VRAGEN_LIJST.name])
+    assert status(auditor, VRAGEN_LIJST.name) == 403
+    assert status(analyst, VRAGEN_LIJST.name) == 200
 
     def new_chart(session: requests.Session, dataset_of: str) -> requests.Response:
         dataset_id = queries[dataset_of]["datasource"]["id"]
