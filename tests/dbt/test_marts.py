@@ -6,6 +6,7 @@ The scenario (tests/fixtures/warehouse/README.md) is loaded with the real loader
 
 from __future__ import annotations
 
+import csv
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -19,7 +20,7 @@ from ingestion import warehouse
 from ingestion.loading import load_source
 from ingestion.pipeline import FAMILIES, build_warehouse, run_dbt
 from ingestion.pseudonym import citizen_key
-from ingestion.settings import Settings, get_settings
+from ingestion.settings import PROJECT_ROOT, Settings, get_settings
 from tests.conftest import FIXTURES
 
 pytestmark = pytest.mark.e2e
@@ -216,35 +217,65 @@ def test_fct_channel_activity(built: Settings) -> None:
     ]
 
 
+POPULATION = {"GM0381": 32631, "GM0363": 810937, "GM0193": 123159}  # shipped CBS figures of 1 January 2014
+
+
 def _municipality(gm: str, **values: Any) -> dict[str, Any]:
     row = {"gm_code": gm, "year": 2014, "existed_on_first_january": True, "has_x": False,
            "has_facebook": False, "has_instagram": False, "channels": 0, "theme_channels": 0,
            "channel_messages": 0, "questions": 0, "answered": 0, "answer_rate": None,
            "avg_response_hours": None, "median_response_hours": None, "kcc_involved": False,
-           "maturity_level": 0, "is_structural": False}
+           "maturity_level": 0, "is_structural": False,
+           "inhabitants": POPULATION.get(gm), "inhabitants_basis": "1 januari" if gm in POPULATION else None,
+           "size_class": None, "questions_per_10k": None, "answered_within_24h": 0,
+           "pct_answered_within_24h": None, "answered_within_working_day": 0,
+           "avg_business_response_hours": None, "median_business_response_hours": None,
+           "self_rating": None, "self_reported_structural": None}
     row.update(values)
     return row
 
 
+def _shipped_population_2014() -> dict[str, int]:
+    path = PROJECT_ROOT / "ingestion" / "reference" / "cbs_bevolking" / "bevolking-2012-2025.csv"
+    with path.open(encoding="utf-8") as lines:
+        return {r["gm_code"]: int(r["inwoners"]) for r in csv.DictReader(lines) if r["jaar"] == "2014"}
+
+
 def test_rpt_municipality_year(built: Settings) -> None:
     # Bussum: 59 channel messages in 2014 (55 on X, 2 webcare, 2 on Facebook), 7 questions, 6 answered
-    # after 0.25, 114, 1, 1.5, 14.5 and 33.5 hours; KCC involved per the survey: integrated (4)
+    # after 0.25, 114, 1, 1.5, 14.5 and 33.5 hours; KCC involved per the survey: integrated (4).
+    # Within 24 h: 15, 60, 90 and 870 minutes; business minutes 0, 120, 60, 90, 30, 0 are all within one
+    # working day (480): mean 300 / 6 minutes, median (30 + 60) / 2 = 45 minutes.
     bussum = _municipality(
         "GM0381", has_x=True, has_facebook=True, channels=3, theme_channels=1, channel_messages=59,
         questions=7, answered=6, answer_rate=pytest.approx(6 / 7), avg_response_hours=pytest.approx(164.75 / 6),
-        median_response_hours=pytest.approx(8.0), kcc_involved=True, maturity_level=4, is_structural=True)
+        median_response_hours=pytest.approx(8.0), kcc_involved=True, maturity_level=4, is_structural=True,
+        size_class="S", questions_per_10k=pytest.approx(7 * 10000 / 32631), answered_within_24h=4,
+        pct_answered_within_24h=pytest.approx(4 / 7), answered_within_working_day=6,
+        avg_business_response_hours=pytest.approx(300 / 6 / 60), median_business_response_hours=0.75,
+        self_rating=7.5, self_reported_structural=True)
     amsterdam = _municipality("GM0363", has_x=True, channels=1, channel_messages=3, questions=1,
-                              answer_rate=0.0, kcc_involved=True, maturity_level=1)
-    zwolle = _municipality("GM0193", has_x=True, channels=1, maturity_level=1)  # from 1 July, silent
+                              answer_rate=0.0, kcc_involved=True, maturity_level=1, size_class="L",
+                              questions_per_10k=pytest.approx(10000 / 810937), pct_answered_within_24h=0.0,
+                              self_rating=6.0, self_reported_structural=False)
+    zwolle = _municipality("GM0193", has_x=True, channels=1, maturity_level=1,  # from 1 July, silent
+                           size_class="L", questions_per_10k=0.0, self_rating=8.0, self_reported_structural=False)
     found = rows(built, "SELECT * FROM marts.rpt_municipality_year ORDER BY gm_code")
     assert len(found) == 403  # the CBS list of 1 January 2014; no code was created during 2014
     assert {r["year"] for r in found} == {2014}  # r8 (2 January 2015) alone does not open 2015
+    # every municipality has its shipped 1 January figure (the fixture lands none)
+    assert {r["gm_code"]: r["inhabitants"] for r in found} == _shipped_population_2014()
+    assert {r["inhabitants_basis"] for r in found} == {"1 januari"}
     by_code = {r["gm_code"]: r for r in found}
     assert by_code.pop("GM0381") == bussum
     assert by_code.pop("GM0363") == amsterdam
     assert by_code.pop("GM0193") == zwolle
     # every other municipality (Utrecht's page only opens in 2015) has no channel at all
-    assert all(row == _municipality(code) for code, row in by_code.items())
+    population = ("inhabitants", "inhabitants_basis", "size_class", "questions_per_10k")
+    assert all({k: v for k, v in row.items() if k not in population}
+               == {k: v for k, v in _municipality(code).items() if k not in population}
+               and row["questions_per_10k"] == 0.0
+               for code, row in by_code.items())
 
 
 def test_rpt_national_year(built: Settings) -> None:
@@ -253,7 +284,14 @@ def test_rpt_national_year(built: Settings) -> None:
         "pct_with_facebook": pytest.approx(1 / 403), "pct_structural": pytest.approx(1 / 403),
         "questions": 8, "answered": 6, "answer_rate": pytest.approx(0.75),
         "avg_response_hours": pytest.approx(164.75 / 6), "median_response_hours": pytest.approx(8.0),
-        "pct_comms_responsible": pytest.approx(2 / 3), "avg_self_rating_comms": pytest.approx(7.75),
+        "pct_comms_responsible": pytest.approx(2 / 3), "avg_self_rating_comms": 7.75,
+        # three responses: KCC involved in Bussum and Amsterdam, support 4, 3, 2, structural Bussum only
+        "survey_responses": 3, "pct_kcc_involved": pytest.approx(2 / 3), "avg_management_support": 3.0,
+        "pct_self_reported_structural": pytest.approx(1 / 3),
+        # within 24 h: q1, q3, q4, q6; within a working day: all six answered; business minutes
+        # 0, 0, 30, 60, 90, 120: median 45 minutes
+        "pct_answered_within_24h": 0.5, "pct_answered_within_working_day": 0.75,
+        "median_business_response_hours": 0.75,
     }]
 
 

@@ -1,6 +1,8 @@
 -- What was observed per municipality and report year, the inputs of the maturity level: registry
 -- channels active that year (active_from through active_to, open-ended when empty), messages by its
--- channels (posts and replies), its questions and how they were answered, and the survey's KCC answer.
+-- channels (posts and replies), its questions and how they were answered, the survey's answers, and its
+-- population (CONTRACT.md §7). Response times are summed as exact integer microseconds and divided once,
+-- so the averages are the same to the last bit whatever order the rows come in.
 with channel_years as (
     select
         municipalities.year,
@@ -37,8 +39,16 @@ questions as (
         questions.asked_year as year,
         count(*) as questions,
         count(times.question_id) as answered,
-        avg(times.response_minutes / 60) as avg_response_hours,
-        quantile_cont(times.response_minutes / 60, 0.5) as median_response_hours
+        count(*) filter (where times.response_us <= 1440 * 60000000::bigint) as answered_within_24h,
+        count(*) filter (
+            where times.business_response_us
+            <= {{ (var('business_hours_end') - var('business_hours_start')) * 60 }} * 60000000::bigint
+        ) as answered_within_working_day,
+        sum(times.response_us)::double / (count(times.question_id) * 3600000000::bigint) as avg_response_hours,
+        quantile_cont(times.response_us, 0.5) / 3600000000 as median_response_hours,
+        sum(times.business_response_us)::double / (count(times.question_id) * 3600000000::bigint)
+            as avg_business_response_hours,
+        quantile_cont(times.business_response_us, 0.5) / 3600000000 as median_business_response_hours
     from {{ ref('int_questions_identified') }} as questions
     left join {{ ref('int_question_response_times') }} as times on questions.question_id = times.question_id
     group by all
@@ -48,7 +58,9 @@ survey as (
     select
         survey_year as year,
         gm_code,
-        kcc_involved
+        kcc_involved,
+        self_rating,
+        uses_structurally
     from {{ ref('stg_survey__responses') }}
     where not is_superseded
 )
@@ -65,9 +77,17 @@ select
     coalesce(channel_messages.channel_messages, 0) as channel_messages,
     coalesce(questions.questions, 0) as questions,
     coalesce(questions.answered, 0) as answered,
+    coalesce(questions.answered_within_24h, 0) as answered_within_24h,
+    coalesce(questions.answered_within_working_day, 0) as answered_within_working_day,
     questions.avg_response_hours,
     questions.median_response_hours,
-    coalesce(survey.kcc_involved, false) as kcc_involved
+    questions.avg_business_response_hours,
+    questions.median_business_response_hours,
+    coalesce(survey.kcc_involved, false) as kcc_involved,
+    survey.self_rating,
+    survey.uses_structurally as self_reported_structural,
+    population.inhabitants,
+    population.inhabitants_basis
 from {{ ref('int_municipalities_existing_by_year') }} as municipalities
 inner join channel_years
     on municipalities.year = channel_years.year and municipalities.gm_code = channel_years.gm_code
@@ -75,3 +95,5 @@ left join channel_messages
     on municipalities.year = channel_messages.year and municipalities.gm_code = channel_messages.gm_code
 left join questions on municipalities.year = questions.year and municipalities.gm_code = questions.gm_code
 left join survey on municipalities.year = survey.year and municipalities.gm_code = survey.gm_code
+left join {{ ref('int_municipality_population') }} as population
+    on municipalities.year = population.year and municipalities.gm_code = population.gm_code

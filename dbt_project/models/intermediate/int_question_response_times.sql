@@ -1,7 +1,9 @@
 -- Per answered question its first reply and the time to it: minutes between the two UTC instants, and
 -- business minutes: only the minutes Monday–Friday between the vars `business_hours_start` and
 -- `business_hours_end` on the Europe/Amsterdam wall clock (so each day's window is right on either side
--- of a clock change), not on a Dutch public holiday (seed `dutch_public_holidays`).
+-- of a clock change), not on a Dutch public holiday (seed `dutch_public_holidays`). Both are first taken
+-- as exact integer microseconds (`response_us`, `business_response_us`), so sums and averages over them
+-- do not depend on the order in which the rows are added (CONTRACT.md §7, deterministic marts).
 with answered as (
     select
         questions.question_id,
@@ -46,8 +48,8 @@ business_windows as (
 business as (
     select
         question_id,
-        sum(greatest(0, epoch(least(closes_at, replied_at)) - epoch(greatest(opens_at, asked_at))) / 60.0)
-            as business_response_minutes
+        sum(greatest(0, epoch_us(least(closes_at, replied_at)) - epoch_us(greatest(opens_at, asked_at))))
+            as business_response_us
     from business_windows
     group by question_id
 )
@@ -56,7 +58,9 @@ select
     answered.question_id,
     answered.reply_id as first_reply_id,
     answered.replied_at as first_reply_at,
-    (epoch(answered.replied_at) - epoch(answered.asked_at)) / 60.0 as response_minutes,
-    coalesce(business.business_response_minutes, 0)::double as business_response_minutes
+    (epoch_us(answered.replied_at) - epoch_us(answered.asked_at))::bigint as response_us,
+    coalesce(business.business_response_us, 0)::bigint as business_response_us,
+    ((epoch_us(answered.replied_at) - epoch_us(answered.asked_at)) / 60000000)::double as response_minutes,
+    (coalesce(business.business_response_us, 0) / 60000000)::double as business_response_minutes
 from answered
 left join business on answered.question_id = business.question_id

@@ -3,6 +3,9 @@
 -- 0 no channel; 1 present; 2 broadcasting (>= maturity_broadcast_min_messages messages by its channels);
 -- 3 conversing (2, at least one question, answer rate >= maturity_converse_min_answer_rate);
 -- 4 integrated (3, KCC involved per the survey, median response < maturity_integrated_max_median_hours).
+-- Peers by size and response norms (CONTRACT.md §7): inhabitants and size class, questions per 10,000
+-- inhabitants, questions answered within 24 hours and within one working day, business response hours,
+-- and the year's survey answers.
 with measured as (
     select
         *,
@@ -41,5 +44,22 @@ select
     median_response_hours::double as median_response_hours,
     kcc_involved::boolean as kcc_involved,
     maturity_level::integer as maturity_level,
-    (maturity_level >= 3)::boolean as is_structural
+    (maturity_level >= 3)::boolean as is_structural,
+    inhabitants::bigint as inhabitants,
+    inhabitants_basis::varchar as inhabitants_basis,
+    (
+        case
+            when inhabitants < {{ var('size_class_m_min_inhabitants') }} then 'S'
+            when inhabitants < {{ var('size_class_l_min_inhabitants') }} then 'M'
+            when inhabitants >= {{ var('size_class_l_min_inhabitants') }} then 'L'
+        end
+    )::varchar as size_class,
+    (questions * 10000 / nullif(inhabitants, 0))::double as questions_per_10k,
+    answered_within_24h::integer as answered_within_24h,
+    (case when questions > 0 then answered_within_24h / questions end)::double as pct_answered_within_24h,
+    answered_within_working_day::integer as answered_within_working_day,
+    avg_business_response_hours::double as avg_business_response_hours,
+    median_business_response_hours::double as median_business_response_hours,
+    self_rating::double as self_rating,
+    self_reported_structural::boolean as self_reported_structural
 from levels

@@ -4,6 +4,7 @@ select
     inwoners as inhabitants,
     peilmoment as measured_at_kind,
     source_file,
+    source_position,
     source_file like 'shipped:%' as is_shipped,
     loaded_at
 from {{ source('cbs', 'cbs_bevolking') }}
