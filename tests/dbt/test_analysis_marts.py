@@ -180,6 +180,102 @@ def test_national_survey_and_norms(built: Settings) -> None:
         "median_business_response_hours": None}
 
 
+# --- new marts -----------------------------------------------------------------------------------------
+
+BUCKETS = ["<1h", "1-4h", "4-8h", "8-24h", ">24h", "unanswered"]
+
+
+def test_response_buckets_at_their_bounds(built: Settings) -> None:
+    found = rows(built, "SELECT * FROM marts.rpt_response_buckets ORDER BY gm_code, year, platform, bucket_order")
+    by_group: dict[tuple[str, int, str], list[tuple[str, int, int]]] = {}
+    for r in found:
+        by_group.setdefault((r["gm_code"], r["year"], r["platform"]), []).append(
+            (r["bucket"], r["bucket_order"], r["questions"]))
+    # only municipality-years-platforms with questions, each with all six buckets, empty ones 0
+    assert {k: [n for _, _, n in v] for k, v in by_group.items()} == {
+        # 59 | 60, 239 | 240, 479 | 480, 1440 | 1441 | one unanswered
+        (AMSTERDAM, 2015, "x"): [1, 2, 2, 2, 1, 1],
+        # 1440 | 1441, 5281
+        (UTRECHT, 2015, "x"): [0, 0, 0, 1, 2, 0],
+        (ZWOLLE, 2015, "x"): [1, 0, 0, 0, 0, 0],  # 30
+        (BUSSUM, 2015, "x"): [0, 0, 0, 0, 0, 1],
+        (FRYSKE_MARREN, 2015, "x"): [0, 1, 0, 0, 0, 0],  # 90
+    }
+    assert all([(b, i) for b, i, _ in v] == list(zip(BUCKETS, range(1, 7), strict=True)) for v in by_group.values())
+    # the buckets up to 8-24h are the questions answered within 24 h
+    within = {r["gm_code"]: r["answered_within_24h"] for r in rows(
+        built, "SELECT gm_code, answered_within_24h FROM marts.rpt_municipality_year WHERE year = 2015")}
+    assert all(sum(n for _, i, n in v if i <= 4) == within[k[0]] for k, v in by_group.items())
+
+
+def test_size_classes(built: Settings) -> None:
+    found = {(r["size_class"], r["year"]): r for r in rows(built, "SELECT * FROM marts.rpt_size_class_year")}
+    assert set(found) == {(c, y) for c in "SML" for y in (2015, 2020)}
+    # municipalities of 1 January per class: the shipped figures with the landed ones in their place
+    population = _shipped_population(2015) | {BUSSUM: 49_999, ZWOLLE: 50_000, UTRECHT: 99_999, AMSTERDAM: 100_000}
+    classes = {c: sum(1 for n in population.values() if (n < 50_000) == (c == "S") and (n >= 100_000) == (c == "L"))
+               for c in "SML"}
+    assert sum(classes.values()) == 393  # the 2015 list; De Fryske Marren (1 July) is in no class
+    # S: Bussum's one unanswered question. M: Zwolle 30 minutes, Utrecht 1440, 1441, 5281. L: Amsterdam.
+    assert found["S", 2015] == {"size_class": "S", "year": 2015, "municipalities": classes["S"], "questions": 1,
+                                "answered": 0, "answer_rate": 0.0, "median_response_hours": None,
+                                "pct_answered_within_24h": 0.0, "pct_structural": 0.0}
+    assert found["M", 2015] == {"size_class": "M", "year": 2015, "municipalities": classes["M"], "questions": 4,
+                                "answered": 4, "answer_rate": 1.0, "median_response_hours": 1440.5 / HOUR,
+                                "pct_answered_within_24h": 0.5, "pct_structural": 0.0}
+    assert found["L", 2015] == {"size_class": "L", "year": 2015, "municipalities": classes["L"], "questions": 9,
+                                "answered": 8, "answer_rate": 8 / 9, "median_response_hours": 359.5 / HOUR,
+                                "pct_answered_within_24h": 7 / 9, "pct_structural": 0.0}
+    assert found["L", 2020]["questions"] == 0 and found["L", 2020]["answer_rate"] is None
+    assert found["L", 2020]["pct_answered_within_24h"] is None and found["L", 2020]["median_response_hours"] is None
+
+
+def test_theme_years(built: Settings) -> None:
+    found = {(r["theme"], r["year"]): r for r in rows(built, "SELECT * FROM marts.rpt_theme_year")}
+    themes = ("crisis", "verkiezingen", "project", "kcc", "raad", "overig")
+    assert set(found) == {(t, y) for t in themes for y in (2015, 2020)}  # never `algemeen`
+
+    def theme(name: str, year: int, *counts: int, rate: float | None = None) -> dict[str, Any]:
+        return dict(zip(("theme", "year", "municipalities", "channels", "questions", "answered", "answer_rate"),
+                        (name, year, *counts, rate), strict=True))
+
+    # Utrecht's channel is a KCC channel (open-ended); Amsterdam's crisis channel is active in 2015 only
+    assert found["kcc", 2015] == theme("kcc", 2015, 1, 1, 3, 3, rate=1.0)
+    assert found["crisis", 2015] == theme("crisis", 2015, 1, 1, 0, 0)
+    assert found["kcc", 2020] == theme("kcc", 2020, 1, 1, 0, 0)
+    assert found["crisis", 2020] == theme("crisis", 2020, 0, 0, 0, 0)
+    assert all(r == theme(t, y, 0, 0, 0, 0) for (t, y), r in found.items() if t not in ("kcc", "crisis"))
+
+
+def test_management_support_distribution(built: Settings) -> None:
+    # 2015: Bussum 4, Amsterdam 4, Zwolle 2, Utrecht none; 2020 has no survey, so no rows
+    assert [(r["year"], r["management_support"], r["responses"]) for r in rows(
+        built, "SELECT * FROM marts.rpt_management_support_year ORDER BY year, management_support")] == [
+        (2015, 1, 0), (2015, 2, 1), (2015, 3, 0), (2015, 4, 2), (2015, 5, 0)]
+
+
+def test_national_change_since_the_previous_year(built: Settings) -> None:
+    found = {(r["year"], r["measure"]): r for r in rows(built, "SELECT * FROM marts.rpt_national_year_change")}
+    measures = ["municipalities", "without_x", "pct_with_facebook", "pct_structural", "questions", "answered",
+                "answer_rate", "avg_response_hours", "median_response_hours", "pct_comms_responsible",
+                "avg_self_rating_comms", "pct_kcc_involved", "pct_self_reported_structural"]
+    assert sorted(found) == sorted((y, m) for y in (2015, 2020) for m in measures)
+    assert [found[2015, m]["measure_order"] for m in measures] == list(range(1, 14))
+    # the first year has no previous one
+    assert all(found[2015, m]["previous_year"] is None and found[2015, m]["previous_value"] is None
+               and found[2015, m]["change"] is None for m in measures)
+    # 2015: 393 municipalities on 1 January, 4 of them on X (Amsterdam, Utrecht, Zwolle, Bussum); 2020: 355,
+    # with X Amsterdam, Utrecht, Zwolle and De Fryske Marren
+    assert {k: found[2020, "municipalities"][k] for k in ("value", "previous_year", "previous_value", "change")} == {
+        "value": 355.0, "previous_year": 2015, "previous_value": 393.0, "change": -38.0}
+    assert (found[2020, "without_x"]["value"], found[2020, "without_x"]["change"]) == (351.0, 351.0 - 389.0)
+    assert (found[2020, "questions"]["previous_value"], found[2020, "questions"]["change"]) == (15.0, -15.0)
+    # a rate over zero questions or no survey is null, and so is its change
+    for measure in ("answer_rate", "avg_response_hours", "pct_kcc_involved", "avg_self_rating_comms"):
+        assert found[2020, measure]["value"] is None and found[2020, measure]["change"] is None
+    assert found[2020, "pct_kcc_involved"]["previous_value"] == 0.5
+
+
 # --- deterministic marts --------------------------------------------------------------------------------
 
 
