@@ -280,6 +280,44 @@ def histogram(
     return Chart(key, uuid, name, dataset, params | _tail(), description)
 
 
+def bubble(  # noqa: PLR0913 - one argument per chart setting
+    key: str,
+    uuid: str,
+    name: str,
+    dataset: Dataset,
+    entity: str,
+    x: tuple[str, str, str],
+    y: tuple[str, str, str],
+    size: str,
+    filters: list[dict[str, Any]] | None = None,
+    description: str | None = None,
+) -> Chart:
+    """One bubble per ``entity`` at (``x``, ``y``), each a (metric, axis title, d3 format), sized by ``size``."""
+    params = _base("bubble_v2", filters) | {
+        "entity": entity,
+        "x": x[0],
+        "y": y[0],
+        "size": size,
+        "series": None,
+        "row_limit": 1000,
+        "color_scheme": "supersetColors",
+        "show_legend": False,
+        "max_bubble_size": "10",
+        "opacity": 0.6,
+        "x_axis_label": x[1],
+        "y_axis_label": y[1],
+        "xAxisFormat": x[2],
+        "y_axis_format": y[2],
+        "tooltipSizeFormat": COUNT,
+        "truncateXAxis": True,
+        "truncateYAxis": True,
+        "xAxisLabelRotation": 0,
+        "logXAxis": False,
+        "logYAxis": False,
+    }
+    return Chart(key, uuid, name, dataset, params | _tail(), description)
+
+
 def _query_filters(params: dict[str, Any]) -> list[dict[str, Any]]:
     filters = []
     for adhoc in params["adhoc_filters"]:
@@ -299,6 +337,8 @@ def _columns_and_metrics(params: dict[str, Any]) -> tuple[list[Any], list[str], 
         return [*params["groupbyRows"], *params["groupbyColumns"]], list(params["metrics"]), []
     if viz == "sunburst_v2":
         return list(params["columns"]), [params["metric"]], [[params["metric"], False]]
+    if viz == "bubble_v2":
+        return [params["entity"]], [params["x"], params["y"], params["size"]], []
     if viz == "histogram_v2":
         return [params["column"], *params["groupby"]], [], []
     if viz == "table" and params["query_mode"] == "raw":

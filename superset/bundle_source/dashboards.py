@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from . import datasets as ds
-from .charts import Chart, bar, big_number, histogram, listing, pivot, sunburst, table, where
+from .charts import Chart, bar, big_number, bubble, histogram, listing, pivot, sunburst, table, where
 from .datasets import HOURS, PCT
 
 _NAMESPACE = uuid.UUID("0b7d9c3e-5a61-4c4e-8f0e-6a7d3d1b2c10")
@@ -57,7 +57,7 @@ _ON_JAN_1 = [where("existed_on_first_january", "IS TRUE")]
 
 
 def _headline(key: str, name: str, dataset: ds.Dataset, metric: str, subtitle: str, fmt: str) -> Chart:
-    # No year in the chart: the filter "Jaar van de kerncijfers" chooses it, and without a filter the metrics
+    # No year in the chart: the filter "Jaar" chooses it, and without a filter the metrics
     # give the latest year's value (datasets._latest).
     return big_number(key, uid(key), name, dataset, metric, subtitle, fmt)
 
@@ -187,12 +187,79 @@ PROVINCIES = pivot(
     description="Gemeenten die op 1 januari bestonden, naar hun provincie.",
 )
 
+# The article, whole: the KCC's growing part, management's reluctance, the municipalities' own view.
+Z = ds.ZELFBEELD
+KCC = bar(
+    "kcc",
+    uid("kcc"),
+    "KCC betrokken (enquête)",
+    S,
+    "jaar",
+    ["antwoorden"],
+    groupby=["kcc"],
+    share=True,
+    description="Aandeel van de enquêteantwoorden dat het klantcontactcentrum (KCC) betrokken noemt.",
+)
+STEUN = bar(
+    "steun",
+    uid("steun"),
+    "Steun van het management: gemiddeld (1–5)",
+    S,
+    "jaar",
+    ["gem_steun"],
+    fmt=",.2f",
+    description="Gemiddelde van de antwoorden 1 (geen steun) tot 5 (veel steun).",
+)
+STEUN_VERDELING = bar(
+    "steun_verdeling",
+    uid("steun_verdeling"),
+    "Steun van het management: verdeling",
+    S,
+    "jaar",
+    ["antwoorden"],
+    groupby=["steun"],
+    share=True,
+)
+EIGEN_GEMETEN = bar(
+    "eigen_gemeten",
+    uid("eigen_gemeten"),
+    "Structureel: eigen oordeel en gemeten",
+    Z,
+    "jaar",
+    ["aandeel_eigen", "aandeel_gemeten"],
+    fmt=PCT,
+    description="Van de gemeenten die de enquête invulden: zegt structureel te werken, en is het gemeten "
+    "(volwassenheidsniveau 3 of hoger).",
+)
+ZELFBEELD_PUNTEN = bubble(
+    "zelfbeeld_punten",
+    uid("zelfbeeld_punten"),
+    "Rapportcijfer en antwoordpercentage per gemeente",
+    Z,
+    "gemeente",
+    ("rapportcijfer", "eigen rapportcijfer", ",.1f"),
+    ("antwoordpercentage", "antwoordpercentage", ".0%"),
+    "vragen",
+    description="Elke gemeente die de enquête invulde, in het jaar van het filter Jaar; grootte: aantal vragen.",
+)
+ZELFBEELD_KRUIS = pivot(
+    "zelfbeeld_kruis",
+    uid("zelfbeeld_kruis"),
+    "Structureel: eigen oordeel tegen gemeten (gemeenten)",
+    Z,
+    ["eigen_oordeel"],
+    ["gemeten"],
+    ["gemeenten"],
+    description="Gemeenten in het jaar van het filter Jaar: rijen hun eigen oordeel, kolommen de meting.",
+)
+ONE_YEAR = [ZELFBEELD_PUNTEN, ZELFBEELD_KRUIS]
+
 _INTRO = (
     "#### Landelijk overzicht\n\n"
     "Hoe gemeenten sociale media gebruiken: kanalen, vragen van inwoners, antwoorden en reactietijden, "
-    "en de enquête. Bovenaan de kerncijfers van één jaar: het jaar in het filter *Jaar van de kerncijfers*, "
-    "standaard het laatste jaar met gegevens (2014 is het jaar van het onderzoek). Daaronder elk jaar "
-    "(filter *Jaren in de grafieken*).\n\n"
+    "en de enquête. Bovenaan de kerncijfers van één jaar: het jaar in het filter *Jaar*, standaard het laatste "
+    "jaar met gegevens (2014 is het jaar van het onderzoek); dat jaar geldt ook voor het eigen oordeel per "
+    "gemeente onderaan. De grafieken per jaar tonen elk jaar (filter *Jaren in de grafieken*).\n\n"
     "Percentages zijn aandelen van de gemeenten of vragen; reactietijden in uren tot het eerste antwoord. "
     "*Structureel* is volwassenheidsniveau 3 of hoger (in gesprek)."
 )
@@ -208,9 +275,14 @@ _LANDELIJK_ROWS: list[list[tuple[Chart | str, int, int]] | str] = [
     [(REACTIETIJD, 6, 55), (VOLWASSENHEID, 6, 55)],
     [(AFDELING, 6, 55), (CIJFER, 6, 55)],
     [(PROVINCIES, 12, 62)],
+    "Organisatie en eigen oordeel (enquête)",
+    [(KCC, 6, 50), (STEUN, 6, 50)],
+    [(STEUN_VERDELING, 6, 50), (EIGEN_GEMETEN, 6, 50)],
+    "Eigen oordeel per gemeente (jaar uit het filter Jaar)",
+    [(ZELFBEELD_PUNTEN, 8, 60), (ZELFBEELD_KRUIS, 4, 60)],
     [(_INTRO, 12, 18)],
 ]
-_PER_YEAR = tuple(c for c in Dashboard("", "", "", _LANDELIJK_ROWS).charts if c not in HEADLINES)
+_PER_YEAR = tuple(c for c in Dashboard("", "", "", _LANDELIJK_ROWS).charts if c not in HEADLINES + ONE_YEAR)
 
 LANDELIJK = Dashboard(
     "landelijk-overzicht",
@@ -220,10 +292,11 @@ LANDELIJK = Dashboard(
     [
         NativeFilter(
             "NATIVE_FILTER-kernjaar",
-            "Jaar van de kerncijfers",
+            "Jaar",
             "jaar",
             N,
-            "Het jaar van de kerncijfers bovenaan; standaard het laatste jaar met gegevens.",
+            "Het jaar van de kerncijfers bovenaan en van de cijfers per gemeente; standaard het laatste jaar "
+            "met gegevens.",
             _PER_YEAR,
             latest=True,
         ),
@@ -233,7 +306,7 @@ LANDELIJK = Dashboard(
             "jaar",
             N,
             "Beperk de grafieken per jaar tot een of meer jaren.",
-            tuple(HEADLINES),
+            tuple(HEADLINES + ONE_YEAR),
         ),
     ],
 )

@@ -19,6 +19,7 @@ YEAR = "d"  # a year as a number: 2014, never 2.014
 _NAME_OF = "(SELECT m.name FROM marts.dim_municipality AS m WHERE m.gm_code = {table}.gm_code)"
 _PROVINCE_OF = "(SELECT m.province_name FROM marts.dim_municipality AS m WHERE m.gm_code = {table}.gm_code)"
 _REASON_KIND = "regexp_replace(reason, '''[^'']*''', '…', 'g')"
+_STEUN = "COALESCE(CAST(management_support AS VARCHAR), 'geen antwoord')"
 _MATURITY = (
     "CASE maturity_level WHEN 0 THEN '0 geen kanaal' WHEN 1 THEN '1 aanwezig' WHEN 2 THEN '2 zenden' "
     "WHEN 3 THEN '3 in gesprek' WHEN 4 THEN '4 geïntegreerd' END"
@@ -256,10 +257,12 @@ FCT_SURVEY_RESPONSES = Dataset(
         Column("management_support", "Steun management (1–5)", "INTEGER"),
         Column("structureel", "Structureel (eigen oordeel)", "VARCHAR", None, _yes_no("uses_structurally")),
         Column("kcc", "KCC betrokken", "VARCHAR", None, _yes_no("kcc_involved")),
+        Column("steun", "Steun management", "VARCHAR", "1 (geen) tot 5 (veel), als tekst.", _STEUN),
     ),
     (
         Metric("antwoorden", "Antwoorden", "COUNT(*)"),
         Metric("gem_rapportcijfer", "Gem. rapportcijfer", "AVG(self_rating)", HOURS),
+        Metric("gem_steun", "Gem. steun management (1–5)", "AVG(management_support)", ",.2f"),
     ),
 )
 
@@ -291,6 +294,56 @@ GEMEENTE_VS_LANDELIJK = Dataset(
         "FROM marts.rpt_municipality_year AS r\n"
         "JOIN marts.dim_municipality AS m ON m.gm_code = r.gm_code\n"
         "JOIN marts.rpt_national_year AS n ON n.year = r.year"
+    ),
+)
+
+# The municipalities' own view (survey) beside what they do (rpt_municipality_year), one row per survey answer.
+ZELFBEELD = Dataset(
+    "zelfbeeld",
+    "marts",
+    "zelfbeeld",
+    "0f3b8f55-8a43-5d2c-9b1e-6c4f2a7d9e13",
+    "Per enquêteantwoord het eigen oordeel van de gemeente naast wat zij dat jaar deed.",
+    (
+        Column("jaar", "Jaar", "VARCHAR"),
+        Column("year", "Jaar (getal)", "INTEGER"),
+        Column("gm_code", "Gemeentecode", "VARCHAR"),
+        Column("gemeente", "Gemeente", "VARCHAR"),
+        Column("provincie", "Provincie", "VARCHAR"),
+        Column("self_rating", "Rapportcijfer", "DOUBLE", "Het eigen rapportcijfer (1–10)."),
+        Column("eigen_oordeel", "Structureel volgens de gemeente", "VARCHAR", "Enquête: structureel ja of nee."),
+        Column("gemeten", "Structureel gemeten", "VARCHAR", "Volwassenheidsniveau 3 of hoger: ja of nee."),
+        Column("answer_rate", "Antwoordpercentage", "DOUBLE"),
+        Column("questions", "Vragen", "INTEGER"),
+    ),
+    (
+        Metric("gemeenten", "Gemeenten", "COUNT(*)"),
+        Metric(
+            "aandeel_eigen",
+            "Structureel volgens de gemeente",
+            "AVG(CASE eigen_oordeel WHEN 'ja' THEN 1.0 WHEN 'nee' THEN 0.0 END)",
+            PCT,
+        ),
+        Metric(
+            "aandeel_gemeten",
+            "Structureel gemeten",
+            "AVG(CASE gemeten WHEN 'ja' THEN 1.0 WHEN 'nee' THEN 0.0 END)",
+            PCT,
+        ),
+        # Per municipality: its latest survey year among the rows (the chosen year under the filter Jaar).
+        Metric("rapportcijfer", "Rapportcijfer", _latest("self_rating"), HOURS),
+        Metric("antwoordpercentage", "Antwoordpercentage", _latest("answer_rate"), PCT),
+        Metric("vragen", "Vragen", f"COALESCE({_latest('questions')}, 0)"),
+    ),
+    sql=(
+        "SELECT CAST(s.survey_year AS VARCHAR) AS jaar, s.survey_year AS year, s.gm_code, m.name AS gemeente,\n"
+        "       m.province_name AS provincie, s.self_rating,\n"
+        f"       {_yes_no('s.uses_structurally')} AS eigen_oordeel,\n"
+        f"       {_yes_no('r.is_structural')} AS gemeten,\n"
+        "       r.answer_rate, r.questions\n"
+        "FROM marts.fct_survey_responses AS s\n"
+        "JOIN marts.dim_municipality AS m ON m.gm_code = s.gm_code\n"
+        "LEFT JOIN marts.rpt_municipality_year AS r ON r.gm_code = s.gm_code AND r.year = s.survey_year"
     ),
 )
 
@@ -592,6 +645,7 @@ DATASETS: tuple[Dataset, ...] = (
     GEMEENTE_VS_LANDELIJK,
     RANGLIJST,
     VRAGEN,
+    ZELFBEELD,
     VALIDATION_RUNS,
     RULE_RESULTS,
     LOADS,

@@ -140,9 +140,12 @@ def _chart_fields(params: dict[str, Any]) -> tuple[set[str], set[str]]:
     columns: set[str] = set()
     for key in ("groupby", "all_columns", "columns", "groupbyRows", "groupbyColumns"):
         columns |= set(params.get(key) or [])
-    columns |= {params[key] for key in ("x_axis", "column") if params.get(key)}
+    columns |= {params[key] for key in ("x_axis", "column", "entity") if params.get(key)}
     columns |= {f["subject"] for f in params["adhoc_filters"]}
-    metrics = set(params.get("metrics") or []) | ({params["metric"]} if params.get("metric") else set())
+    metrics = set(params.get("metrics") or [])
+    if params["viz_type"] == "bubble_v2":
+        metrics |= {params["x"], params["y"], params["size"]}
+    metrics |= {params["metric"]} if params.get("metric") else set()
     return columns, metrics
 
 

@@ -24,11 +24,13 @@ from ingestion.settings import PROJECT_ROOT
 from superset.bundle_source.dashboards import (
     DASHBOARDS,
     DEFAULT_MUNICIPALITY,
+    EIGEN_GEMETEN,
     H_GEMEENTEN,
     H_JAAR,
     H_ZONDER_X,
     HEADLINES,
     KANALEN,
+    KCC,
     KERNCIJFERS,
     LAADRUNS,
     MISLUKTE_REGELS,
@@ -40,9 +42,13 @@ from superset.bundle_source.dashboards import (
     RANGLIJST,
     RANGLIJST_GEMEENTEN,
     REGELS_ERNST,
+    STEUN,
+    STEUN_VERDELING,
     VRAGEN_LIJST,
     VRAGEN_PER_JAAR,
     VRAGEN_ROW_LIMIT,
+    ZELFBEELD_KRUIS,
+    ZELFBEELD_PUNTEN,
 )
 from superset.bundle_source.datasets import DATASETS, VRAGEN
 from tests.superset.test_bundle import provision_module
@@ -341,6 +347,71 @@ def test_questions_behind_a_figure(api: requests.Session, server: str, published
     for rows in (listed, unfiltered):
         assert not set(rows[0]) & CITIZEN_COLUMNS
         assert not {v for r in rows for v in r.values() if isinstance(v, str)} & everyone
+
+
+def test_survey_charts_equal_the_marts(api: requests.Session, server: str, published_home: Path) -> None:
+    """The article's survey figures: KCC involved, management support (mean and distribution) per year, the own
+    view of structural use against the measured one, and per municipality its grade against its answer rate."""
+    with _warehouse(published_home) as con:
+
+        def rows(sql: str, *args: Any) -> set[tuple[Any, ...]]:
+            return {tuple(r) for r in con.execute(sql, list(args)).fetchall()}
+
+        kcc = rows("SELECT survey_year::VARCHAR, kcc_involved, count(*) FROM marts.fct_survey_responses GROUP BY ALL")
+        mean = dict(
+            rows("SELECT survey_year::VARCHAR, avg(management_support) FROM marts.fct_survey_responses GROUP BY 1")
+        )
+        spread = rows(
+            """SELECT survey_year::VARCHAR, coalesce(management_support::VARCHAR, 'geen antwoord'), count(*)
+               FROM marts.fct_survey_responses GROUP BY ALL"""
+        )
+        own = {
+            r[0]: r[1:]
+            for r in rows(
+                """SELECT s.survey_year::VARCHAR, avg(s.uses_structurally::INT), avg(r.is_structural::INT)
+                   FROM marts.fct_survey_responses s LEFT JOIN marts.rpt_municipality_year r
+                   ON r.gm_code = s.gm_code AND r.year = s.survey_year GROUP BY 1"""
+            )
+        }
+        per_municipality = {
+            r[0]: r[1:]
+            for r in rows(
+                """SELECT m.name, s.self_rating, r.answer_rate, coalesce(r.questions, 0), s.uses_structurally,
+                          r.is_structural
+                   FROM marts.fct_survey_responses s JOIN marts.dim_municipality m USING (gm_code)
+                   LEFT JOIN marts.rpt_municipality_year r ON r.gm_code = s.gm_code AND r.year = s.survey_year
+                   WHERE s.survey_year = ?""",
+                RESEARCH_YEAR,
+            )
+        }
+    charts = _charts_by_uuid(api, server)
+    shown = _data(api, server, charts[KCC.uuid])
+    assert {(r["jaar"], {"ja": True, "nee": False}.get(r["kcc"]), r["antwoorden"]) for r in shown} == kcc
+    for row in _data(api, server, charts[STEUN.uuid]):
+        assert row["gem_steun"] == pytest.approx(mean[row["jaar"]], abs=1e-12)
+    assert {
+        (r["jaar"], r["steun"], r["antwoorden"]) for r in _data(api, server, charts[STEUN_VERDELING.uuid])
+    } == spread
+    for row in _data(api, server, charts[EIGEN_GEMETEN.uuid]):
+        assert (row["aandeel_eigen"], row["aandeel_gemeten"]) == pytest.approx(own[row["jaar"]], abs=1e-12)
+    points = _data(api, server, charts[ZELFBEELD_PUNTEN.uuid], _year_is(RESEARCH_YEAR))
+    assert len(points) == len(per_municipality) > 100
+    for point in points:
+        rating, rate, questions = per_municipality[point["gemeente"]][:3]
+        assert (point["rapportcijfer"], point["vragen"]) == (rating, questions)
+        assert (
+            point["antwoordpercentage"] is None if rate is None else point["antwoordpercentage"] == pytest.approx(rate)
+        )
+    crossed = {
+        (r["eigen_oordeel"], r["gemeten"]): r["gemeenten"]
+        for r in _data(api, server, charts[ZELFBEELD_KRUIS.uuid], _year_is(RESEARCH_YEAR))
+    }
+    yes_no = {True: "ja", False: "nee", None: None}
+    expected: dict[tuple[Any, Any], int] = {}
+    for *_, said, measured in per_municipality.values():
+        key = (yes_no[said], yes_no[measured])
+        expected[key] = expected.get(key, 0) + 1
+    assert crossed == expected
 
 
 def test_tables_per_year_equal_the_marts(api: requests.Session, server: str, published_home: Path) -> None:
