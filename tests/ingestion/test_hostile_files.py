@@ -489,7 +489,9 @@ def test_hostile_json_and_zips_load_in_bounded_memory(tmp_path: Path) -> None:
                           timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     peak_mb = int(done.stdout.rsplit("peak MB", 1)[1])
-    assert peak_mb < 700, peak_mb
+    # Bounded, not measured: the peak was 360-500 MB here and 860 MB once in a full make test (the process's own
+    # imports and DuckDB take 200-360 MB of it); the deep page alone once took 23 GB.
+    assert peak_mb < 1500, peak_mb
     assert "x_api: 1 file(s) loaded with 1 row(s), 0 row(s) quarantined, 1 file(s) quarantined" in done.stdout
     assert "x_archive: 0 file(s) loaded with 0 row(s), 0 row(s) quarantined, 2 file(s) quarantined" in done.stdout
     assert "facebook_graph: 0 file(s) loaded with 0 row(s), 0 row(s) quarantined, 1 file(s) quarantined" in done.stdout
