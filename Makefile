@@ -9,7 +9,7 @@ PIPELINE := .venv/pipeline
 BI := .venv/bi
 ENV := source scripts/env.sh &&
 
-.PHONY: help setup demo pipeline test lint stop rollback release bench lock debian-packages demo-data
+.PHONY: help setup demo pipeline test lint stop rollback release factsheets bench lock debian-packages demo-data
 
 help:
 	@echo "make demo      set up, load the demo exports through Airflow, publish, start Airflow and Superset"
@@ -18,6 +18,7 @@ help:
 	@echo "make stop      stop what make demo started"
 	@echo "make rollback  put the previously published warehouse back"
 	@echo "make release   export the published warehouse as a citable release (\$$DIALOOG_HOME/releases/<version>)"
+	@echo "make factsheets  a Dutch fact sheet (HTML + PDF) per municipality and year (\$$DIALOOG_HOME/reports/factsheets)"
 	@echo "make bench     benchmarks (SCALE=1 ALSO=10), results in docs/benchmarks.md"
 	@echo "make setup     create/update the environments from the lock files"
 
@@ -86,6 +87,11 @@ rollback: setup
 # the last good publish after a failed run.
 release: setup
 	@$(ENV) $(PIPELINE)/bin/python -m release --home "$$DIALOOG_HOME" $(ARGS)
+
+# Reads only the published warehouse; HTML per municipality and year, PDFs by one headless Chromium (Debian's
+# chromium: make debian-packages), an index page (docs/factsheets.md). ARGS="--year 2024" for one year.
+factsheets: setup
+	@$(ENV) $(PIPELINE)/bin/python -m factsheets --home "$$DIALOOG_HOME" $(ARGS)
 
 # --- checks ----------------------------------------------------------------------------------------------
 lint: setup

@@ -8,7 +8,9 @@ and marts with all dbt tests in one process; the mart suites of Great Expectatio
 `make rollback`. When nothing was loaded since the last publish, the build and publish are skipped.
 Every run ends with an audit report (`$DIALOOG_HOME/reports/audit/latest.md`): loads, checks, failed rules,
 quarantined files and rows, and what was published. With `DIALOOG_RELEASE_AFTER_PUBLISH=true` (off by default)
-each publish is also exported as a citable release under `$DIALOOG_HOME/releases/` (docs/release.md).
+each publish is also exported as a citable release under `$DIALOOG_HOME/releases/` (docs/release.md); with
+`DIALOOG_FACTSHEETS_AFTER_PUBLISH=true` (off by default) the fact sheets per municipality and year are rendered
+under `$DIALOOG_HOME/reports/factsheets/` (docs/factsheets.md).
 """
 
 from __future__ import annotations
@@ -73,6 +75,21 @@ def dialoog_transform() -> None:
 
         return str(make_release(get_settings().home))
 
+    # Fact sheets per municipality and year of what was just published (docs/factsheets.md), only when
+    # DIALOOG_FACTSHEETS_AFTER_PUBLISH is true: off by default. Reads the published copy only: no writer, no pool.
+    @task.short_circuit
+    def factsheets_enabled() -> bool:
+        import os
+
+        return os.environ.get("DIALOOG_FACTSHEETS_AFTER_PUBLISH", "").strip().lower() in ("true", "1", "yes")
+
+    @task(retries=0)
+    def factsheets() -> str:
+        from factsheets.render import make_factsheets
+        from ingestion.settings import get_settings
+
+        return make_factsheets(get_settings().home).message
+
     # Reads dq and writes its own bookkeeping row: a writer, after whatever ran before it.
     @task(pool=WRITER_POOL, trigger_rule="all_done")
     def audit_report() -> str:
@@ -95,7 +112,9 @@ def dialoog_transform() -> None:
         upstream >> downstream
     releasing = [release_enabled(), release()]
     steps[3] >> releasing[0] >> releasing[1]
-    [*steps, *releasing] >> fail_run_on_failed_task()
+    rendering = [factsheets_enabled(), factsheets()]
+    steps[3] >> rendering[0] >> rendering[1]
+    [*steps, *releasing, *rendering] >> fail_run_on_failed_task()
 
 
 dialoog_transform()

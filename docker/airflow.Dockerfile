@@ -40,6 +40,7 @@ COPY pyproject.toml ./
 COPY ingestion ingestion
 COPY expectations expectations
 COPY release release
+COPY factsheets factsheets
 # Editable, as the Makefile installs it: ingestion/ finds dbt_project/ and var/ relative to the source tree.
 RUN uv pip install --no-deps -e .
 
@@ -49,7 +50,7 @@ COPY scripts scripts
 COPY docker/airflow-entrypoint.sh docker/healthcheck.py docker/
 # The DAGs import ingestion/ from the source tree (PYTHONPATH of scripts/env.sh): compile it at build time,
 # as the Makefile compiles the environment, so the first task imports are not slowed.
-RUN python -m compileall -q dags ingestion expectations release
+RUN python -m compileall -q dags ingestion expectations release factsheets
 # dbt writes .user.yml next to profiles.yml; DIALOOG_HOME (var/) is the named volume's initial content,
 # so the volume starts out owned by the non-root user.
 COPY --chown=dialoog:dialoog dbt_project dbt_project
