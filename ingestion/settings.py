@@ -78,7 +78,7 @@ class Settings:
 def _kept_secret(path: Path) -> str:
     """Read a generated secret, creating it (mode 600) on first use so reruns keep the same value."""
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_hex(32))
