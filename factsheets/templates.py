@@ -4,17 +4,17 @@
 from __future__ import annotations
 
 STYLE = """
-@page { size: A4; margin: 12mm 14mm; }
+@page { size: A4; margin: 10mm 14mm; }
 * { box-sizing: border-box; }
-body { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; font-size: 9.5pt; color: #1b1b1b;
-       margin: 0 auto; max-width: 182mm; line-height: 1.35; }
+body { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; font-size: 9pt; color: #1b1b1b;
+       margin: 0 auto; max-width: 182mm; line-height: 1.3; }
 @media screen { body { padding: 12mm 0; } }
 h1 { font-size: 17pt; margin: 0 0 1mm; color: #154273; }
-h2 { font-size: 11pt; margin: 4mm 0 1.5mm; color: #154273; border-bottom: 1px solid #c5d3e3; }
+h2 { font-size: 11pt; margin: 3mm 0 1mm; color: #154273; border-bottom: 1px solid #c5d3e3; }
 p { margin: 1mm 0; }
 .sub { color: #4b4b4b; }
 table { border-collapse: collapse; width: 100%; }
-th, td { text-align: left; padding: 0.8mm 1.5mm; border-bottom: 1px solid #e3e3e3; vertical-align: top; }
+th, td { text-align: left; padding: 0.6mm 1.5mm; border-bottom: 1px solid #e3e3e3; vertical-align: top; }
 th { font-weight: 600; background: #eef3f8; }
 td.d { white-space: nowrap; }
 td.n, th.n { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
@@ -65,11 +65,11 @@ klasse is die van de gemeenten in dezelfde grootteklasse in {{ year }}; Nederlan
 
 <h2>Kanalen</h2>
 {% if channels %}<table id="channels">
-<thead><tr><th>Platform</th><th>Account</th><th>Thema</th><th>Actief van</th><th>tot</th><th>Stand {{ year }}</th>
+<thead><tr><th>Platform</th><th>Account</th><th>Thema</th><th>Actief</th><th>Stand {{ year }}</th>
 <th class="n">Berichten</th><th class="n">Vragen</th></tr></thead>
 <tbody>
 {% for c in channels %}<tr><td>{{ c.platform }}</td><td>{{ c.handle or "–" }}</td><td>{{ c.theme }}</td>
-<td class="d">{{ c.active_from }}</td><td class="d">{{ c.active_to }}</td><td>{{ c.state }}</td>
+<td class="d">{% if c.active_to %}{{ c.active_from }} – {{ c.active_to }}{% else %}sinds {{ c.active_from }}{% endif %}</td><td>{{ c.state }}</td>
 <td class="n">{{ c.messages }}</td><td class="n">{{ c.questions }}</td></tr>
 {% endfor %}</tbody>
 </table>{% else %}<p class="none" id="channels">Geen kanalen van deze gemeente in het register.</p>{% endif %}

@@ -69,11 +69,12 @@ def test_sheet_maturity_channels_survey_and_footnote(sheets: Path) -> None:
     page = text(sheets / "2014" / "GM0003.html")
     assert ("niveau 4: 90 % van de vragen beantwoord (50 % of meer), KCC betrokken volgens de enquête en mediane "
             "reactietijd 5,0 uur, onder 24 uur") in page
-    channels = re.findall(r"<tr><td>(\w+)</td><td>(.*?)</td><td>(\w+)</td>.*?<td>([a-z ]+)</td>\s*"
+    channels = re.findall(r"<tr><td>([\w ()]+)</td><td>(.*?)</td><td>(\w+)</td>.*?<td>([a-z ]+)</td>\s*"
                           r'<td class="n">([\d.]+)</td><td class="n">(\d+)</td></tr>',
                           (sheets / "2014" / "GM0003.html").read_text(encoding="utf-8"), re.S)
     assert [(c[0], c[3], c[4], c[5]) for c in channels] == [
-        ("facebook", "gestopt", "0", "0"), ("instagram", "nog niet gestart", "0", "0"), ("x", "actief", "90", "10")]
+        ("Facebook", "gestopt", "0", "0"), ("Instagram", "nog niet gestart", "0", "0"),
+        ("X (Twitter)", "actief", "90", "10")]
     assert "KCC (klantcontactcentrum)" in page and "7,5" in page
     assert "Gepubliceerd warehouse van 04-03-2026 (build abcdef012345)" in page
     assert "uit 2 bestanden" in page  # sha 'a' and 'b' of its 2014 messages
