@@ -306,6 +306,10 @@ def bubble(  # noqa: PLR0913 - one argument per chart setting
         "opacity": 0.6,
         "x_axis_label": x[1],
         "y_axis_label": y[1],
+        # Room between the axis titles and the tick labels (the default 30 px put "antwoordpercentage" over
+        # the y axis's percentages).
+        "x_axis_title_margin": 30,
+        "y_axis_title_margin": 50,
         "xAxisFormat": x[2],
         "y_axis_format": y[2],
         "tooltipSizeFormat": COUNT,

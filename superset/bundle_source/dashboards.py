@@ -84,6 +84,25 @@ H_COMMUNICATIE = _headline(
     "noemt communicatie verantwoordelijk (enquête)",
     ".0%",
 )
+H_MEDIAAN = _headline(
+    "h_mediaan", "Mediaan reactietijd", N, "mediaan_reactietijd", "uur mediaan tot het eerste antwoord", ",.1f"
+)
+H_KANTOORUREN = _headline(
+    "h_kantooruren",
+    "Mediaan in kantooruren",
+    N,
+    "mediaan_kantooruren",
+    "uur mediaan, alleen werkdagen 09:00–17:00",
+    ",.1f",
+)
+H_24_UUR = _headline("h_24_uur", "Binnen 24 uur", N, "binnen_24_uur", "van de vragen binnen 24 uur beantwoord", ".0%")
+H_WERKDAG = _headline(
+    "h_werkdag", "Binnen één werkdag", N, "binnen_werkdag", "van de vragen binnen 8 kantooruren beantwoord", ".0%"
+)
+H_KCC = _headline("h_kcc", "KCC betrokken", N, "aandeel_kcc", "noemt het KCC betrokken (enquête)", ".0%")
+H_STEUN = _headline(
+    "h_steun", "Steun management", N, "steun_management", "gemiddeld, 1 (geen) tot 5 (veel) (enquête)", ",.2f"
+)
 H_CIJFER = _headline(
     "h_cijfer",
     "Rapportcijfer",
@@ -99,10 +118,28 @@ HEADLINES = [
     H_FACEBOOK,
     H_STRUCTUREEL,
     H_ANTWOORD,
+    H_24_UUR,
+    H_WERKDAG,
     H_REACTIE,
+    H_MEDIAAN,
+    H_KANTOORUREN,
     H_COMMUNICATIE,
     H_CIJFER,
+    H_KCC,
+    H_STEUN,
 ]
+VERANDERING = listing(
+    "verandering",
+    uid("verandering"),
+    "Veranderd sinds het vorige rapportjaar",
+    ds.RPT_NATIONAL_YEAR_CHANGE,
+    ["measure_order", "kengetal", "vorig_jaar", "vorige_waarde", "waarde", "verandering", "eenheid"],
+    [("measure_order", True)],
+    formats={"vorige_waarde": ",.1~f", "waarde": ",.1~f", "verandering": "+,.1~f"},
+    page_length=0,
+    description="Elk kengetal van het jaar van het filter Jaar naast het vorige jaar met gegevens; aandelen in "
+    "procenten, hun verandering in procentpunten.",
+)
 
 KERNCIJFERS = table(
     "kerncijfers",
@@ -142,8 +179,40 @@ REACTIETIJD = bar(
     "Reactietijd per jaar (uur)",
     N,
     "jaar",
-    ["gem_reactietijd", "mediaan_reactietijd"],
+    ["gem_reactietijd", "mediaan_reactietijd", "mediaan_kantooruren"],
     fmt=HOURS,
+    description="Alle uren (gemiddeld en mediaan) en de mediaan in kantooruren (werkdagen 09:00–17:00).",
+)
+NORMEN = bar(
+    "normen",
+    uid("normen"),
+    "Normen: binnen 24 uur en binnen één werkdag",
+    N,
+    "jaar",
+    ["binnen_24_uur", "binnen_werkdag"],
+    fmt=PCT,
+    description="Aandeel van alle vragen (beantwoord of niet) met een eerste antwoord binnen 24 uur, en binnen "
+    "één werkdag (8 kantooruren).",
+)
+GROOTTEKLASSEN = pivot(
+    "grootteklassen",
+    uid("grootteklassen"),
+    "Per grootteklasse",
+    ds.RPT_SIZE_CLASS_YEAR,
+    ["grootteklasse"],
+    ["jaar"],
+    ["gemeenten", "vragen", "antwoordpercentage", "mediaan_reactietijd", "binnen_24_uur", "aandeel_structureel"],
+    description="Gemeenten naar inwonertal: S onder 50.000, M 50.000–99.999, L 100.000 of meer (CBS).",
+)
+THEMAS = pivot(
+    "themas",
+    uid("themas"),
+    "Themakanalen per thema",
+    ds.RPT_THEME_YEAR,
+    ["theme"],
+    ["jaar"],
+    ["gemeenten", "kanalen", "vragen", "antwoordpercentage"],
+    description="Kanalen met een eigen thema (niet algemeen); een vraag telt bij het thema van het kanaal.",
 )
 VOLWASSENHEID = bar(
     "volwassenheid",
@@ -214,7 +283,7 @@ STEUN_VERDELING = bar(
     "steun_verdeling",
     uid("steun_verdeling"),
     "Steun van het management: verdeling",
-    S,
+    ds.RPT_MANAGEMENT_SUPPORT_YEAR,
     "jaar",
     ["antwoorden"],
     groupby=["steun"],
@@ -258,31 +327,39 @@ _INTRO = (
     "#### Landelijk overzicht\n\n"
     "Hoe gemeenten sociale media gebruiken: kanalen, vragen van inwoners, antwoorden en reactietijden, "
     "en de enquête. Bovenaan de kerncijfers van één jaar: het jaar in het filter *Jaar*, standaard het laatste "
-    "jaar met gegevens (2014 is het jaar van het onderzoek); dat jaar geldt ook voor het eigen oordeel per "
-    "gemeente onderaan. De grafieken per jaar tonen elk jaar (filter *Jaren in de grafieken*).\n\n"
+    "jaar met gegevens (2014 is het jaar van het onderzoek), en links daarvan wat er veranderde sinds het "
+    "vorige rapportjaar; dat jaar geldt ook voor het eigen oordeel per gemeente onderaan. De grafieken per "
+    "jaar tonen elk jaar (filter *Jaren in de grafieken*).\n\n"
     "Percentages zijn aandelen van de gemeenten of vragen; reactietijden in uren tot het eerste antwoord. "
-    "*Structureel* is volwassenheidsniveau 3 of hoger (in gesprek)."
+    "*Structureel* is volwassenheidsniveau 3 of hoger (in gesprek). *Binnen één werkdag*: binnen 8 kantooruren "
+    "(werkdagen 09:00–17:00, feestdagen niet). Grootteklassen naar inwonertal (CBS): S onder 50.000, "
+    "M 50.000–99.999, L 100.000 of meer."
 )
 
 _LANDELIJK_ROWS: list[list[tuple[Chart | str, int, int]] | str] = [
     "In één oogopslag",
-    [(c, 4, 20) for c in HEADLINES[:3]],
-    [(c, 3, 20) for c in HEADLINES[3:7]],
-    [(c, 6, 20) for c in HEADLINES[7:]],
+    [(c, 3, 20) for c in HEADLINES[:4]],
+    [(c, 3, 20) for c in HEADLINES[4:8]],
+    [(c, 4, 20) for c in HEADLINES[8:11]],
+    [(c, 3, 20) for c in HEADLINES[11:]],
+    [(VERANDERING, 7, 76), (_INTRO, 5, 76)],
     "Per jaar",
     [(KERNCIJFERS, 12, 27)],
     [(PLATFORMS, 6, 55), (ANTWOORD, 6, 55)],
-    [(REACTIETIJD, 6, 55), (VOLWASSENHEID, 6, 55)],
-    [(AFDELING, 6, 55), (CIJFER, 6, 55)],
+    [(REACTIETIJD, 6, 55), (NORMEN, 6, 55)],
+    [(VOLWASSENHEID, 6, 55), (AFDELING, 6, 55)],
+    [(CIJFER, 6, 55), (THEMAS, 6, 55)],
     [(PROVINCIES, 12, 62)],
+    [(GROOTTEKLASSEN, 12, 40)],
     "Organisatie en eigen oordeel (enquête)",
     [(KCC, 6, 50), (STEUN, 6, 50)],
     [(STEUN_VERDELING, 6, 50), (EIGEN_GEMETEN, 6, 50)],
     "Eigen oordeel per gemeente (jaar uit het filter Jaar)",
     [(ZELFBEELD_PUNTEN, 8, 60), (ZELFBEELD_KRUIS, 4, 60)],
-    [(_INTRO, 12, 18)],
 ]
-_PER_YEAR = tuple(c for c in Dashboard("", "", "", _LANDELIJK_ROWS).charts if c not in HEADLINES + ONE_YEAR)
+_PER_YEAR = tuple(
+    c for c in Dashboard("", "", "", _LANDELIJK_ROWS).charts if c not in [*HEADLINES, VERANDERING, *ONE_YEAR]
+)
 
 LANDELIJK = Dashboard(
     "landelijk-overzicht",
@@ -306,7 +383,7 @@ LANDELIJK = Dashboard(
             "jaar",
             N,
             "Beperk de grafieken per jaar tot een of meer jaren.",
-            tuple(HEADLINES + ONE_YEAR),
+            (*HEADLINES, VERANDERING, *ONE_YEAR),
         ),
     ],
 )
@@ -334,17 +411,31 @@ GEMEENTE_JAREN = listing(
     M,
     [
         "jaar",
+        "size_class",
         "channels",
         "questions",
         "answered",
         "answer_rate",
+        "answered_within_24h",
+        "pct_answered_within_24h",
+        "answered_within_working_day",
         "avg_response_hours",
         "median_response_hours",
+        "avg_business_response_hours",
+        "median_business_response_hours",
         "volwassenheid",
     ],
     [("jaar", True)],
-    formats={"answer_rate": PCT, "avg_response_hours": HOURS, "median_response_hours": HOURS},
+    formats={
+        "answer_rate": PCT,
+        "pct_answered_within_24h": PCT,
+        "avg_response_hours": HOURS,
+        "median_response_hours": HOURS,
+        "avg_business_response_hours": HOURS,
+        "median_business_response_hours": HOURS,
+    },
     page_length=0,
+    description="Binnen één werkdag: binnen 8 kantooruren (werkdagen 09:00–17:00, feestdagen niet).",
 )
 VRAGEN_JAAR = bar(
     "vragen_jaar",
@@ -357,20 +448,32 @@ VRAGEN_JAAR = bar(
 VERGELIJK_ANTWOORD = bar(
     "vergelijk_antwoord",
     uid("vergelijk_antwoord"),
-    "Antwoordpercentage: gemeente en landelijk",
+    "Antwoordpercentage: gemeente, grootteklasse en landelijk",
     V,
     "jaar",
-    ["antwoord_gemeente", "antwoord_landelijk"],
+    ["antwoord_gemeente", "antwoord_klasse", "antwoord_landelijk"],
     fmt=PCT,
+    description="De mediaan van de gemeenten van dezelfde grootteklasse dat jaar, en het landelijke cijfer.",
 )
 VERGELIJK_REACTIE = bar(
     "vergelijk_reactie",
     uid("vergelijk_reactie"),
-    "Reactietijd: gemeente en landelijk (uur)",
+    "Reactietijd: gemeente, grootteklasse en landelijk (uur)",
     V,
     "jaar",
-    ["reactietijd_gemeente", "reactietijd_landelijk"],
+    ["reactietijd_gemeente", "reactietijd_klasse", "reactietijd_landelijk"],
     fmt=HOURS,
+    description="Gemiddelde reactietijd; voor de grootteklasse de mediaan van de gemiddelden van haar gemeenten.",
+)
+REACTIE_KLASSEN = pivot(
+    "reactie_klassen",
+    uid("reactie_klassen"),
+    "Vragen naar reactietijd per platform",
+    ds.RPT_RESPONSE_BUCKETS,
+    ["jaar", "platform"],
+    ["reactietijd"],
+    ["vragen"],
+    description="Vragen van de gemeente per jaar en platform naar de tijd tot het eerste antwoord.",
 )
 VERDELING = histogram(
     "verdeling",
@@ -404,10 +507,11 @@ GEMEENTE = Dashboard(
     uid("dashboard:gemeente"),
     "Gemeente",
     [
-        [(GEMEENTE_JAREN, 12, 26)],
+        [(GEMEENTE_JAREN, 12, 36)],
         [(VRAGEN_JAAR, 4, 55), (VERGELIJK_ANTWOORD, 4, 55), (VERGELIJK_REACTIE, 4, 55)],
         [(KANALEN, 7, 50), (KANALEN_PLATFORM, 5, 50)],
         [(VERDELING, 6, 55), (ENQUETE, 6, 55)],
+        [(REACTIE_KLASSEN, 12, 45)],
         [(_NAAR_VRAGEN, 12, 12)],
     ],
     [
@@ -434,16 +538,27 @@ RANGLIJST = listing(
         "rang",
         "gemeente",
         "provincie",
+        "inhabitants",
+        "grootteklasse",
         "channels",
         "questions",
+        "questions_per_10k",
         "answered",
         "answer_rate",
+        "pct_answered_within_24h",
         "median_response_hours",
         "avg_response_hours",
         "volwassenheid",
     ],
     [("rang", True), ("gemeente", True)],
-    formats={"answer_rate": PCT, "median_response_hours": HOURS, "avg_response_hours": HOURS},
+    formats={
+        "inhabitants": ",d",
+        "questions_per_10k": ",.1f",
+        "answer_rate": PCT,
+        "pct_answered_within_24h": PCT,
+        "median_response_hours": HOURS,
+        "avg_response_hours": HOURS,
+    },
     page_length=50,
     description="Elke gemeente van het gekozen jaar; de plaats is landelijk, ook als een provincie gekozen is.",
 )
@@ -455,7 +570,9 @@ _RANGLIJST_UITLEG = (
     "Alle gemeenten van één jaar (filter *Jaar*, standaard het laatste jaar met gegevens), ook die zonder "
     "kanaal of vragen. De **plaats** is landelijk: het hoogste antwoordpercentage eerst, bij gelijke stand "
     "de kortste mediane reactietijd; gemeenten zonder vragen staan onderaan. Kies een of meer provincies om "
-    "een deel te zien: de plaats blijft de landelijke. Let op het aantal vragen: bij weinig vragen zegt een "
+    "een deel te zien, of een **grootteklasse** (S onder 50.000 inwoners, M 50.000–99.999, L 100.000 of meer; "
+    "*onbekend* zonder inwonertal van CBS): de plaats blijft de landelijke. *Binnen 24 uur* is het aandeel "
+    "van alle vragen, ook de onbeantwoorde. Let op het aantal vragen: bij weinig vragen zegt een "
     "percentage weinig. Zoek een gemeente met het zoekveld van de tabel."
 )
 
@@ -482,6 +599,13 @@ RANGLIJST_DASHBOARD = Dashboard(
             "provincie",
             R,
             "Beperk de ranglijst tot een of meer provincies.",
+        ),
+        NativeFilter(
+            "NATIVE_FILTER-ranglijst-grootteklasse",
+            "Grootteklasse",
+            "grootteklasse",
+            R,
+            "Beperk de ranglijst tot een of meer grootteklassen (inwoners volgens CBS).",
         ),
     ],
 )
@@ -514,6 +638,7 @@ VRAGEN_LIJST = listing(
         "beantwoord",
         "reactietijd_uur",
         "reactietijd_kantooruren",
+        "classifier_reason",
     ],
     [("asked_at", False)],
     formats={"reactietijd_uur": HOURS, "reactietijd_kantooruren": HOURS},
@@ -526,8 +651,11 @@ _VRAGEN_UITLEG = (
     "De vragen van inwoners achter de cijfers van één gemeente (filter *Gemeente*), per jaar te beperken "
     "(filter *Jaar*): platform, het kanaal van de gemeente, wanneer gesteld (UTC), of en hoe snel de "
     f"gemeente antwoordde. De lijst toont de laatste {VRAGEN_ROW_LIMIT} vragen van de keuze.\n\n"
-    "Gepseudonimiseerd: geen naam, account, tekst of bericht-id van de inwoner. De reden van de classifier "
-    "staat (nog) niet in de gepubliceerde tabellen en ontbreekt daarom hier."
+    "**Waarom een vraag** is de reden van de classifier: de regels die de tekst tot vraag maakten, met hun "
+    "gewicht en het totaal (bijvoorbeeld `open_wh (+2), q_mark (+2) = +4`: een vraagwoord en een vraagteken); "
+    "woog het taalmodel mee, dan staan er ten hoogste drie woorden of woordparen bij. De regels staan in "
+    "`dbt_project/seeds/classifier/`.\n\n"
+    "Gepseudonimiseerd: geen naam, account, tekst of bericht-id van de inwoner."
 )
 
 VRAGEN_DASHBOARD = Dashboard(
@@ -535,7 +663,7 @@ VRAGEN_DASHBOARD = Dashboard(
     uid("dashboard:vragen"),
     "Vragen achter de cijfers",
     [
-        [(_VRAGEN_UITLEG, 6, 40), (VRAGEN_PER_JAAR, 6, 40)],
+        [(_VRAGEN_UITLEG, 6, 50), (VRAGEN_PER_JAAR, 6, 50)],
         [(VRAGEN_LIJST, 12, 110)],
     ],
     [

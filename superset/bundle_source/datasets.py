@@ -20,6 +20,39 @@ _NAME_OF = "(SELECT m.name FROM marts.dim_municipality AS m WHERE m.gm_code = {t
 _PROVINCE_OF = "(SELECT m.province_name FROM marts.dim_municipality AS m WHERE m.gm_code = {table}.gm_code)"
 _REASON_KIND = "regexp_replace(reason, '''[^'']*''', '…', 'g')"
 _STEUN = "COALESCE(CAST(management_support AS VARCHAR), 'geen antwoord')"
+# The size class (CONTRACT §7) as a label with its bounds; no known population: 'onbekend'.
+_SIZE_CLASS = (
+    "CASE size_class WHEN 'S' THEN 'S (< 50.000)' WHEN 'M' THEN 'M (50.000–99.999)' "
+    "WHEN 'L' THEN 'L (≥ 100.000)' ELSE 'onbekend' END"
+)
+# rpt_response_buckets.bucket, numbered so the buckets sort from fast to unanswered.
+_BUCKET = (
+    "CASE bucket WHEN '<1h' THEN '1 binnen 1 uur' WHEN '1-4h' THEN '2 1–4 uur' WHEN '4-8h' THEN '3 4–8 uur' "
+    "WHEN '8-24h' THEN '4 8–24 uur' WHEN '>24h' THEN '5 na 24 uur' WHEN 'unanswered' THEN '6 onbeantwoord' END"
+)
+# rpt_national_year_change: each measure's Dutch name and unit; shares are shown in percent (their change in
+# percentage points).
+_MEASURES = (
+    ("municipalities", "Gemeenten", "aantal"),
+    ("without_x", "Zonder X", "aantal"),
+    ("pct_with_facebook", "Met Facebook", "%"),
+    ("pct_structural", "Structureel (niveau ≥ 3)", "%"),
+    ("questions", "Vragen", "aantal"),
+    ("answered", "Beantwoord", "aantal"),
+    ("answer_rate", "Antwoordpercentage", "%"),
+    ("avg_response_hours", "Gem. reactietijd", "uur"),
+    ("median_response_hours", "Mediaan reactietijd", "uur"),
+    ("pct_comms_responsible", "Communicatie verantwoordelijk (enquête)", "%"),
+    ("avg_self_rating_comms", "Rapportcijfer communicatie (enquête)", "cijfer"),
+    ("pct_kcc_involved", "KCC betrokken (enquête)", "%"),
+    ("pct_self_reported_structural", "Structureel volgens de gemeente (enquête)", "%"),
+)
+PERCENT_MEASURES = tuple(m for m, _, unit in _MEASURES if unit == "%")
+_MEASURE_NAME = (
+    "CASE measure " + " ".join(f"WHEN '{m}' THEN '{name}'" for m, name, _ in _MEASURES) + " ELSE measure END"
+)
+_MEASURE_UNIT = "CASE measure " + " ".join(f"WHEN '{m}' THEN '{unit}'" for m, _, unit in _MEASURES) + " END"
+_IN_PERCENT = f"CASE WHEN measure IN ({', '.join(repr(m) for m in PERCENT_MEASURES)}) THEN 100.0 ELSE 1.0 END"
 _MATURITY = (
     "CASE maturity_level WHEN 0 THEN '0 geen kanaal' WHEN 1 THEN '1 aanwezig' WHEN 2 THEN '2 zenden' "
     "WHEN 3 THEN '3 in gesprek' WHEN 4 THEN '4 geïntegreerd' END"
@@ -125,6 +158,13 @@ RPT_NATIONAL_YEAR = Dataset(
         Column("median_response_hours", "Mediaan reactietijd (uur)", "DOUBLE"),
         Column("pct_comms_responsible", "Aandeel communicatie verantwoordelijk", "DOUBLE"),
         Column("avg_self_rating_comms", "Rapportcijfer communicatie", "DOUBLE"),
+        Column("survey_responses", "Enquêteantwoorden", "INTEGER"),
+        Column("pct_kcc_involved", "Aandeel KCC betrokken", "DOUBLE"),
+        Column("avg_management_support", "Gem. steun management (1–5)", "DOUBLE"),
+        Column("pct_self_reported_structural", "Aandeel structureel volgens de gemeente", "DOUBLE"),
+        Column("pct_answered_within_24h", "Aandeel binnen 24 uur beantwoord", "DOUBLE"),
+        Column("pct_answered_within_working_day", "Aandeel binnen één werkdag beantwoord", "DOUBLE"),
+        Column("median_business_response_hours", "Mediaan reactietijd in kantooruren (uur)", "DOUBLE"),
     ),
     # One row per year: a metric gives the value of the latest year among the rows it sees, so per year in the
     # charts by year, the chosen year under the filter Jaar, and the latest year where no year is chosen.
@@ -141,6 +181,13 @@ RPT_NATIONAL_YEAR = Dataset(
         Metric("mediaan_reactietijd", "Mediaan reactietijd (uur)", _latest("median_response_hours"), HOURS),
         Metric("aandeel_communicatie", "Communicatie verantwoordelijk", _latest("pct_comms_responsible"), PCT),
         Metric("rapportcijfer_communicatie", "Rapportcijfer communicatie", _latest("avg_self_rating_comms"), HOURS),
+        Metric("binnen_24_uur", "Binnen 24 uur", _latest("pct_answered_within_24h"), PCT, "Van alle vragen."),
+        Metric(
+            "binnen_werkdag", "Binnen één werkdag", _latest("pct_answered_within_working_day"), PCT, "Van alle vragen."
+        ),
+        Metric("mediaan_kantooruren", "Mediaan in kantooruren (uur)", _latest("median_business_response_hours"), HOURS),
+        Metric("aandeel_kcc", "KCC betrokken", _latest("pct_kcc_involved"), PCT, "Van de enquêteantwoorden."),
+        Metric("steun_management", "Steun management (1–5)", _latest("avg_management_support"), ",.2f"),
     ),
 )
 
@@ -172,6 +219,18 @@ RPT_MUNICIPALITY_YEAR = Dataset(
         Column("maturity_level", "Volwassenheidsniveau", "INTEGER"),
         Column("volwassenheid", "Volwassenheid", "VARCHAR", "Niveau 0–4 met naam.", _MATURITY),
         Column("is_structural", "Structureel", "BOOLEAN"),
+        Column("inhabitants", "Inwoners", "BIGINT", "CBS, 1 januari (anders het gemiddelde van het jaar)."),
+        Column("inhabitants_basis", "Peilmoment inwoners", "VARCHAR"),
+        Column("size_class", "Grootteklasse", "VARCHAR", "S < 50.000, M 50.000–99.999, L ≥ 100.000 inwoners."),
+        Column("grootteklasse", "Grootteklasse", "VARCHAR", "Met de grenzen; onbekend zonder inwonertal.", _SIZE_CLASS),
+        Column("questions_per_10k", "Vragen per 10.000 inwoners", "DOUBLE"),
+        Column("answered_within_24h", "Binnen 24 uur", "INTEGER", "Vragen met een eerste antwoord binnen 24 uur."),
+        Column("pct_answered_within_24h", "Binnen 24 uur (aandeel)", "DOUBLE", "Van alle vragen."),
+        Column("answered_within_working_day", "Binnen één werkdag", "INTEGER", "Binnen 8 kantooruren beantwoord."),
+        Column("avg_business_response_hours", "Gem. in kantooruren (uur)", "DOUBLE"),
+        Column("median_business_response_hours", "Mediaan in kantooruren (uur)", "DOUBLE"),
+        Column("self_rating", "Rapportcijfer (enquête)", "DOUBLE"),
+        Column("self_reported_structural", "Structureel volgens de gemeente", "BOOLEAN"),
     ),
     (
         Metric("gemeenten", "Gemeenten", "COUNT(*)"),
@@ -271,26 +330,49 @@ GEMEENTE_VS_LANDELIJK = Dataset(
     "marts",
     "gemeente_vs_landelijk",
     "5b0c8a43-7d0e-4c5f-9d3a-0f6f2b7c1a06",
-    "Per gemeente en jaar haar eigen cijfers naast de landelijke.",
+    "Per gemeente en jaar haar eigen cijfers naast de landelijke en de mediaan van haar grootteklasse.",
     (
         Column("jaar", "Jaar", "VARCHAR"),
         Column("gemeente", "Gemeente", "VARCHAR"),
         Column("gm_code", "Gemeentecode", "VARCHAR"),
+        Column("size_class", "Grootteklasse", "VARCHAR", "S, M of L; leeg zonder inwonertal."),
         Column("antwoordpercentage_gemeente", "Antwoordpercentage gemeente", "DOUBLE"),
         Column("antwoordpercentage_landelijk", "Antwoordpercentage landelijk", "DOUBLE"),
+        Column(
+            "antwoordpercentage_klasse",
+            "Antwoordpercentage mediaan grootteklasse",
+            "DOUBLE",
+            "Mediaan over de gemeenten van dezelfde grootteklasse dat jaar (met vragen).",
+        ),
         Column("reactietijd_gemeente", "Gem. reactietijd gemeente (uur)", "DOUBLE"),
         Column("reactietijd_landelijk", "Gem. reactietijd landelijk (uur)", "DOUBLE"),
+        Column(
+            "reactietijd_klasse",
+            "Gem. reactietijd mediaan grootteklasse (uur)",
+            "DOUBLE",
+            "Mediaan van de gemiddelde reactietijden van de gemeenten van dezelfde grootteklasse dat jaar.",
+        ),
     ),
     (
         Metric("antwoord_gemeente", "Gemeente", "MAX(antwoordpercentage_gemeente)", PCT),
         Metric("antwoord_landelijk", "Landelijk", "MAX(antwoordpercentage_landelijk)", PCT),
+        Metric("antwoord_klasse", "Mediaan grootteklasse", "MAX(antwoordpercentage_klasse)", PCT),
         Metric("reactietijd_gemeente", "Gemeente", "MAX(reactietijd_gemeente)", HOURS),
         Metric("reactietijd_landelijk", "Landelijk", "MAX(reactietijd_landelijk)", HOURS),
+        Metric("reactietijd_klasse", "Mediaan grootteklasse", "MAX(reactietijd_klasse)", HOURS),
     ),
+    # The class medians are window functions over every row of rpt_municipality_year (small), computed before
+    # Superset filters the query to one municipality.
     sql=(
-        "SELECT CAST(r.year AS VARCHAR) AS jaar, m.name AS gemeente, r.gm_code,\n"
+        "SELECT CAST(r.year AS VARCHAR) AS jaar, m.name AS gemeente, r.gm_code, r.size_class,\n"
         "       r.answer_rate AS antwoordpercentage_gemeente, n.answer_rate AS antwoordpercentage_landelijk,\n"
-        "       r.avg_response_hours AS reactietijd_gemeente, n.avg_response_hours AS reactietijd_landelijk\n"
+        "       CASE WHEN r.size_class IS NOT NULL\n"
+        "            THEN median(r.answer_rate) OVER (PARTITION BY r.year, r.size_class) END\n"
+        "         AS antwoordpercentage_klasse,\n"
+        "       r.avg_response_hours AS reactietijd_gemeente, n.avg_response_hours AS reactietijd_landelijk,\n"
+        "       CASE WHEN r.size_class IS NOT NULL\n"
+        "            THEN median(r.avg_response_hours) OVER (PARTITION BY r.year, r.size_class) END\n"
+        "         AS reactietijd_klasse\n"
         "FROM marts.rpt_municipality_year AS r\n"
         "JOIN marts.dim_municipality AS m ON m.gm_code = r.gm_code\n"
         "JOIN marts.rpt_national_year AS n ON n.year = r.year"
@@ -375,6 +457,10 @@ RANGLIJST = Dataset(
         Column("avg_response_hours", "Gem. reactietijd (uur)", "DOUBLE"),
         Column("median_response_hours", "Mediaan reactietijd (uur)", "DOUBLE"),
         Column("volwassenheid", "Volwassenheid", "VARCHAR", "Niveau 0–4 met naam."),
+        Column("inhabitants", "Inwoners", "BIGINT", "CBS, 1 januari (anders het gemiddelde van het jaar)."),
+        Column("grootteklasse", "Grootteklasse", "VARCHAR", "S < 50.000, M 50.000–99.999, L ≥ 100.000 inwoners."),
+        Column("questions_per_10k", "Vragen per 10.000 inwoners", "DOUBLE"),
+        Column("pct_answered_within_24h", "Binnen 24 uur", "DOUBLE", "Aandeel van alle vragen."),
     ),
     (Metric("gemeenten", "Gemeenten", "COUNT(*)"),),
     sql=(
@@ -384,7 +470,10 @@ RANGLIJST = Dataset(
         "                    ORDER BY r.answer_rate DESC NULLS LAST, r.median_response_hours NULLS LAST) AS rang,\n"
         "       r.channels, r.questions, r.answered, r.answer_rate, r.avg_response_hours,\n"
         "       r.median_response_hours,\n"
-        f"       {_MATURITY.replace('maturity_level', 'r.maturity_level')} AS volwassenheid\n"
+        f"       {_MATURITY.replace('maturity_level', 'r.maturity_level')} AS volwassenheid,\n"
+        "       r.inhabitants,\n"
+        f"       {_SIZE_CLASS.replace('size_class', 'r.size_class')} AS grootteklasse,\n"
+        "       r.questions_per_10k, r.pct_answered_within_24h\n"
         "FROM marts.rpt_municipality_year AS r\n"
         "JOIN marts.dim_municipality AS m ON m.gm_code = r.gm_code"
     ),
@@ -392,8 +481,8 @@ RANGLIJST = Dataset(
 
 # The questions behind a figure, for analysts: pseudonymised. No citizen_key (not even a part), no handle or
 # text of a citizen, and no question_id (a platform message id leads to the post and its author); the channel
-# is the municipality's own account. The classifier's reason is not in any mart (only in the intermediate
-# models), so it is not here.
+# is the municipality's own account. The classifier's reason names rule ids and, when the model weighed in, at
+# most three of its n-grams (ingestion/classify/model.py): never a handle, never a long piece of the text.
 VRAGEN = Dataset(
     "vragen",
     "marts",
@@ -416,6 +505,13 @@ VRAGEN = Dataset(
             "DOUBLE",
             "Alleen maandag–vrijdag 09:00–17:00, feestdagen niet.",
         ),
+        Column(
+            "classifier_reason",
+            "Waarom een vraag",
+            "VARCHAR",
+            "De reden van de classifier: de regels (met gewicht) die de tekst tot vraag maakten, en zo nodig "
+            "het model met ten hoogste drie woorden of woordparen.",
+        ),
     ),
     (
         Metric("vragen", "Vragen", "COUNT(*)"),
@@ -430,11 +526,128 @@ VRAGEN = Dataset(
         "       c.handle AS kanaal, c.theme AS thema, q.asked_at,\n"
         "       CASE WHEN q.is_answered THEN 'ja' ELSE 'nee' END AS beantwoord,\n"
         "       q.response_minutes / 60.0 AS reactietijd_uur,\n"
-        "       q.business_response_minutes / 60.0 AS reactietijd_kantooruren\n"
+        "       q.business_response_minutes / 60.0 AS reactietijd_kantooruren,\n"
+        "       q.classifier_reason\n"
         "FROM marts.fct_questions AS q\n"
         "JOIN marts.dim_municipality AS m ON m.gm_code = q.gm_code\n"
         "LEFT JOIN marts.dim_channel AS c ON c.channel_id = q.channel_id"
     ),
+)
+
+# --- CONTRACT §7: peers by size, buckets, themes, the survey nationally, the change since the previous year ---
+RPT_SIZE_CLASS_YEAR = Dataset(
+    "rpt_size_class_year",
+    "marts",
+    "rpt_size_class_year",
+    "b19f72fe-565f-46a2-a7ee-ba596214fc9a",
+    "Kengetallen per grootteklasse per jaar (S < 50.000, M 50.000–99.999, L ≥ 100.000 inwoners).",
+    (
+        Column("size_class", "Grootteklasse (code)", "VARCHAR"),
+        Column("grootteklasse", "Grootteklasse", "VARCHAR", None, _SIZE_CLASS),
+        Column("year", "Jaar (getal)", "INTEGER"),
+        _jaar("year"),
+        Column("municipalities", "Gemeenten", "INTEGER", "Gemeenten van de klasse op 1 januari."),
+        Column("questions", "Vragen", "INTEGER"),
+        Column("answered", "Beantwoord", "INTEGER"),
+        Column("answer_rate", "Antwoordpercentage", "DOUBLE"),
+        Column("median_response_hours", "Mediaan reactietijd (uur)", "DOUBLE"),
+        Column("pct_answered_within_24h", "Binnen 24 uur", "DOUBLE"),
+        Column("pct_structural", "Aandeel structureel", "DOUBLE"),
+    ),
+    # One row per class and year: in a pivot by class and year each metric shows that row's figure.
+    (
+        Metric("gemeenten", "Gemeenten", "SUM(municipalities)"),
+        Metric("vragen", "Vragen", "SUM(questions)"),
+        Metric("antwoordpercentage", "Antwoordpercentage", "MAX(answer_rate)", PCT),
+        Metric("mediaan_reactietijd", "Mediaan reactietijd (uur)", "MAX(median_response_hours)", HOURS),
+        Metric("binnen_24_uur", "Binnen 24 uur", "MAX(pct_answered_within_24h)", PCT),
+        Metric("aandeel_structureel", "Structureel", "MAX(pct_structural)", PCT),
+    ),
+)
+
+RPT_RESPONSE_BUCKETS = Dataset(
+    "rpt_response_buckets",
+    "marts",
+    "rpt_response_buckets",
+    "1be1f55e-7891-4119-968f-f8fb787ee1c9",
+    "Vragen per gemeente, jaar en platform naar reactietijd: binnen 1 uur, 1–4, 4–8, 8–24 uur, later, onbeantwoord.",
+    (
+        Column("gm_code", "Gemeentecode", "VARCHAR"),
+        Column("year", "Jaar (getal)", "INTEGER"),
+        _jaar("year"),
+        _gemeente("rpt_response_buckets"),
+        Column("platform", "Platform", "VARCHAR"),
+        Column("bucket", "Reactietijd (code)", "VARCHAR"),
+        Column("bucket_order", "Volgorde", "INTEGER"),
+        Column("reactietijd", "Reactietijd", "VARCHAR", "Genummerd van snel naar onbeantwoord.", _BUCKET),
+        Column("questions", "Vragen", "INTEGER"),
+    ),
+    (Metric("vragen", "Vragen", "SUM(questions)"),),
+)
+
+RPT_THEME_YEAR = Dataset(
+    "rpt_theme_year",
+    "marts",
+    "rpt_theme_year",
+    "f951fad0-0e2d-4d7a-bd60-9b0935260efb",
+    "Themakanalen (niet algemeen) per thema per jaar: gemeenten, kanalen, vragen en antwoorden.",
+    (
+        Column("theme", "Thema", "VARCHAR"),
+        Column("year", "Jaar (getal)", "INTEGER"),
+        _jaar("year"),
+        Column("municipalities", "Gemeenten", "INTEGER", "Met ten minste één actief kanaal van het thema."),
+        Column("channels", "Kanalen", "INTEGER"),
+        Column("questions", "Vragen", "INTEGER"),
+        Column("answered", "Beantwoord", "INTEGER"),
+        Column("answer_rate", "Antwoordpercentage", "DOUBLE"),
+    ),
+    (
+        Metric("gemeenten", "Gemeenten", "SUM(municipalities)"),
+        Metric("kanalen", "Kanalen", "SUM(channels)"),
+        Metric("vragen", "Vragen", "SUM(questions)"),
+        Metric("antwoordpercentage", "Antwoordpercentage", "SUM(answered) * 1.0 / NULLIF(SUM(questions), 0)", PCT),
+    ),
+)
+
+RPT_MANAGEMENT_SUPPORT_YEAR = Dataset(
+    "rpt_management_support_year",
+    "marts",
+    "rpt_management_support_year",
+    "2a32b218-a0e9-4370-820b-79bec5576e30",
+    "Enquête: antwoorden per niveau van steun van het management (1–5) per jaar, ook de niveaus zonder antwoord.",
+    (
+        Column("year", "Jaar (getal)", "INTEGER"),
+        _jaar("year"),
+        Column("management_support", "Steun management (1–5)", "INTEGER"),
+        Column("steun", "Steun management", "VARCHAR", "1 (geen) tot 5 (veel), als tekst.", _STEUN),
+        Column("responses", "Antwoorden", "INTEGER"),
+    ),
+    (Metric("antwoorden", "Antwoorden", "SUM(responses)"),),
+)
+
+RPT_NATIONAL_YEAR_CHANGE = Dataset(
+    "rpt_national_year_change",
+    "marts",
+    "rpt_national_year_change",
+    "aa5aa383-159f-4ef8-9fa0-3d78b09899c2",
+    "Elk landelijk kengetal van een jaar naast dat van het vorige rapportjaar, met de verandering.",
+    (
+        Column("year", "Jaar (getal)", "INTEGER"),
+        _jaar("year"),
+        Column("measure", "Kengetal (code)", "VARCHAR"),
+        Column("measure_order", "Nr.", "INTEGER"),
+        Column("value", "Waarde (ruw)", "DOUBLE", "Aandelen als fractie 0–1."),
+        Column("previous_year", "Vorig jaar (getal)", "INTEGER"),
+        Column("previous_value", "Vorige waarde (ruw)", "DOUBLE"),
+        Column("change", "Verandering (ruw)", "DOUBLE"),
+        Column("kengetal", "Kengetal", "VARCHAR", None, _MEASURE_NAME),
+        Column("eenheid", "Eenheid", "VARCHAR", "Aandelen in %, hun verandering in procentpunten.", _MEASURE_UNIT),
+        Column("vorig_jaar", "Vorig jaar", "VARCHAR", "Het vorige rapportjaar.", "CAST(previous_year AS VARCHAR)"),
+        Column("waarde", "Waarde", "DOUBLE", None, f"value * {_IN_PERCENT}"),
+        Column("vorige_waarde", "Vorig jaar: waarde", "DOUBLE", None, f"previous_value * {_IN_PERCENT}"),
+        Column("verandering", "Verandering", "DOUBLE", "Aandelen in procentpunten.", f"change * {_IN_PERCENT}"),
+    ),
+    (Metric("kengetallen", "Kengetallen", "COUNT(*)"),),
 )
 
 VALIDATION_RUNS = Dataset(
@@ -646,6 +859,11 @@ DATASETS: tuple[Dataset, ...] = (
     RANGLIJST,
     VRAGEN,
     ZELFBEELD,
+    RPT_SIZE_CLASS_YEAR,
+    RPT_RESPONSE_BUCKETS,
+    RPT_THEME_YEAR,
+    RPT_MANAGEMENT_SUPPORT_YEAR,
+    RPT_NATIONAL_YEAR_CHANGE,
     VALIDATION_RUNS,
     RULE_RESULTS,
     LOADS,

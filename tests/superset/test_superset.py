@@ -25,6 +25,8 @@ from superset.bundle_source.dashboards import (
     DASHBOARDS,
     DEFAULT_MUNICIPALITY,
     EIGEN_GEMETEN,
+    GEMEENTE_JAREN,
+    GROOTTEKLASSEN,
     H_GEMEENTEN,
     H_JAAR,
     H_ZONDER_X,
@@ -36,21 +38,28 @@ from superset.bundle_source.dashboards import (
     MISLUKTE_REGELS,
     N_BESTANDEN,
     N_RIJEN,
+    NORMEN,
     PLATFORMS,
     Q_BESTANDEN,
     Q_RIJEN,
     RANGLIJST,
     RANGLIJST_GEMEENTEN,
+    REACTIE_KLASSEN,
+    REACTIETIJD,
     REGELS_ERNST,
     STEUN,
     STEUN_VERDELING,
+    THEMAS,
+    VERANDERING,
+    VERGELIJK_ANTWOORD,
+    VERGELIJK_REACTIE,
     VRAGEN_LIJST,
     VRAGEN_PER_JAAR,
     VRAGEN_ROW_LIMIT,
     ZELFBEELD_KRUIS,
     ZELFBEELD_PUNTEN,
 )
-from superset.bundle_source.datasets import DATASETS, VRAGEN
+from superset.bundle_source.datasets import DATASETS, PERCENT_MEASURES, VRAGEN
 from tests.superset.test_bundle import provision_module
 
 pytestmark = pytest.mark.superset
@@ -100,7 +109,15 @@ HEADLINE_COLUMNS = {
     "aandeel_structureel": "pct_structural",
     "aandeel_communicatie": "pct_comms_responsible",
     "rapportcijfer_communicatie": "avg_self_rating_comms",
+    "binnen_24_uur": "pct_answered_within_24h",
+    "binnen_werkdag": "pct_answered_within_working_day",
+    "mediaan_reactietijd": "median_response_hours",
+    "mediaan_kantooruren": "median_business_response_hours",
+    "aandeel_kcc": "pct_kcc_involved",
+    "steun_management": "avg_management_support",
 }
+# The size classes as the league table and its filter Grootteklasse show them.
+SIZE_CLASS_LABELS = {"S": "S (< 50.000)", "M": "M (50.000–99.999)", "L": "L (≥ 100.000)", None: "onbekend"}
 
 
 def _free_port() -> int:
@@ -274,6 +291,15 @@ def test_league_table_equals_the_marts(api: requests.Session, server: str, publi
                WHERE r.year = ?""",
             [year],
         ).fetchall()
+        sizes = {
+            r[0]: r[1:]
+            for r in con.execute(
+                """SELECT m.name, r.inhabitants, r.size_class, r.questions_per_10k, r.pct_answered_within_24h
+                   FROM marts.rpt_municipality_year r JOIN marts.dim_municipality m USING (gm_code)
+                   WHERE r.year = ?""",
+                [year],
+            ).fetchall()
+        }
 
     def key(row: tuple[Any, ...]) -> tuple[Any, ...]:
         rate, median = row[5], row[6]
@@ -296,6 +322,11 @@ def test_league_table_equals_the_marts(api: requests.Session, server: str, publi
             ("answer_rate", "median_response_hours", "avg_response_hours"), expected[shown["gemeente"]][5:], strict=True
         ):
             assert shown[column] is None if wanted is None else shown[column] == pytest.approx(wanted, abs=1e-12)
+        inhabitants, size_class, per_10k, within_24h = sizes[shown["gemeente"]]
+        assert (shown["inhabitants"], shown["grootteklasse"]) == (inhabitants, SIZE_CLASS_LABELS[size_class])
+        for column, wanted in (("questions_per_10k", per_10k), ("pct_answered_within_24h", within_24h)):
+            assert shown[column] is None if wanted is None else shown[column] == pytest.approx(wanted, abs=1e-12)
+    assert {r["grootteklasse"] for r in table} >= {"S (< 50.000)", "M (50.000–99.999)", "L (≥ 100.000)"}
     (count,) = _data(api, server, charts[RANGLIJST_GEMEENTEN.uuid], _year_is(year))
     assert count["gemeenten"] == len(rows)
     province = "Utrecht"
@@ -304,6 +335,14 @@ def test_league_table_equals_the_marts(api: requests.Session, server: str, publi
     )
     assert {r["gemeente"] for r in in_province} == {r[0] for r in rows if r[1] == province}
     assert all(r["rang"] == rank[r["gemeente"]] for r in in_province)
+    large = _data(
+        api,
+        server,
+        charts[RANGLIJST.uuid],
+        [*_year_is(year), {"col": "grootteklasse", "op": "IN", "val": ["L (≥ 100.000)"]}],
+    )
+    assert {r["gemeente"] for r in large} == {name for name, v in sizes.items() if v[1] == "L"} != set()
+    assert all(r["rang"] == rank[r["gemeente"]] for r in large)
 
 
 def test_questions_behind_a_figure(api: requests.Session, server: str, published_home: Path) -> None:
@@ -329,6 +368,14 @@ def test_questions_behind_a_figure(api: requests.Session, server: str, published
             ).fetchall()
         ]
         everyone = {r[0] for r in con.execute("SELECT citizen_key FROM marts.fct_questions").fetchall()}
+        reasons = {
+            (r[0].timestamp() * 1000, r[1])
+            for r in con.execute(
+                """SELECT q.asked_at, q.classifier_reason FROM marts.fct_questions q
+                   JOIN marts.dim_municipality m USING (gm_code) WHERE m.name = ?""",
+                [DEFAULT_MUNICIPALITY],
+            ).fetchall()
+        }
         total = con.execute("SELECT count(*) FROM marts.fct_questions").fetchone()[0]
     assert figures and total > VRAGEN_ROW_LIMIT
     charts = _charts_by_uuid(api, server)
@@ -347,6 +394,9 @@ def test_questions_behind_a_figure(api: requests.Session, server: str, published
     for rows in (listed, unfiltered):
         assert not set(rows[0]) & CITIZEN_COLUMNS
         assert not {v for r in rows for v in r.values() if isinstance(v, str)} & everyone
+    # Why each question counts: the classifier's reason from fct_questions, rule ids and weights, no handle.
+    assert all((r["asked_at"], r["classifier_reason"]) in reasons for r in listed), listed[:3]
+    assert all(r["classifier_reason"].startswith("question: ") and "@" not in r["classifier_reason"] for r in listed)
 
 
 def test_survey_charts_equal_the_marts(api: requests.Session, server: str, published_home: Path) -> None:
@@ -361,6 +411,14 @@ def test_survey_charts_equal_the_marts(api: requests.Session, server: str, publi
         mean = dict(
             rows("SELECT survey_year::VARCHAR, avg(management_support) FROM marts.fct_survey_responses GROUP BY 1")
         )
+        national = {
+            r[0]: r[1:]
+            for r in rows(
+                """SELECT year::VARCHAR, pct_kcc_involved, avg_management_support FROM marts.rpt_national_year
+                   WHERE survey_responses > 0"""
+            )
+        }
+        support = rows("SELECT year::VARCHAR, management_support, responses FROM marts.rpt_management_support_year")
         spread = rows(
             """SELECT survey_year::VARCHAR, coalesce(management_support::VARCHAR, 'geen antwoord'), count(*)
                FROM marts.fct_survey_responses GROUP BY ALL"""
@@ -389,9 +447,16 @@ def test_survey_charts_equal_the_marts(api: requests.Session, server: str, publi
     assert {(r["jaar"], {"ja": True, "nee": False}.get(r["kcc"]), r["antwoorden"]) for r in shown} == kcc
     for row in _data(api, server, charts[STEUN.uuid]):
         assert row["gem_steun"] == pytest.approx(mean[row["jaar"]], abs=1e-12)
-    assert {
-        (r["jaar"], r["steun"], r["antwoorden"]) for r in _data(api, server, charts[STEUN_VERDELING.uuid])
-    } == spread
+        assert row["gem_steun"] == pytest.approx(national[row["jaar"]][1], abs=1e-12)  # rpt_national_year agrees
+    for year, share in national.items():  # the KCC share of the survey facts is rpt_national_year's
+        involved = sum(r[2] for r in kcc if r[0] == year and r[1]) / sum(r[2] for r in kcc if r[0] == year)
+        assert involved == pytest.approx(share[0], abs=1e-12)
+    # The distribution from rpt_management_support_year: every level every year (0 when nobody gave it), and
+    # the same counts as the survey facts.
+    levels = {(r["jaar"], r["steun"]): r["antwoorden"] for r in _data(api, server, charts[STEUN_VERDELING.uuid])}
+    assert levels == {(y, str(level)): n for y, level, n in support}
+    assert set(levels) == {(y, str(level)) for y in national for level in range(1, 6)}
+    assert {k: v for k, v in levels.items() if v} == {(y, s): n for y, s, n in spread if s != "geen antwoord"}
     for row in _data(api, server, charts[EIGEN_GEMETEN.uuid]):
         assert (row["aandeel_eigen"], row["aandeel_gemeten"]) == pytest.approx(own[row["jaar"]], abs=1e-12)
     points = _data(api, server, charts[ZELFBEELD_PUNTEN.uuid], _year_is(RESEARCH_YEAR))
@@ -439,6 +504,166 @@ def test_tables_per_year_equal_the_marts(api: requests.Session, server: str, pub
     (files,) = _data(api, server, charts[N_BESTANDEN.uuid])
     # the demo's bad day: the impossible webcare date and the unknown survey municipality; the truncated page
     assert (rows["aantal_rijen"], files["aantal_bestanden"]) == quarantined == (2, 1)
+
+
+def _approx(shown: Any, wanted: Any) -> bool:
+    return shown is None if wanted is None else shown == pytest.approx(wanted, abs=1e-12)
+
+
+def test_municipality_against_its_size_class(api: requests.Session, server: str, published_home: Path) -> None:
+    """Gemeente: per year the municipality's answer rate and response time beside the median of its size class
+    (over rpt_municipality_year, computed here in Python) and the national figure; the per-year table's norms and
+    business hours; its questions per year, platform and response-time bucket (rpt_response_buckets)."""
+    with _warehouse(published_home) as con:
+        every = con.execute(
+            """SELECT r.gm_code, r.year::VARCHAR, r.size_class, r.answer_rate, r.avg_response_hours, m.name
+               FROM marts.rpt_municipality_year r JOIN marts.dim_municipality m USING (gm_code)"""
+        ).fetchall()
+        national = {
+            r[0]: r[1:]
+            for r in con.execute(
+                "SELECT year::VARCHAR, answer_rate, avg_response_hours FROM marts.rpt_national_year"
+            ).fetchall()
+        }
+        per_year = {
+            r[0]: r[1:]
+            for r in con.execute(
+                """SELECT r.year::VARCHAR, r.size_class, r.answered_within_24h, r.pct_answered_within_24h,
+                          r.answered_within_working_day, r.avg_business_response_hours,
+                          r.median_business_response_hours
+                   FROM marts.rpt_municipality_year r JOIN marts.dim_municipality m USING (gm_code)
+                   WHERE m.name = ?""",
+                [DEFAULT_MUNICIPALITY],
+            ).fetchall()
+        }
+        buckets = {
+            (r[0], r[1], r[2]): r[3]
+            for r in con.execute(
+                """SELECT b.year::VARCHAR, b.platform, b.bucket_order, b.questions FROM marts.rpt_response_buckets b
+                   JOIN marts.dim_municipality m USING (gm_code) WHERE m.name = ?""",
+                [DEFAULT_MUNICIPALITY],
+            ).fetchall()
+        }
+
+    def median(values: list[float]) -> float | None:
+        values = sorted(v for v in values if v is not None)
+        middle = len(values) // 2
+        if not values:
+            return None
+        return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+
+    own = {r[1]: r for r in every if r[5] == DEFAULT_MUNICIPALITY}
+    assert own and all(r[2] for r in own.values())  # Utrecht has a size class every year
+    charts = _charts_by_uuid(api, server)
+    chosen = [{"col": "gemeente", "op": "IN", "val": [DEFAULT_MUNICIPALITY]}]
+    rates = _data(api, server, charts[VERGELIJK_ANTWOORD.uuid], chosen)
+    times = {r["jaar"]: r for r in _data(api, server, charts[VERGELIJK_REACTIE.uuid], chosen)}
+    assert {r["jaar"] for r in rates} == set(times) == set(own)
+    for row in rates:
+        _, year, size_class, rate, hours, _ = own[row["jaar"]]
+        peers = [r for r in every if r[1] == year and r[2] == size_class]
+        assert len(peers) > 1
+        assert _approx(row["antwoord_gemeente"], rate) and _approx(row["antwoord_landelijk"], national[year][0])
+        assert _approx(row["antwoord_klasse"], median([r[3] for r in peers]))
+        shown = times[year]
+        assert _approx(shown["reactietijd_gemeente"], hours) and _approx(
+            shown["reactietijd_landelijk"], national[year][1]
+        )
+        assert _approx(shown["reactietijd_klasse"], median([r[4] for r in peers]))
+    columns = (
+        "size_class",
+        "answered_within_24h",
+        "pct_answered_within_24h",
+        "answered_within_working_day",
+        "avg_business_response_hours",
+        "median_business_response_hours",
+    )
+    table = _data(api, server, charts[GEMEENTE_JAREN.uuid], chosen)
+    assert {r["jaar"] for r in table} == set(per_year)
+    for row in table:
+        for column, wanted in zip(columns, per_year[row["jaar"]], strict=True):
+            assert row[column] == wanted if isinstance(wanted, str | int) else _approx(row[column], wanted), column
+    shown_buckets = _data(api, server, charts[REACTIE_KLASSEN.uuid], chosen)
+    assert {(r["jaar"], r["platform"], int(r["reactietijd"][0])): r["vragen"] for r in shown_buckets} == buckets
+    assert buckets and {r["reactietijd"] for r in shown_buckets} == {
+        "1 binnen 1 uur",
+        "2 1–4 uur",
+        "3 4–8 uur",
+        "4 8–24 uur",
+        "5 na 24 uur",
+        "6 onbeantwoord",
+    }
+
+
+def test_norms_themes_size_classes_and_change(api: requests.Session, server: str, published_home: Path) -> None:
+    """Landelijk: the norms and the business-hours median per year (rpt_national_year), the themes
+    (rpt_theme_year), the size classes (rpt_size_class_year), and the change since the previous report year
+    (rpt_national_year_change) for the chosen year, shares in percent and percentage points."""
+    with _warehouse(published_home) as con:
+        national = {
+            r[0]: r[1:]
+            for r in con.execute(
+                """SELECT year::VARCHAR, pct_answered_within_24h, pct_answered_within_working_day,
+                          median_business_response_hours FROM marts.rpt_national_year"""
+            ).fetchall()
+        }
+        themes = {
+            (r[0], r[1]): r[2:]
+            for r in con.execute(
+                """SELECT theme, year::VARCHAR, municipalities, channels, questions, answer_rate
+                   FROM marts.rpt_theme_year"""
+            ).fetchall()
+        }
+        sizes = {
+            (SIZE_CLASS_LABELS[r[0]], r[1]): r[2:]
+            for r in con.execute(
+                """SELECT size_class, year::VARCHAR, municipalities, questions, answer_rate, median_response_hours,
+                          pct_answered_within_24h, pct_structural FROM marts.rpt_size_class_year"""
+            ).fetchall()
+        }
+        changes = con.execute(
+            """SELECT year, measure, value, previous_year, previous_value, change FROM marts.rpt_national_year_change
+               ORDER BY year, measure_order"""
+        ).fetchall()
+    charts = _charts_by_uuid(api, server)
+    norms = {r["jaar"]: r for r in _data(api, server, charts[NORMEN.uuid])}
+    assert set(norms) == set(national)
+    for year, (within_24h, working_day, _) in national.items():
+        assert _approx(norms[year]["binnen_24_uur"], within_24h) and _approx(norms[year]["binnen_werkdag"], working_day)
+    for row in _data(api, server, charts[REACTIETIJD.uuid]):
+        assert _approx(row["mediaan_kantooruren"], national[row["jaar"]][2])
+    shown = _data(api, server, charts[THEMAS.uuid])
+    assert len(shown) == len(themes)
+    for row in shown:
+        municipalities, channels, questions, rate = themes[(row["theme"], row["jaar"])]
+        assert (row["gemeenten"], row["kanalen"], row["vragen"]) == (municipalities, channels, questions)
+        assert _approx(row["antwoordpercentage"], rate)
+    shown = _data(api, server, charts[GROOTTEKLASSEN.uuid])
+    assert len(shown) == len(sizes) == 3 * len(national)
+    metrics = (
+        "gemeenten",
+        "vragen",
+        "antwoordpercentage",
+        "mediaan_reactietijd",
+        "binnen_24_uur",
+        "aandeel_structureel",
+    )
+    for row in shown:
+        for metric, wanted in zip(metrics, sizes[(row["grootteklasse"], row["jaar"])], strict=True):
+            assert _approx(row[metric], wanted), (row, metric)
+    # The change table: every measure of the chosen year in measure order, shares in percent.
+    for year in (_latest_year(published_home), RESEARCH_YEAR):
+        table = _data(api, server, charts[VERANDERING.uuid], _year_is(year))
+        wanted = [r for r in changes if r[0] == year]
+        assert len(table) == len(wanted) == 13
+        for row, (_, measure, value, previous_year, previous_value, change) in zip(table, wanted, strict=True):
+            factor = 100 if measure in PERCENT_MEASURES else 1
+            assert (row["eenheid"] == "%") == (factor == 100), row
+            assert row["vorig_jaar"] == (None if previous_year is None else str(previous_year))
+            for column, raw in (("waarde", value), ("vorige_waarde", previous_value), ("verandering", change)):
+                assert _approx(row[column], None if raw is None else raw * factor), (year, measure, column)
+    research = {r["kengetal"]: r for r in _data(api, server, charts[VERANDERING.uuid], _year_is(RESEARCH_YEAR))}
+    assert research["Zonder X"]["waarde"] == 13 and research["Gemeenten"]["waarde"] == 403
 
 
 def test_dataset_columns_exist_in_the_warehouse(published_home: Path) -> None:
@@ -528,6 +753,8 @@ def _check_content(page: Any, slug: str, home: Path, asked: dict[int, list[Any]]
         for chart in HEADLINES:
             assert set(asked[ids[chart.uuid]]) == {str(latest)}, chart.name
         assert asked[ids[KERNCIJFERS.uuid]] == []  # the charts per year show every year
+        assert set(asked[ids[VERANDERING.uuid]]) == {str(latest)}  # the change table follows the filter Jaar
+        assert _chart(page, VERANDERING.name).locator("tbody tr").count() == 13
     elif slug == "ranglijst":
         assert set(asked[ids[RANGLIJST.uuid]]) == {str(latest)}
         assert first in _chart(page, RANGLIJST.name).locator("tbody tr").first.inner_text()
@@ -536,6 +763,7 @@ def _check_content(page: Any, slug: str, home: Path, asked: dict[int, list[Any]]
         assert rows.count() > 5
         listed = rows.all_inner_texts()
         assert all(any(handle in row for handle in handles) for row in listed), listed[:3]  # its channels only
+        assert all("question: " in row for row in listed), listed[:3]  # why each question counts
     elif slug == "gemeente":
         listed = _chart_text(page, KANALEN.name)
         assert handles and all(handle in listed for handle in handles), (handles, listed)
