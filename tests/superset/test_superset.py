@@ -757,9 +757,12 @@ def _check_content(page: Any, slug: str, home: Path, asked: dict[int, list[Any]]
         assert _chart(page, VERANDERING.name).locator("tbody tr").count() == 13
     elif slug == "ranglijst":
         assert set(asked[ids[RANGLIJST.uuid]]) == {str(latest)}
-        assert first in _chart(page, RANGLIJST.name).locator("tbody tr").first.inner_text()
+        top = _chart(page, RANGLIJST.name).locator("tbody tr").first
+        top.wait_for(state="visible", timeout=30_000)
+        assert first in top.inner_text()
     elif slug == "vragen":
         rows = _chart(page, VRAGEN_LIJST.name).locator("tbody tr")
+        rows.first.wait_for(state="visible", timeout=30_000)  # it waits for its required filter Gemeente first
         assert rows.count() > 5
         listed = rows.all_inner_texts()
         assert all(any(handle in row for handle in handles) for row in listed), listed[:3]  # its channels only
