@@ -57,8 +57,9 @@ lock: | $(UV)
 		docker/bi-services.in -o docker/bi-services.txt
 
 # Debian packages the tests use: headless Chromium for Superset in a real browser (Playwright cannot
-# download browsers here) and docker-compose 1.29 to parse the compose file (no Docker engine needed).
-DEBIAN_TEST_PACKAGES := chromium docker-compose
+# download browsers here), docker-compose 1.29 to parse the compose file (no Docker engine needed) and
+# poppler-utils to see a fact sheet's PDF page as a picture.
+DEBIAN_TEST_PACKAGES := chromium docker-compose poppler-utils
 debian-packages:
 	@missing=""; for p in $(DEBIAN_TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

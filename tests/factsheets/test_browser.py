@@ -1,10 +1,12 @@
 """A fact sheet of the demo (the real pipeline: ``published_home``) in headless Chromium: its figures against the
-marts, a screenshot (test-output/screenshots/factsheet.png, print media: as printed) and a valid one-page PDF."""
+marts, a screenshot (test-output/screenshots/factsheet.png, print media: as printed) and a valid one-page PDF,
+whose page is drawn as a picture too (factsheet-pdf.png)."""
 
 from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -56,6 +58,11 @@ def test_factsheet_in_chromium_matches_the_marts(demo: tuple[Path, str]) -> None
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF-") and b"%%EOF" in data[-1024:]
     assert len(re.findall(rb"/Type\s*/Page(?![s\w])", data)) == 1, "a sheet prints on one A4 page"
+    # The PDF's page as a picture, as a council member sees it (pdftoppm: Debian's poppler-utils, make test)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "80", "-singlefile", str(pdf), str(SCREENSHOTS / "factsheet-pdf")],
+                   check=True, timeout=60)
+    assert (SCREENSHOTS / "factsheet-pdf.png").stat().st_size > 20_000
 
     con = duckdb.connect(str(home / SERVING), read_only=True)
     try:
