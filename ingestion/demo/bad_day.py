@@ -26,8 +26,12 @@ def is_bad_day(landing: Path, path: Path) -> bool:
 def write_bad_day(landing: Path) -> list[Path]:
     """Write the bad files into ``landing`` (after the good ones: the late survey copies a 2014 answer)."""
     page = landing / TRUNCATED_PAGE
-    page.parent.mkdir(parents=True, exist_ok=True)
-    page.write_text('{"data": [{"id": "1", "text": "afgebroken', encoding="utf-8")
+    # Written once: a second `make demo` would land it again and the loader would quarantine it again, so the
+    # warehouse would change (and be rebuilt) on every run. The other bad files load, so they are skipped as
+    # already loaded.
+    if not (landing.parent / "quarantine" / "x_api" / page.name).exists():
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text('{"data": [{"id": "1", "text": "afgebroken', encoding="utf-8")
     rows = landing / IMPOSSIBLE_DATE
     rows.parent.mkdir(parents=True, exist_ok=True)
     rows.write_bytes(
