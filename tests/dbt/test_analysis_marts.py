@@ -22,6 +22,7 @@ from ingestion.loading import load_source
 from ingestion.pipeline import FAMILIES, build_warehouse
 from ingestion.settings import PROJECT_ROOT, Settings, get_settings
 from tests.conftest import FIXTURES
+from tests.dbt.conftest import load_clean, query_rows
 
 pytestmark = pytest.mark.e2e
 
@@ -29,17 +30,6 @@ LANDING = FIXTURES / "analysis" / "landing"
 SHIPPED_POPULATION = PROJECT_ROOT / "ingestion" / "reference" / "cbs_bevolking" / "bevolking-2012-2025.csv"
 AMSTERDAM, UTRECHT, ZWOLLE, BUSSUM, FRYSKE_MARREN = "GM0363", "GM0344", "GM0193", "GM0381", "GM1940"
 HOUR = 60.0  # minutes
-
-
-def _load(settings: Settings, families: tuple[str, ...]) -> None:
-    con = warehouse.connect(settings)
-    try:
-        for family in families:
-            for source in FAMILIES[family](con):
-                report = load_source(con, source, settings)
-                assert not report.files_quarantined and not report.rows_quarantined, report.summary()
-    finally:
-        con.close()
 
 
 @pytest.fixture(scope="module")
@@ -50,18 +40,13 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
         patch.setenv("DIALOOG_CITIZEN_KEY", "test-key")
         settings = get_settings()
         shutil.copytree(LANDING, settings.landing)
-        _load(settings, ("cbs", "channels", "social", "survey"))
+        load_clean(settings)
         build_warehouse(settings)
         yield settings
 
 
 def rows(settings: Settings, sql: str) -> list[dict[str, Any]]:
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
-    try:
-        relation = con.sql(sql)
-        return [dict(zip(relation.columns, values, strict=True)) for values in relation.fetchall()]
-    finally:
-        con.close()
+    return query_rows(settings.warehouse_path, sql)
 
 
 def _shipped_population(year: int) -> dict[str, int]:
@@ -303,14 +288,14 @@ def test_marts_are_the_same_to_the_last_bit_whatever_the_load_order(
     monkeypatch.setenv("DIALOOG_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("DIALOOG_CITIZEN_KEY", "test-key")
     settings = get_settings()
-    _load(settings, ("cbs",))
+    load_clean(settings, ("cbs",))
     for family, folder in (("survey", "survey"), ("social", "webcare_csv"), ("channels", "channels"),
                            ("cbs", "cbs_bevolking")):
         for path in sorted((LANDING / folder).glob("*"), reverse=True):
             target = settings.landing / folder / path.name
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(path, target)
-            _load(settings, (family,))
+            load_clean(settings, (family,))
     build_warehouse(settings)
     first, second = _fingerprint(built), _fingerprint(settings)
     assert {"rpt_municipality_year", "rpt_national_year"} <= set(first)

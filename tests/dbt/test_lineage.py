@@ -16,14 +16,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 
-from ingestion import warehouse
-from ingestion.loading import load_source, unit_sha256
-from ingestion.pipeline import FAMILIES, build_warehouse, publish_warehouse
+from ingestion.loading import unit_sha256
+from ingestion.pipeline import build_warehouse, publish_warehouse
 from ingestion.settings import PROJECT_ROOT, Settings, get_settings
 from tests.conftest import FIXTURES
+from tests.dbt.conftest import load_clean, query_rows
 
 pytestmark = pytest.mark.e2e
 
@@ -58,26 +57,14 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
         settings = get_settings()
         shutil.copytree(FIXTURES / "warehouse" / "landing", settings.landing)
         shutil.copytree(FIXTURES / "lineage" / "landing", settings.landing, dirs_exist_ok=True)
-        con = warehouse.connect(settings)
-        try:
-            for family in ("cbs", "channels", "social", "survey"):
-                for source in FAMILIES[family](con):
-                    report = load_source(con, source, settings)
-                    assert not report.files_quarantined and not report.rows_quarantined, report.summary()
-        finally:
-            con.close()
+        load_clean(settings)
         build_warehouse(settings)
         publish_warehouse(settings)
         yield settings
 
 
 def served(settings: Settings, sql: str) -> list[dict[str, Any]]:
-    con = duckdb.connect(str(settings.serving_path), read_only=True)
-    try:
-        relation = con.sql(sql)
-        return [dict(zip(relation.columns, values, strict=True)) for values in relation.fetchall()]
-    finally:
-        con.close()
+    return query_rows(settings.serving_path, sql)
 
 
 @pytest.fixture(scope="module")

@@ -16,12 +16,11 @@ from typing import Any
 import duckdb
 import pytest
 
-from ingestion import warehouse
-from ingestion.loading import load_source
-from ingestion.pipeline import FAMILIES, build_warehouse, run_dbt
+from ingestion.pipeline import build_warehouse, run_dbt
 from ingestion.pseudonym import citizen_key
 from ingestion.settings import PROJECT_ROOT, Settings, get_settings
 from tests.conftest import FIXTURES
+from tests.dbt.conftest import load_clean, query_rows
 
 pytestmark = pytest.mark.e2e
 
@@ -53,25 +52,13 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
         patch.setenv("DIALOOG_CITIZEN_KEY", KEY)
         settings = get_settings()
         shutil.copytree(FIXTURES / "warehouse" / "landing", settings.landing)
-        con = warehouse.connect(settings)
-        try:
-            for family in ("cbs", "channels", "social", "survey"):
-                for source in FAMILIES[family](con):
-                    report = load_source(con, source, settings)
-                    assert not report.files_quarantined and not report.rows_quarantined, report.summary()
-        finally:
-            con.close()
+        load_clean(settings)
         build_warehouse(settings)
         yield settings
 
 
 def rows(settings: Settings, sql: str) -> list[dict[str, Any]]:
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
-    try:
-        relation = con.sql(sql)
-        return [dict(zip(relation.columns, values, strict=True)) for values in relation.fetchall()]
-    finally:
-        con.close()
+    return query_rows(settings.warehouse_path, sql)
 
 
 def test_dim_channel(built: Settings) -> None:
