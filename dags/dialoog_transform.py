@@ -19,7 +19,7 @@ from datetime import datetime
 
 from airflow.sdk import dag, task
 from shared.assets import PUBLISHED_WAREHOUSE, RAW_ASSETS
-from shared.defaults import DEFAULT_ARGS, WRITER_POOL
+from shared.defaults import DEFAULT_ARGS, WRITER_POOL, switched_on
 
 
 @dag(
@@ -64,9 +64,7 @@ def dialoog_transform() -> None:
     # true: off by default. Reads the published copy only, so it is no writer and runs outside the pool.
     @task.short_circuit
     def release_enabled() -> bool:
-        import os
-
-        return os.environ.get("DIALOOG_RELEASE_AFTER_PUBLISH", "").strip().lower() in ("true", "1", "yes")
+        return switched_on("DIALOOG_RELEASE_AFTER_PUBLISH")
 
     @task(retries=0)
     def release() -> str:
@@ -79,9 +77,7 @@ def dialoog_transform() -> None:
     # DIALOOG_FACTSHEETS_AFTER_PUBLISH is true: off by default. Reads the published copy only: no writer, no pool.
     @task.short_circuit
     def factsheets_enabled() -> bool:
-        import os
-
-        return os.environ.get("DIALOOG_FACTSHEETS_AFTER_PUBLISH", "").strip().lower() in ("true", "1", "yes")
+        return switched_on("DIALOOG_FACTSHEETS_AFTER_PUBLISH")
 
     @task(retries=0)
     def factsheets() -> str:

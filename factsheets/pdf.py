@@ -10,8 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 CHROMIUM = Path(os.environ.get("DIALOOG_CHROMIUM", "/usr/bin/chromium"))
-#: As the Superset browser test (tests/superset/test_superset.py): headless, no sandbox (containers), no network
-#: chatter of its own.
+#: Headless, no sandbox (containers), no network chatter of its own; the browser tests launch it the same way.
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",

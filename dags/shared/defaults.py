@@ -29,6 +29,12 @@ def log_failure(context: dict[str, Any]) -> None:
 #: overrides it for big backfills.
 TASK_TIMEOUT = timedelta(minutes=float(os.environ.get("DIALOOG_TASK_TIMEOUT_MINUTES") or 60))
 
+def switched_on(variable: str) -> bool:
+    """Whether an optional task is switched on by its environment variable (``true``, ``1`` or ``yes``); off
+    when unset. Read when the task runs, not when the DAG is parsed."""
+    return os.environ.get(variable, "").strip().lower() in ("true", "1", "yes")
+
+
 DEFAULT_ARGS: dict[str, Any] = {
     "execution_timeout": TASK_TIMEOUT,
     "owner": "dialoog",

@@ -102,3 +102,22 @@ def test_a_failed_build_fails_the_transform_run(dagbag) -> None:
     [watcher] = [t for t in dag.tasks if t.trigger_rule == "one_failed"]
     assert not watcher.downstream_task_ids
     assert watcher.upstream_task_ids == {t.task_id for t in dag.tasks} - {watcher.task_id}
+
+
+@pytest.mark.parametrize(("task_id", "variable"), [("release", "DIALOOG_RELEASE_AFTER_PUBLISH"),
+                                                   ("factsheets", "DIALOOG_FACTSHEETS_AFTER_PUBLISH")])
+def test_optional_tasks_run_after_publish_only_when_switched_on(
+    dagbag, task_id: str, variable: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The release and the fact sheets read the published copy only: after publish, outside the writer pool,
+    off unless their variable says so; a failure of theirs still fails the run."""
+    transform = dagbag.dags["dialoog_transform"]
+    gate, work = transform.get_task(f"{task_id}_enabled"), transform.get_task(task_id)
+    assert gate.upstream_task_ids == {"publish"} and work.upstream_task_ids == {gate.task_id}
+    assert WRITER_POOL not in (gate.pool, work.pool)
+    assert task_id in transform.get_task("fail_run_on_failed_task").upstream_task_ids
+    monkeypatch.delenv(variable, raising=False)
+    assert gate.python_callable() is False
+    for value, on in (("true", True), ("TRUE", True), ("yes", True), ("false", False), ("", False), ("no", False)):
+        monkeypatch.setenv(variable, value)
+        assert gate.python_callable() is on, value

@@ -22,20 +22,10 @@ import pytest
 
 from expectations.runner import Rule, Suite, run_suite
 from expectations.suites.cbs import gemeenten_suite
+from factsheets.pdf import CHROMIUM, CHROMIUM_FLAGS  # the flags that work here
 from ingestion.settings import PROJECT_ROOT, Settings
 from tests.expectations.conftest import GEMEENTEN_TYPES, read_fixture
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [  # as tests/superset/test_superset.py launches it
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 #: A suite whose name has dots: GX puts its pages one folder deeper per dot.
 DOTTED = Suite(
     name="audit.dotted.suite",

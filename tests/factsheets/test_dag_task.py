@@ -1,5 +1,5 @@
-"""The factsheets task of the transform DAG: after publish, off unless DIALOOG_FACTSHEETS_AFTER_PUBLISH is true,
-and no writer (it reads the published copy only)."""
+"""The factsheets task of the transform DAG renders the published warehouse (where it sits in the DAG and its
+switch: tests/dags/test_dag_integrity.py)."""
 
 from __future__ import annotations
 
@@ -22,18 +22,6 @@ def transform():
         yield bag.dags["dialoog_transform"]
     finally:
         sys.path.remove(str(DAGS))
-
-
-def test_factsheets_run_after_publish_only_when_switched_on(transform, monkeypatch: pytest.MonkeyPatch) -> None:
-    gate, render = transform.get_task("factsheets_enabled"), transform.get_task("factsheets")
-    assert gate.upstream_task_ids == {"publish"} and render.upstream_task_ids == {"factsheets_enabled"}
-    assert render.pool != "duckdb_writer" and gate.pool != "duckdb_writer"
-    assert "factsheets" in transform.get_task("fail_run_on_failed_task").upstream_task_ids
-    monkeypatch.delenv("DIALOOG_FACTSHEETS_AFTER_PUBLISH", raising=False)
-    assert gate.python_callable() is False
-    for value, on in (("true", True), ("TRUE", True), ("false", False), ("", False), ("no", False)):
-        monkeypatch.setenv("DIALOOG_FACTSHEETS_AFTER_PUBLISH", value)
-        assert gate.python_callable() is on, value
 
 
 def test_factsheets_task_renders_the_published_warehouse(transform, tiny_home: Path,

@@ -20,6 +20,7 @@ import pytest
 import requests
 import yaml
 
+from factsheets.pdf import CHROMIUM, CHROMIUM_FLAGS  # the flags that work here
 from ingestion.settings import PROJECT_ROOT
 from superset.bundle_source.dashboards import (
     DASHBOARDS,
@@ -69,17 +70,6 @@ PROVISION = PROJECT_ROOT / "superset" / "provision.py"
 RUN_SH = PROJECT_ROOT / "superset" / "run.sh"
 BUNDLE = PROJECT_ROOT / "superset" / "bundle"
 SCREENSHOTS = PROJECT_ROOT / "test-output" / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ADMIN = {"username": "admin", "password": "admin-test-password"}
 CHART_ERRORS = ".dashboard-component-chart-holder :is(.alert-danger, .ant-alert-error, [data-test='error-message'])"
 CHART_UUIDS = [chart.uuid for dashboard in DASHBOARDS for chart in dashboard.charts]
