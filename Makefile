@@ -69,7 +69,7 @@ debian-packages:
 
 # --- running ---------------------------------------------------------------------------------------------
 demo-data: setup
-	@$(ENV) $(PIPELINE)/bin/python -m ingestion.demo --home "$$DIALOOG_HOME"
+	@$(ENV) $(PIPELINE)/bin/python -m demo --home "$$DIALOOG_HOME"
 
 pipeline: setup
 	@$(ENV) scripts/pipeline.sh
@@ -82,7 +82,7 @@ stop:
 	@$(ENV) scripts/services.sh stop
 
 rollback: setup
-	@$(ENV) $(PIPELINE)/bin/python -m ingestion.pipeline rollback
+	@$(ENV) $(PIPELINE)/bin/python -m steps.pipeline rollback
 
 # Reads only the published warehouse; prints the release folder (docs/release.md). ARGS=--allow-stale to release
 # the last good publish after a failed run.
@@ -107,4 +107,4 @@ test: setup debian-packages lint
 SCALE ?= 1
 ALSO ?= 10
 bench: setup
-	@$(ENV) $(PIPELINE)/bin/python -m ingestion.bench --scale $(SCALE) $(if $(ALSO),--also $(ALSO))
+	@$(ENV) $(PIPELINE)/bin/python -m bench --scale $(SCALE) $(if $(ALSO),--also $(ALSO))

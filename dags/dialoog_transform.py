@@ -35,28 +35,28 @@ def dialoog_transform() -> None:
     # Only the build chain is skipped when nothing is new; the audit report is always written.
     @task.short_circuit(ignore_downstream_trigger_rules=False)
     def something_to_build() -> bool:
-        from ingestion.pipeline import needs_build
+        from steps.pipeline import needs_build
 
         return needs_build()
 
     # dbt writes the build warehouse: one DuckDB writer at a time, hence the pool.
     @task(pool=WRITER_POOL, retries=0)
     def dbt_build() -> None:
-        from ingestion.pipeline import build_warehouse
+        from steps.pipeline import build_warehouse
 
         build_warehouse()
 
     # Reads marts and writes dq results: a writer too.
     @task(pool=WRITER_POOL, retries=0)
     def validate_marts() -> str:
-        from ingestion.pipeline import validate_marts
+        from steps.pipeline import validate_marts
 
         return validate_marts()
 
     # Reads the build file to make the serving copy; the swap itself never blocks Superset.
     @task(pool=WRITER_POOL, outlets=[PUBLISHED_WAREHOUSE])
     def publish() -> dict[str, int]:
-        from ingestion.pipeline import publish_warehouse
+        from steps.pipeline import publish_warehouse
 
         return publish_warehouse()
 
@@ -68,7 +68,7 @@ def dialoog_transform() -> None:
 
     @task(retries=0)
     def release() -> str:
-        from ingestion.settings import get_settings
+        from core.settings import get_settings
         from release.build import make_release
 
         return str(make_release(get_settings().home))
@@ -81,16 +81,16 @@ def dialoog_transform() -> None:
 
     @task(retries=0)
     def factsheets() -> str:
+        from core.settings import get_settings
         from factsheets.render import make_factsheets
-        from ingestion.settings import get_settings
 
         return make_factsheets(get_settings().home).message
 
     # Reads dq and writes its own bookkeeping row: a writer, after whatever ran before it.
     @task(pool=WRITER_POOL, trigger_rule="all_done")
     def audit_report() -> str:
-        from ingestion.audit import write_audit_report
-        from ingestion.settings import get_settings
+        from core.settings import get_settings
+        from steps.audit import write_audit_report
 
         return str(write_audit_report(get_settings()))
 

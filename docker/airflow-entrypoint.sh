@@ -33,7 +33,7 @@ first_publish() {
     return 0
   fi
   if [[ "${DIALOOG_DEMO_DATA:-false}" == "true" ]]; then
-    "$ROOT/.venv/pipeline/bin/python" -m ingestion.demo --home "$DIALOOG_HOME"
+    "$ROOT/.venv/pipeline/bin/python" -m demo --home "$DIALOOG_HOME"
   fi
   exec "$ROOT/scripts/pipeline.sh"
 }

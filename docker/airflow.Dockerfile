@@ -37,8 +37,11 @@ RUN uv venv --python /usr/local/bin/python3.11 .venv/pipeline \
     && uv pip sync --require-hashes --compile-bytecode requirements/pipeline.txt docker/pipeline-services.txt
 
 COPY pyproject.toml ./
+COPY core core
 COPY ingestion ingestion
 COPY expectations expectations
+COPY steps steps
+COPY demo demo
 COPY release release
 COPY factsheets factsheets
 # Editable, as the Makefile installs it: ingestion/ finds dbt_project/ and var/ relative to the source tree.
@@ -50,7 +53,7 @@ COPY scripts scripts
 COPY docker/airflow-entrypoint.sh docker/healthcheck.py docker/
 # The DAGs import ingestion/ from the source tree (PYTHONPATH of scripts/env.sh): compile it at build time,
 # as the Makefile compiles the environment, so the first task imports are not slowed.
-RUN python -m compileall -q dags ingestion expectations release factsheets
+RUN python -m compileall -q dags core ingestion expectations steps release factsheets
 # dbt writes .user.yml next to profiles.yml; DIALOOG_HOME (var/) is the named volume's initial content,
 # so the volume starts out owned by the non-root user.
 COPY --chown=dialoog:dialoog dbt_project dbt_project

@@ -69,9 +69,9 @@ from great_expectations.expectations.registry import get_expectation_impl
 from great_expectations.validator.v1_validator import Validator
 from great_expectations.validator.validation_statistics import calc_validation_statistics
 
+from core.settings import Settings
 from expectations import data_docs, store
 from expectations.runner import FAILING_KEYS_SAMPLE, Rule, RuleResult, Suite
-from ingestion.settings import Settings
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from great_expectations.render.view import DefaultJinjaIndexPageView, DefaultJinjaPageView
 from jinja2 import BaseLoader, TemplateError, pass_context
 
-from ingestion.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 
 if TYPE_CHECKING:
     from collections.abc import Callable

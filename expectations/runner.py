@@ -30,8 +30,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import duckdb
 
+from core.settings import Settings
 from expectations import store
-from ingestion.settings import Settings
 
 if TYPE_CHECKING:
     import pandas as pd

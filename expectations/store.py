@@ -10,40 +10,16 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from core.bookkeeping import ensure_bookkeeping
+
 if TYPE_CHECKING:
     from expectations.runner import RuleResult, SuiteOutcome
-
-VALIDATION_RUNS_DDL = """CREATE TABLE IF NOT EXISTS dq.validation_runs (
-    run_id VARCHAR PRIMARY KEY, suite VARCHAR NOT NULL, load_id VARCHAR NOT NULL,
-    source_file VARCHAR, source_sha256 VARCHAR,
-    started_at TIMESTAMPTZ NOT NULL, finished_at TIMESTAMPTZ NOT NULL,
-    rows_checked BIGINT NOT NULL, rules_checked INTEGER NOT NULL,
-    outcome VARCHAR NOT NULL CHECK (outcome IN ('passed', 'failed')),
-    fatal_failures INTEGER NOT NULL, error_failures INTEGER NOT NULL, warning_failures INTEGER NOT NULL,
-    data_docs_page VARCHAR)"""
-
-RULE_RESULTS_DDL = """CREATE TABLE IF NOT EXISTS dq.rule_results (
-    run_id VARCHAR NOT NULL, suite VARCHAR NOT NULL, rule VARCHAR NOT NULL, description VARCHAR,
-    expectation_type VARCHAR NOT NULL,
-    severity VARCHAR NOT NULL CHECK (severity IN ('fatal', 'error', 'warning')),
-    success BOOLEAN NOT NULL, expected VARCHAR, observed VARCHAR,
-    element_count BIGINT, unexpected_count BIGINT, unexpected_percent DOUBLE,
-    failing_keys VARCHAR NOT NULL, exception VARCHAR,
-    PRIMARY KEY (run_id, rule))"""
-
-
-def ensure_dq_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Create schema ``dq`` with ``validation_runs`` and ``rule_results`` when missing (idempotent)."""
-    con.execute("CREATE SCHEMA IF NOT EXISTS dq")
-    con.execute(VALIDATION_RUNS_DDL)
-    con.execute(RULE_RESULTS_DDL)
-
 
 def previous_row_counts(
     con: duckdb.DuckDBPyConnection, suite: str, limit: int, exclude_load_id: str | None = None
 ) -> list[int]:
     """Rows checked by the latest earlier runs of a suite (newest first), skipping empty runs and one load."""
-    ensure_dq_tables(con)
+    ensure_bookkeeping(con)
     rows = con.execute(
         """SELECT rows_checked FROM dq.validation_runs
            WHERE suite = ? AND rows_checked > 0 AND load_id IS DISTINCT FROM ?
@@ -59,7 +35,7 @@ def write_outcome(con: duckdb.DuckDBPyConnection, outcome: SuiteOutcome) -> None
     The run row is written last, so a run listed in ``dq.validation_runs`` has all its rule results. No
     transaction is opened here: DuckDB cannot nest one, and a failed ``BEGIN`` would abort the caller's.
     """
-    ensure_dq_tables(con)
+    ensure_bookkeeping(con)
     rows = [_rule_row(outcome, result) for result in outcome.results]
     if rows:
         con.executemany("INSERT INTO dq.rule_results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
-from ingestion.loading import FileRejected, Parsed, Record, RowRejected, Source
-from ingestion.tabular import read_table
+from ingestion.framework import FileRejected, Parsed, Record, RowRejected, Source
+from ingestion.framework.tabular import read_table
 
 REFERENCE = Path(__file__).resolve().parent / "reference"
 

@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
-from ingestion.loading import Parsed, Record, RowRejected, Source
+from ingestion.framework import Parsed, Record, RowRejected, Source
+from ingestion.framework.tabular import read_csv
 from ingestion.social.common import is_excel_number, normalise_handle, normalise_platform
-from ingestion.tabular import read_csv
 
 COLUMNS: dict[str, str] = {
     "gm_code": "VARCHAR NOT NULL",

@@ -1,7 +1,7 @@
 # Environment of a local Dialoog installation; sourced by the Makefile and the scripts (one source of truth
 # for the embedded setup: DuckDB files, SQLite metadata, local processes). Every value can be overridden.
 # Files made by Dialoog's processes (logs, reports, metadata) are their owner's only; the published warehouse is
-# made readable on purpose (ingestion/publish.py). Compose sets 022: Superset runs there as another user. The
+# made readable on purpose (steps/publish.py). Compose sets 022: Superset runs there as another user. The
 # build warehouse, the quarantine and the secrets are private whatever the umask (ingestion/).
 umask "${DIALOOG_UMASK:-077}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -25,7 +25,7 @@ status=0
   >"$log" 2>&1 || status=$?
 sed 's/^/pipeline: /' "$RUN/pipeline-summary.txt" 2>/dev/null || true
 # What the loaders did, file by file (the full log has every task's lines).
-grep -E "file\(s\) loaded with|\] quarantined " "$log" | sed -E 's/^.*\[(info|warning) *\] //; s/ \[ingestion\.loading\].*$//' \
+grep -E "file\(s\) loaded with|\] quarantined " "$log" | sed -E 's/^.*\[(info|warning) *\] //; s/ \[ingestion\.[a-z_.]*\].*$//' \
   | sed 's/^/  /' || true
 if [ "$status" -ne 0 ]; then
   echo "pipeline: FAILED (full log: $log); the published warehouse is unchanged" >&2

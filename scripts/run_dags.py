@@ -87,8 +87,8 @@ def main(summary_path: str, api: str | None = None) -> int:
 
 def _report_stopped_run(summary) -> None:
     """A failed run stops before the transform DAG writes its audit report: write it here instead."""
-    from ingestion.audit import write_audit_report
-    from ingestion.settings import get_settings
+    from core.settings import get_settings
+    from steps.audit import write_audit_report
 
     summary.write(f"audit report: {write_audit_report(get_settings())}\n")
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.settings import PROJECT_ROOT, Settings, get_settings
+from core.settings import PROJECT_ROOT, Settings, get_settings
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PROJECT = Path(__file__).resolve().parent.parent
@@ -45,7 +45,7 @@ def drop(settings: Settings, source: str, fixture: Path, name: str | None = None
 # --- the published demo warehouse, shared by the Superset and release tests (one pipeline run per session) ------
 # The demo generator writes a landing zone (CONTRACT.md §2) at a small scale, with its bad day (a truncated X API
 # page, a webcare row with an impossible date, a late survey file with a re-sent answer and an unknown
-# municipality: ingestion/demo/bad_day.py) for the data-quality dashboard to show, and ``scripts/pipeline.sh``
+# municipality: demo/bad_day.py) for the data-quality dashboard to show, and ``scripts/pipeline.sh``
 # loads, builds, checks and publishes it, as ``make demo`` does.
 
 # Percentages and counts are exact at every scale (docs/demo-data.md); 0.02 keeps the pipeline near 90 s.
@@ -71,7 +71,7 @@ def published_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("dialoog_home")
     env = _clean_env(home)
     log = home / "fixture.log"
-    _run([sys.executable, "-m", "ingestion.demo", "--home", str(home), "--scale", DEMO_SCALE], env, log)
+    _run([sys.executable, "-m", "demo", "--home", str(home), "--scale", DEMO_SCALE], env, log)
     _run(["bash", str(PROJECT_ROOT / "scripts" / "pipeline.sh")], env, log)
     assert (home / "serving" / "warehouse.duckdb").exists(), log.read_text()[-3000:]
     return home

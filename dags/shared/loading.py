@@ -9,7 +9,7 @@ def load_and_report(family: str) -> dict[str, dict[str, int]]:
     from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
     from expectations.runner import FatalRuleFailed
-    from ingestion.pipeline import anything_new, load_family
+    from steps.pipeline import anything_new, load_family
 
     try:
         reports = load_family(family)

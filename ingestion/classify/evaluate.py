@@ -27,9 +27,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.settings import PROJECT_ROOT
 from ingestion.classify.classifier import classify
 from ingestion.classify.rules import DEFAULT_SEED_DIR, Rules, load_rules
-from ingestion.settings import PROJECT_ROOT
 
 FIXTURES: Path = PROJECT_ROOT / "tests" / "fixtures" / "classifier"
 DEFAULT_LABELLED: Path = FIXTURES / "labelled_messages.csv"

@@ -16,8 +16,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.settings import PROJECT_ROOT
 from ingestion.classify.model import Model, load_model
-from ingestion.settings import PROJECT_ROOT
 
 #: Where the seeds live in the repo (the dbt project loads the same files as seeds).
 DEFAULT_SEED_DIR: Path = PROJECT_ROOT / "dbt_project" / "seeds" / "classifier"

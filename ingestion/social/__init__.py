@@ -1,6 +1,6 @@
 """Social-media loaders: one module per export format, all landing in the same message schema.
 
-Each module exposes a :class:`ingestion.loading.Source`; :data:`SOURCES` lists them in load order.
+Each module exposes a :class:`ingestion.framework.loading.Source`; :data:`SOURCES` lists them in load order.
 """
 
 from ingestion.social.facebook_graph import FACEBOOK_GRAPH

@@ -1,6 +1,6 @@
 """What the social formats' bulk loaders share: DuckDB reads a group of files and shapes the messages in SQL.
 
-A format's bulk loader (see :data:`ingestion.loading.BulkLoad`) fills two temporary tables for one group
+A format's bulk loader (see :data:`ingestion.framework.loading.BulkLoad`) fills two temporary tables for one group
 of files:
 
 - ``_bulk_pages(fid, page_ok)``: one row per file it read; ``page_ok`` is false for a file the SQL cannot
@@ -10,7 +10,7 @@ of files:
 
 :func:`set_apart` then takes the files whose page and rows are all fine and computes the citizen pseudonyms
 (an HMAC per distinct author, in SQL; in Python for an identity SQL cannot normalise exactly as
-:func:`ingestion.pseudonym.citizen_key`); all of this runs outside the group's transaction, which only inserts
+:func:`core.pseudonym.citizen_key`); all of this runs outside the group's transaction, which only inserts
 the messages taken, with their lineage (:meth:`ShapedPart.insert`). Every other file is left to the Python
 parser, so rejects and their reasons are the parser's alone.
 """
@@ -29,9 +29,9 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from ingestion.loading import LINEAGE_COLUMNS, BulkFile, literal_path
-from ingestion.pseudonym import hmac_pads, sql_citizen_key
-from ingestion.settings import get_limits
+from core.pseudonym import hmac_pads, sql_citizen_key
+from core.settings import get_limits
+from ingestion.framework import LINEAGE_COLUMNS, BulkFile, literal_path
 from ingestion.social.common import MESSAGE_COLUMNS, author_key, citizen_key_bytes, json_depth_ok
 
 #: The message columns the SQL shapes (the pseudonym is added at insert).
@@ -51,7 +51,7 @@ SIMPLE_HANDLE = "[A-Za-z0-9_]+"
 
 def register_files(con: duckdb.DuckDBPyConnection, files: list[BulkFile]) -> list[str]:
     """Register the group as ``_bulk_files(fid, filename, label, sha)``; returns the paths to read (never with glob
-    characters: the loader gives those files to the parser, see :func:`ingestion.loading.literal_path`)."""
+    characters: the loader gives those files to the parser, see :func:`ingestion.framework.loading.literal_path`)."""
     paths = [str(f.path) for f in files]
     if not all(map(literal_path, paths)):
         raise ValueError("a path with glob characters was offered to a bulk loader")
@@ -167,7 +167,7 @@ _set_apart = itertools.count()
 @dataclass(frozen=True)
 class ShapedPart:
     """A part of a group shaped by :func:`set_apart`: its tables, under names of their own, wait for the group's
-    transaction, which only inserts them (see :class:`ingestion.loading.BulkPart`)."""
+    transaction, which only inserts them (see :class:`ingestion.framework.loading.BulkPart`)."""
 
     table: str
     files: tuple[BulkFile, ...]
@@ -203,7 +203,7 @@ def _part_tables(n: int) -> tuple[str, str, str]:
 def set_apart(con: duckdb.DuckDBPyConnection, files: list[BulkFile], table: str) -> ShapedPart:
     """Judge the shaped part: which files it takes, with how many rows, and the pseudonym of each distinct author
     (an HMAC in SQL; in Python for an identity SQL cannot normalise exactly as
-    :func:`ingestion.pseudonym.citizen_key`). Then drop what the shaping left and set the rows apart for
+    :func:`core.pseudonym.citizen_key`). Then drop what the shaping left and set the rows apart for
     :meth:`ShapedPart.insert`.
 
     Called outside the group's transaction, like the whole shaping: a table dropped inside a transaction keeps

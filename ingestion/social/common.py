@@ -23,9 +23,9 @@ from typing import IO, Any
 
 import ijson
 
-from ingestion.loading import FileRejected, RowRejected, scrub
-from ingestion.pseudonym import citizen_key
-from ingestion.settings import Limits, get_limits, get_settings
+from core.pseudonym import citizen_key
+from core.settings import Limits, get_limits, get_settings
+from ingestion.framework import FileRejected, RowRejected, scrub
 
 #: Raw columns of every social message table (lineage columns are added by the loader).
 MESSAGE_COLUMNS: dict[str, str] = {
@@ -238,7 +238,7 @@ _NOT_BRACKETS = bytes(sorted(set(range(256)) - set(b"[]{}")))
 
 
 class JsonGuard:
-    """Checks JSON text against the depth and value limits (:class:`ingestion.settings.Limits`) as a parser reads
+    """Checks JSON text against the depth and value limits (:class:`core.settings.Limits`) as a parser reads
     it, chunk by chunk, without parsing it and without recursion: escapes, strings and brackets are found with
     byte operations that run in C (``re``, ``split``, ``translate``, ``accumulate``), so the check costs a small
     fraction of the parse, memory holds one chunk, and a string of a GB is refused after its first MB instead of

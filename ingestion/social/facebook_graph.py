@@ -18,7 +18,7 @@ from typing import Any
 
 import duckdb
 
-from ingestion.loading import BulkFile, FileRejected, Parsed, Record, Source
+from ingestion.framework import BulkFile, FileRejected, Parsed, Record, Source
 from ingestion.social.bulk import ShapedPart, fields_ok, list_of, read_json_pages, set_apart, structure_checker
 from ingestion.social.common import (
     MESSAGE_COLUMNS,

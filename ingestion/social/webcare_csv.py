@@ -36,8 +36,9 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pyarrow as pa
 
-from ingestion.loading import BulkFile, FileRejected, Parsed, Record, RowRejected, Source
-from ingestion.settings import get_limits
+from core.settings import get_limits
+from ingestion.framework import BulkFile, FileRejected, Parsed, Record, RowRejected, Source
+from ingestion.framework.tabular import detect_encoding
 from ingestion.social.bulk import ShapedPart, insertion_order, register_files, set_apart
 from ingestion.social.common import (
     MESSAGE_COLUMNS,
@@ -48,7 +49,6 @@ from ingestion.social.common import (
     normalise_handle,
     normalise_platform,
 )
-from ingestion.tabular import detect_encoding
 
 SOURCE_SYSTEM = "webcare_csv"
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")

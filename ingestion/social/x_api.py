@@ -19,7 +19,7 @@ from typing import Any
 
 import duckdb
 
-from ingestion.loading import BulkFile, FileRejected, Parsed, Record, Source
+from ingestion.framework import BulkFile, FileRejected, Parsed, Record, Source
 from ingestion.social.bulk import (
     MENTION_RE2,
     SIMPLE_HANDLE,

@@ -27,7 +27,8 @@ from typing import IO, Any, NamedTuple
 import duckdb
 import pyarrow as pa
 
-from ingestion.loading import (
+from core.settings import get_limits
+from ingestion.framework import (
     BulkFile,
     FileRejected,
     Parsed,
@@ -38,7 +39,6 @@ from ingestion.loading import (
     literal_path,
     regular_files,
 )
-from ingestion.settings import get_limits
 from ingestion.social.bulk import (
     MAX_OBJECT,
     MENTION_RE2,
@@ -74,7 +74,8 @@ _PREFIX_LIMIT = 512
 
 def discover(folder: Path) -> Iterator[Path]:
     """Load units: each ``.zip``, each archive folder (whole), and any other file (to be rejected). As
-    :func:`ingestion.loading.default_discover`, links are never followed (a linked folder is yielded as itself, for
+    :func:`ingestion.framework.loading.default_discover`, links are never followed (a linked folder is yielded as
+    itself, for
     the loader to quarantine), and hidden entries and ``.reason`` notes are yielded for the loader to report; so are
     the links and special files inside an archive folder, before the folder, which is read without them."""
     if not folder.is_dir():  # the source's own folder may be a link the operator made; nothing under it is
@@ -139,7 +140,7 @@ def _contents(archive: _Archive) -> tuple[list[str], dict[str, str | None]]:
 
 class _Archive:
     """Members of a ZIP or of a folder, by relative POSIX path. A folder's members are its regular files (its
-    links are not followed); a ZIP's are read within its :class:`ingestion.loading.UnpackBudget`."""
+    links are not followed); a ZIP's are read within its :class:`ingestion.framework.loading.UnpackBudget`."""
 
     def __init__(self, path: Path, zip_file: zipfile.ZipFile | None) -> None:
         self.path, self.zip = path, zip_file

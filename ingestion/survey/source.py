@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 
-from ingestion.loading import FileRejected, Parsed, Record, RowRejected, Source
+from ingestion.framework import FileRejected, Parsed, Record, RowRejected, Source
+from ingestion.framework.tabular import read_table
 from ingestion.survey.matching import Match, MunicipalityMatcher, UnmatchedName
 from ingestion.survey.values import (
     read_channels,
@@ -24,7 +25,6 @@ from ingestion.survey.values import (
     read_year,
     read_yes_no,
 )
-from ingestion.tabular import read_table
 
 #: Columns every survey file must have; plus `gemeente` or `gm_code` (or both). `kanalen` is optional.
 REQUIRED_COLUMNS: tuple[str, ...] = (

@@ -7,10 +7,10 @@ from typing import Any
 
 import duckdb
 
-from ingestion import warehouse
-from ingestion.loading import load_source
-from ingestion.pipeline import FAMILIES
-from ingestion.settings import Settings
+from core import warehouse
+from core.settings import Settings
+from ingestion.framework import load_source
+from steps.pipeline import FAMILIES
 
 #: The source families in the order the loader DAGs run them.
 LOAD_ORDER: tuple[str, ...] = ("cbs", "channels", "social", "survey")

@@ -17,10 +17,10 @@ from typing import Any
 import duckdb
 import pytest
 
-from ingestion import warehouse
-from ingestion.loading import load_source
-from ingestion.pipeline import FAMILIES, build_warehouse
-from ingestion.settings import PROJECT_ROOT, Settings, get_settings
+from core import warehouse
+from core.settings import PROJECT_ROOT, Settings, get_settings
+from ingestion.framework import load_source
+from steps.pipeline import FAMILIES, build_warehouse
 from tests.conftest import FIXTURES
 from tests.dbt.conftest import load_clean, query_rows
 
@@ -310,7 +310,7 @@ def test_marts_are_the_same_to_the_last_bit_whatever_the_row_order(tmp_path: Pat
     every raw table's rows in another order, as another load order would leave them. Means over doubles added
     in that other order differ in their last digits (as `avg_response_hours` did, from one run to the next);
     the report marts must not."""
-    from ingestion.demo.generate import Generator
+    from demo.generate import Generator
 
     monkeypatch.setenv("DIALOOG_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("DIALOOG_CITIZEN_KEY", "test-key")

@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from ingestion.loading import unit_sha256
-from ingestion.pipeline import build_warehouse, publish_warehouse
-from ingestion.settings import PROJECT_ROOT, Settings, get_settings
+from core.settings import PROJECT_ROOT, Settings, get_settings
+from ingestion.framework import unit_sha256
+from steps.pipeline import build_warehouse, publish_warehouse
 from tests.conftest import FIXTURES
 from tests.dbt.conftest import load_clean, query_rows
 

@@ -16,9 +16,9 @@ from typing import Any
 import duckdb
 import pytest
 
-from ingestion.pipeline import build_warehouse, run_dbt
-from ingestion.pseudonym import citizen_key
-from ingestion.settings import PROJECT_ROOT, Settings, get_settings
+from core.pseudonym import citizen_key
+from core.settings import PROJECT_ROOT, Settings, get_settings
+from steps.pipeline import build_warehouse, run_dbt
 from tests.conftest import FIXTURES
 from tests.dbt.conftest import load_clean, query_rows
 

@@ -375,7 +375,7 @@ def test_every_executor_keeps_the_one_slot_duckdb_writer_pool() -> None:
 
 
 def test_first_publish_looks_for_the_file_the_pipeline_publishes(tmp_path: Path) -> None:
-    from ingestion.settings import Settings
+    from core.settings import Settings
 
     entrypoint = (PROJECT / "docker/airflow-entrypoint.sh").read_text(encoding="utf-8")
     published = re.search(r'published="\$DIALOOG_HOME/([^"]+)"', entrypoint).group(1)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from ingestion.settings import Settings
+from core.settings import Settings
 from tests.conftest import FIXTURES, PROJECT, drop
 
 pytestmark = pytest.mark.e2e

@@ -13,13 +13,13 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+from core.settings import Settings
 from expectations import suites
 from expectations.runner import FAILING_KEYS_SAMPLE, Rule, Suite, SuiteOutcome, run_suite
 from expectations.suites import file_ranges, load_chunks, load_frame, load_rows, load_suite
 from expectations.suites.cbs import bevolking_suite
 from expectations.suites.rules import unique_together
-from ingestion.loading import ensure_table
-from ingestion.settings import Settings
+from ingestion.framework import ensure_table
 from ingestion.social.x_api import X_API
 
 LOAD = "x_api-test"

@@ -20,10 +20,10 @@ import duckdb
 import pandas as pd
 import pytest
 
+from core.settings import PROJECT_ROOT, Settings
 from expectations.runner import Rule, Suite, run_suite
 from expectations.suites.cbs import gemeenten_suite
 from factsheets.pdf import CHROMIUM, CHROMIUM_FLAGS  # the flags that work here
-from ingestion.settings import PROJECT_ROOT, Settings
 from tests.expectations.conftest import GEMEENTEN_TYPES, read_fixture
 
 #: A suite whose name has dots: GX puts its pages one folder deeper per dot.
@@ -121,7 +121,7 @@ def test_gx_analytics_are_off(home: Settings) -> None:
         "import os\n"
         "os.environ.pop('GX_ANALYTICS_ENABLED', None)\n"
         "from expectations import _gx\n"
-        "from ingestion.settings import get_settings\n"
+        "from core.settings import get_settings\n"
         "ctx = _gx.context(get_settings())\n"
         "print(os.environ.get('GX_ANALYTICS_ENABLED'), ctx.config.analytics_enabled)\n"
     )

@@ -10,6 +10,8 @@ import duckdb
 import pandas as pd
 import pytest
 
+from core.bookkeeping import ensure_bookkeeping
+from core.settings import Settings
 from expectations import store
 from expectations.runner import (
     FAILING_KEYS_SAMPLE,
@@ -21,7 +23,6 @@ from expectations.runner import (
     run_suite,
 )
 from expectations.suites.cbs import gemeenten_suite
-from ingestion.settings import Settings
 from tests.conftest import PROJECT
 from tests.expectations.conftest import GEMEENTEN_TYPES, read_fixture
 
@@ -145,8 +146,8 @@ def test_volume_check_flags_a_small_load(con: duckdb.DuckDBPyConnection, home: S
 
 
 def test_volume_ignores_a_rerun_of_the_same_load(con: duckdb.DuckDBPyConnection) -> None:
-    store.ensure_dq_tables(con)
-    store.ensure_dq_tables(con)  # idempotent
+    ensure_bookkeeping(con)
+    ensure_bookkeeping(con)  # idempotent
     assert check_volume(con, "anything", 5).previous_runs == 0
     con.execute(
         """insert into dq.validation_runs values

@@ -5,9 +5,10 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from ingestion import cbs, warehouse
-from ingestion.loading import load_source
-from ingestion.settings import Settings
+from core import warehouse
+from core.settings import Settings
+from ingestion import cbs
+from ingestion.framework import load_source
 from tests.conftest import FIXTURES, drop
 
 CBS = FIXTURES / "cbs_gemeenten"

@@ -10,10 +10,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from core.settings import Settings, get_settings
+from core.warehouse import connect
 from ingestion.channels import CHANNELS
-from ingestion.loading import load_source
-from ingestion.settings import Settings, get_settings
-from ingestion.warehouse import connect
+from ingestion.framework import load_source
 
 Con = duckdb.DuckDBPyConnection
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "channels"

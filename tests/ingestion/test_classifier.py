@@ -178,8 +178,8 @@ def test_new_platforms_quotes_tags_rhetoric_and_requests(rules: Rules, text: str
 def test_demo_templates_are_classified_as_intended(rules: Rules) -> None:
     import random
 
-    texts = pytest.importorskip("ingestion.demo.texts")
-    labels = pytest.importorskip("ingestion.demo.labels")
+    texts = pytest.importorskip("demo.texts")
+    labels = pytest.importorskip("demo.labels")
     rng = random.Random(7)
     templates = [template for _, template in texts.QUESTIONS] + [
         *texts.COMPLAINTS, *texts.PRAISE, *texts.THANKS, *texts.FOLLOW_UPS, *texts.OWN_COMMENTS_BEFORE_RT]

@@ -27,10 +27,10 @@ from typing import Any
 import duckdb
 import pytest
 
-from ingestion.loading import FileRejected, Source, SourceReport, UnpackBudget, load_source
-from ingestion.settings import LIMIT_VARIABLES, Settings
+from core.settings import LIMIT_VARIABLES, Settings
+from core.warehouse import connect
+from ingestion.framework import FileRejected, Source, SourceReport, UnpackBudget, load_source
 from ingestion.social import FACEBOOK_GRAPH, WEBCARE_CSV, X_API, X_ARCHIVE
-from ingestion.warehouse import connect
 
 PROJECT = Path(__file__).resolve().parents[2]
 SECRET = "secret-7f3a9c1e-do-not-leak"  # lower case: headers are read lower-cased
@@ -473,10 +473,10 @@ def test_hostile_json_and_zips_load_in_bounded_memory(tmp_path: Path) -> None:
     archive(home / "landing" / "x_archive" / "huge.zip", b'[{"tweet": {"full_text": "' + b"a" * (128 << 20) + b'"}}]')
     script = textwrap.dedent("""
         import resource
-        from ingestion.loading import load_source
-        from ingestion.settings import get_settings
+        from ingestion.framework import load_source
+        from core.settings import get_settings
         from ingestion.social import SOURCES
-        from ingestion.warehouse import connect
+        from core.warehouse import connect
         settings = get_settings()
         con = connect(settings)
         for source in SOURCES:
@@ -502,7 +502,7 @@ def test_an_archive_folders_key_is_unchanged_and_ignores_links(tmp_path: Path) -
     (so no folder loaded earlier loads again); a link inside it is not read into its key."""
     import hashlib
 
-    from ingestion.loading import unit_sha256
+    from ingestion.framework import unit_sha256
 
     folder = tmp_path / "archief"
     for name, text in (("data/a.js", "1"), ("data-x/b.js", "2"), ("data/sub/c.js", "3"), ("Data.js", "4")):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from ingestion.tabular import read_csv
+from ingestion.framework.tabular import read_csv
 
 
 def _rows(path: Path, text: str) -> list[tuple[int, dict[str, str]]]:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from ingestion.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 from superset.bundle_source import render, stale_and_changed
 from superset.bundle_source.dashboards import DASHBOARDS
 from superset.bundle_source.datasets import DATASETS, Dataset

@@ -21,7 +21,7 @@ import pytest
 import requests
 import yaml
 
-from ingestion.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 from tests.superset.test_superset import BI_PYTHON, PROVISION, RUN_SH, _add_user, _free_port, _session
 
 pytestmark = pytest.mark.superset

@@ -20,8 +20,8 @@ import pytest
 import requests
 import yaml
 
+from core.settings import PROJECT_ROOT
 from factsheets.pdf import CHROMIUM, CHROMIUM_FLAGS  # the flags that work here
-from ingestion.settings import PROJECT_ROOT
 from superset.bundle_source.dashboards import (
     DASHBOARDS,
     DEFAULT_MUNICIPALITY,

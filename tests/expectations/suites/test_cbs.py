@@ -6,6 +6,7 @@ import json
 
 import duckdb
 
+from core.settings import Settings
 from expectations.runner import run_suite
 from expectations.suites.cbs import (
     dim_municipality_suite,
@@ -14,8 +15,7 @@ from expectations.suites.cbs import (
     herindelingen_suite,
 )
 from ingestion.cbs import CBS_GEMEENTEN, CBS_HERINDELINGEN
-from ingestion.loading import load_source
-from ingestion.settings import Settings
+from ingestion.framework import load_source
 from tests.expectations.conftest import (
     DIM_MUNICIPALITY_TYPES,
     GEMEENTEN_TYPES,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from core.settings import Settings
 from expectations.runner import run_suite
 from expectations.suites.marts import mart_frames
-from ingestion.settings import Settings
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingestion.settings import Settings, get_settings
-from ingestion.warehouse import connect
+from core.settings import Settings, get_settings
+from core.warehouse import connect
 from tests.ingestion.social.support import TEST_KEY
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import duckdb
 
-from ingestion.settings import Settings
+from core.settings import Settings
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 TEST_KEY = "social-test-key"

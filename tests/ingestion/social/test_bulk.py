@@ -20,11 +20,10 @@ from typing import Any
 import duckdb
 import pytest
 
-from ingestion import loading
-from ingestion.demo.bad_day import is_bad_day
-from ingestion.demo.generate import Generator
-from ingestion.loading import Source, load_source
-from ingestion.settings import Settings, get_settings
+from core.settings import Settings, get_settings
+from demo.bad_day import is_bad_day
+from demo.generate import Generator
+from ingestion.framework import Source, load_source, loading
 from ingestion.social.facebook_graph import FACEBOOK_GRAPH
 from ingestion.social.x_api import X_API
 from ingestion.social.x_archive import X_ARCHIVE, unpacked_tweets
@@ -159,7 +158,7 @@ def demo_landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _land_demo(demo_landing: Path, source: str) -> tuple[list[Path], Any]:
-    """The demo's files of one source, without its bad day (ingestion/demo/bad_day.py: a truncated page and a
+    """The demo's files of one source, without its bad day (demo/bad_day.py: a truncated page and a
     row with an impossible date, which the edge cases above cover)."""
     files = sorted(p for p in (demo_landing / source).rglob("*")
                    if p.is_file() and not is_bad_day(demo_landing, p))
@@ -298,7 +297,7 @@ def test_edge_files_load_the_same_in_bulk(name: str, group_files: int, part_file
     source, land, min_rows, min_taken, max_taken = EDGE_CASES[name]
     monkeypatch.setattr(loading, "BULK_FILES", group_files)
     monkeypatch.setattr(loading, "BULK_PART_FILES", part_files)
-    caplog.set_level(logging.INFO, logger="ingestion.loading")
+    caplog.set_level(logging.INFO, logger="ingestion.framework.loading")
     written = _load_both(tmp_path, monkeypatch, source, land)
     assert written["bulk"] == written["parser"]
     assert len(written["bulk"]["rows"]) > min_rows
@@ -316,7 +315,7 @@ def test_edge_files_load_the_same_in_bulk(name: str, group_files: int, part_file
 @pytest.mark.parametrize("source", [X_API, FACEBOOK_GRAPH, X_ARCHIVE], ids=lambda s: s.name)
 def test_demo_files_load_the_same_in_bulk(source: Source, demo_landing: Path, tmp_path: Path,
                                           monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger="ingestion.loading")
+    caplog.set_level(logging.INFO, logger="ingestion.framework.loading")
     files, land = _land_demo(demo_landing, source.name)
     written = _load_both(tmp_path, monkeypatch, source, land)
     assert written["bulk"] == written["parser"]
@@ -328,7 +327,7 @@ def test_archives_are_grouped_by_their_unpacked_tweets(demo_landing: Path, tmp_p
                                                        caplog: pytest.LogCaptureFixture) -> None:
     """An archive weighs its tweet files unpacked (what DuckDB reads), not its ZIP: with a group cap below one
     archive, each archive is a group of its own, and every one still loads as the parser loads it."""
-    caplog.set_level(logging.INFO, logger="ingestion.loading")
+    caplog.set_level(logging.INFO, logger="ingestion.framework.loading")
     files, land = _land_demo(demo_landing, "x_archive")
     for path in files:
         with zipfile.ZipFile(path) as archive:

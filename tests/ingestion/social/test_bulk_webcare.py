@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from ingestion.loading import BulkFile, Source
+from ingestion.framework import BulkFile, Source
 from ingestion.social import webcare_csv
 from ingestion.social.bulk import ShapedPart
 from ingestion.social.webcare_csv import (
@@ -163,7 +163,7 @@ def test_webcare_edge_exports_load_the_same_in_bulk(tmp_path: Path, monkeypatch:
 
 def test_a_file_duckdb_fails_on_goes_to_the_parser_and_the_others_stay_in_bulk(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger="ingestion.loading")
+    caplog.set_level(logging.INFO, logger="ingestion.framework.loading")
     def land(landing: Path) -> None:
         folder = landing / "webcare_csv"
         folder.mkdir(parents=True)

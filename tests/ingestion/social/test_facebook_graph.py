@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import duckdb
 
-from ingestion.loading import load_source
-from ingestion.pseudonym import citizen_key
-from ingestion.settings import Settings
+from core.pseudonym import citizen_key
+from core.settings import Settings
+from ingestion.framework import load_source
 from ingestion.social.facebook_graph import FACEBOOK_GRAPH
 from tests.ingestion.social.support import TEST_KEY, fetch, land, table_snapshot
 

@@ -19,9 +19,8 @@ from typing import IO, Any
 import duckdb
 import pytest
 
-from ingestion import loading
-from ingestion.loading import Parsed, Record, load_source
-from ingestion.settings import Settings
+from core.settings import Settings
+from ingestion.framework import Parsed, Record, load_source, loading
 from ingestion.social import facebook_graph, webcare_csv, x_api, x_archive
 
 SMALL_BYTES = 256 * 1024

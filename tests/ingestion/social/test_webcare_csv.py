@@ -8,9 +8,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingestion.loading import FileRejected, load_source
-from ingestion.pseudonym import citizen_key
-from ingestion.settings import Settings
+from core.pseudonym import citizen_key
+from core.settings import Settings
+from ingestion.framework import FileRejected, load_source
 from ingestion.social import webcare_csv
 from ingestion.social.webcare_csv import WEBCARE_CSV, to_utc
 from ingestion.social.x_api import X_API

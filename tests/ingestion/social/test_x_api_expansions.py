@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ingestion.loading import Record
+from ingestion.framework import Record
 from ingestion.social import x_api
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingestion.loading import FileRejected, load_source
-from ingestion.settings import Settings
+from core.settings import Settings
+from ingestion.framework import FileRejected, load_source
 from ingestion.social import x_archive
 from ingestion.social.x_archive import X_ARCHIVE
 from tests.ingestion.social.support import FIXTURES, land, table_snapshot

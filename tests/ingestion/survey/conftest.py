@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import duckdb
 import pytest
 
-from ingestion.settings import Settings
-from ingestion.warehouse import connect
+from core.settings import Settings
+from core.warehouse import connect
 
 
 @pytest.fixture

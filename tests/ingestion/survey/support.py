@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 import openpyxl
 
-from ingestion.loading import SourceReport, load_source
-from ingestion.settings import Settings
+from core.settings import Settings
+from ingestion.framework import SourceReport, load_source
 from ingestion.survey import survey_source
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "survey"

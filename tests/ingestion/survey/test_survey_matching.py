@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from ingestion.cbs import CBS_GEMEENTEN, CBS_HERINDELINGEN
-from ingestion.loading import load_source
+from ingestion.framework import load_source
 from ingestion.survey.matching import (
     ALIASES_CSV,
     MunicipalityMatcher,

@@ -7,7 +7,7 @@ import shutil
 import duckdb
 import pytest
 
-from ingestion.settings import Settings
+from core.settings import Settings
 from tests.ingestion.survey.support import XLSX_2014, land, load, write_xlsx
 
 ANSWERS = """SELECT gm_code, jaar, gemeente_as_typed, match_method, verantwoordelijke_afdeling, rapportcijfer,

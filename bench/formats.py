@@ -1,0 +1,166 @@
+"""The three ways each landing format is read in the benchmark: ours, the DuckDB floor and a pandas peer.
+
+*Ours* is the real loader (``load_source``: SHA-256, per-file atomicity, lineage, pseudonyms, rejects).
+The *floor* is DuckDB reading the same files with its own readers (``read_json_objects``, ``read_text``,
+``read_csv``) into a table, with no Python per row: the least work any loader of these files can do. The
+*peer* is the naive loader a data engineer writes first: pandas reads each file whole, one insert per file.
+CSV floors read as Latin-1, which never fails (the landing zone mixes UTF-8 and Windows-1252 files).
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import duckdb
+
+from ingestion.framework import Source
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+FORMATS: tuple[str, ...] = ("x_api", "x_archive", "facebook_graph", "webcare_csv", "survey", "channels")
+_BIG = 1 << 30  # maximum_object_size: a page file is one JSON object
+
+
+def our_source(fmt: str, con: duckdb.DuckDBPyConnection) -> Source:
+    """The project's Source for a format (the survey's matcher needs the CBS lists already loaded)."""
+    if fmt == "channels":
+        from ingestion.channels import CHANNELS
+
+        return CHANNELS
+    if fmt == "survey":
+        from ingestion.survey import MunicipalityMatcher, survey_source
+
+        return survey_source(MunicipalityMatcher.from_warehouse(con))
+    from ingestion import social
+
+    return {s.name: s for s in social.SOURCES}[fmt]
+
+
+def floor(fmt: str, con: duckdb.DuckDBPyConnection, landing: Path) -> int:
+    """Read the format's files with DuckDB's own readers into a table; returns the messages (rows) read."""
+    folder = (landing / fmt).as_posix()
+    if fmt == "x_archive":
+        with tempfile.TemporaryDirectory() as tmp:
+            files = [str(f) for f in _archive_tweet_files(Path(folder), Path(tmp))]
+            con.execute("""CREATE TABLE floor AS SELECT unnest(json_extract(
+                rtrim(rtrim(regexp_replace(content, '^[^\\[]*', '')), ';')::JSON, '$[*]')) AS tweet
+                FROM read_text(?)""", [files])
+    else:
+        con.execute(f"CREATE TABLE floor AS {_FLOOR_SQL[fmt].format(folder=folder, big=_BIG)}")
+    return con.execute("SELECT count(*) FROM floor").fetchone()[0]
+
+
+def _archive_tweet_files(folder: Path, tmp: Path) -> list[Path]:
+    """The tweet files of every archive: ZIPs extracted under ``tmp`` (DuckDB cannot read inside a ZIP)."""
+    files: list[Path] = []
+    for index, archive in enumerate(sorted(folder.iterdir())):
+        if archive.is_dir():
+            files += sorted(archive.glob("data/tweet*.js"))
+        elif zipfile.is_zipfile(archive):
+            with zipfile.ZipFile(archive) as zipped:
+                zipped.extractall(tmp / str(index))
+            files += sorted((tmp / str(index)).glob("data/tweet*.js"))
+    return files
+
+
+_FLOOR_SQL: dict[str, str] = {
+    "x_api": """WITH pages AS (SELECT json FROM read_json_objects('{folder}/**/*.json', maximum_object_size={big}))
+        SELECT unnest(json_extract(json, '$.data[*]')) AS tweet FROM pages
+        UNION ALL SELECT unnest(json_extract(json, '$.includes.tweets[*]')) FROM pages""",
+    "facebook_graph": """WITH
+        pages AS (SELECT json FROM read_json_objects('{folder}/**/*.json', maximum_object_size={big})),
+        posts AS (SELECT unnest(json_extract(json, '$.data[*]')) AS post FROM pages),
+        comments AS (SELECT unnest(json_extract(post, '$.comments.data[*]')) AS c FROM posts)
+        SELECT post AS m FROM posts UNION ALL SELECT c FROM comments
+        UNION ALL SELECT unnest(json_extract(c, '$.comments.data[*]')) FROM comments""",
+    "webcare_csv": """SELECT * FROM read_csv('{folder}/**/*.csv', delim=';', header=true, all_varchar=true,
+        union_by_name=true, encoding='latin-1')""",
+    "survey": """SELECT * FROM read_csv('{folder}/**/*.csv', header=true, all_varchar=true, union_by_name=true,
+        encoding='latin-1')""",
+    "channels": """SELECT * FROM read_csv('{folder}/**/*.csv', header=true, all_varchar=true, union_by_name=true,
+        encoding='latin-1')""",
+}
+
+
+def peer(fmt: str, con: duckdb.DuckDBPyConnection, landing: Path) -> int:
+    """Read each file whole with pandas and insert it (one statement per file); returns the rows inserted."""
+    reader = _PEER_READERS[fmt]
+    total = 0
+    con.execute("CREATE TABLE peer (id VARCHAR, created_at VARCHAR, author VARCHAR, text VARCHAR, "
+                "source_file VARCHAR)")
+    for path in _peer_units(landing / fmt, fmt):
+        try:
+            frame = reader(path).astype("string")
+        except (ValueError, KeyError, TypeError, zipfile.BadZipFile):
+            continue  # a broken export: the peer skips it
+        frame["source_file"] = str(path)
+        con.execute("INSERT INTO peer SELECT * FROM frame")
+        total += len(frame)
+    return total
+
+
+def _peer_units(folder: Path, fmt: str) -> list[Path]:
+    """Files, and for X archives the archives themselves (ZIPs or unzipped folders)."""
+    if fmt == "x_archive":
+        return sorted(folder.iterdir()) if folder.is_dir() else []
+    return sorted(p for p in folder.rglob("*") if p.is_file())
+
+
+def _tweets(path: Path) -> pd.DataFrame:
+    import pandas as pd
+
+    page = json.loads(path.read_bytes())
+    tweets = pd.json_normalize(page.get("data", []) + (page.get("includes") or {}).get("tweets", []))
+    return _pick(tweets, "id", "created_at", "author_id", "text")
+
+
+def _archive(path: Path) -> pd.DataFrame:
+    import pandas as pd
+
+    texts = []
+    if path.is_dir():
+        texts = [f.read_text("utf-8") for f in sorted(path.glob("data/tweet*.js"))]
+    else:
+        with zipfile.ZipFile(path) as zipped:
+            texts = [zipped.read(n).decode("utf-8") for n in zipped.namelist() if n.startswith("data/tweet")]
+    frames = [pd.json_normalize(json.loads(t[t.index("["):].rstrip().rstrip(";"))) for t in texts]
+    frame = pd.concat(frames) if frames else pd.DataFrame()
+    return _pick(frame, "tweet.id_str", "tweet.created_at", "tweet.in_reply_to_user_id_str", "tweet.full_text")
+
+
+def _feed(path: Path) -> pd.DataFrame:
+    import pandas as pd
+
+    posts = json.loads(path.read_bytes()).get("data", [])
+    comments = [c for p in posts for c in (p.get("comments") or {}).get("data", [])]
+    replies = [r for c in comments for r in (c.get("comments") or {}).get("data", [])]
+    return _pick(pd.json_normalize(posts + comments + replies), "id", "created_time", "from.id", "message")
+
+
+def _csv(path: Path) -> pd.DataFrame:
+    import pandas as pd
+
+    frame = pd.read_csv(path, sep=None, engine="python", dtype=str, encoding="latin-1")
+    columns = [*frame.columns, None, None, None, None]
+    return _pick(frame, *columns[:4])
+
+
+def _pick(frame: pd.DataFrame, *columns: str | None) -> pd.DataFrame:
+    """The four peer columns of a frame (missing ones empty)."""
+    import pandas as pd
+
+    names = ("id", "created_at", "author", "text")
+    return pd.DataFrame({n: frame[c] if c in frame.columns else None for n, c in zip(names, columns, strict=True)},
+                        index=frame.index)
+
+
+_PEER_READERS: dict[str, Callable[[Path], pd.DataFrame]] = {
+    "x_api": _tweets, "x_archive": _archive, "facebook_graph": _feed,
+    "webcare_csv": _csv, "survey": _csv, "channels": _csv,
+}

@@ -1,0 +1,167 @@
+"""Run the benchmark at one scale: generate demo exports, measure each format three ways, run the pipeline."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+from bench.dashboards import measure_dashboards
+from bench.formats import FORMATS
+from core.settings import PROJECT_ROOT
+
+METHODS = ("ours", "floor", "peer")
+#: Airflow tasks whose durations the results file reports, by what they stand for.
+PIPELINE_TASKS = {"dbt build": "dbt_build", "validation (mart suites)": "validate_marts", "publish": "publish"}
+
+
+@dataclass
+class ScaleResult:
+    """Everything measured at one scale."""
+
+    scale: float
+    generate_seconds: float = 0.0
+    files: dict[str, int] = field(default_factory=dict)
+    megabytes: dict[str, float] = field(default_factory=dict)
+    #: format → method → {"seconds", "rows", "peak_rss_mb"}
+    loads: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
+    #: DAG id → seconds, and "end to end" (the whole scripts/pipeline.sh)
+    dags: dict[str, float] = field(default_factory=dict)
+    tasks: dict[str, float] = field(default_factory=dict)
+    pipeline_ok: bool = True
+    #: Peak RSS of the biggest process the pipeline ran (Airflow's, a task's, dbt's), MB.
+    pipeline_peak_rss_mb: float = 0.0
+    #: The dashboards' chart queries through Superset: {"charts": {name: s}, "max": s, "median": s}.
+    dashboards: dict = field(default_factory=dict)
+
+
+def run_scale(scale: float, workdir: Path, formats: tuple[str, ...] = FORMATS, methods: tuple[str, ...] = METHODS,
+              pipeline: bool = True, dashboards: bool = True, landing: Path | None = None) -> ScaleResult:
+    """Measure one scale in a fresh DIALOOG_HOME under ``workdir``; the home is deleted afterwards.
+
+    ``landing``: an existing landing zone of that scale to use (hard-linked) instead of generating one."""
+    home = workdir / f"scale-{scale:g}"
+    shutil.rmtree(home, ignore_errors=True)
+    result = ScaleResult(scale)
+    try:
+        if landing is None:
+            result.generate_seconds = _generate(home, scale)
+        else:
+            shutil.copytree(landing, home / "landing", copy_function=os.link)
+        measure_loads(home, result, formats, methods)
+        if pipeline:
+            _pipeline(home, result)
+            if dashboards and result.pipeline_ok:
+                try:
+                    result.dashboards = measure_dashboards(home)
+                    _log(f"scale {scale:g}: slowest chart query {result.dashboards['max']:.2f} s")
+                except (OSError, subprocess.SubprocessError, requests.RequestException) as exc:
+                    # A failed measurement is reported, and must not lose the hour of measuring before it.
+                    result.dashboards = {"error": _failure(exc)}
+                    _log(f"scale {scale:g}: dashboards not measured: {result.dashboards['error']}")
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+    return result
+
+
+def measure_loads(home: Path, result: ScaleResult, formats: tuple[str, ...] = FORMATS,
+                  methods: tuple[str, ...] = METHODS) -> None:
+    """Measure every format of the landing zone under ``home`` with every method, into ``result``."""
+    for fmt in formats:
+        files = [p for p in (home / "landing" / fmt).rglob("*") if p.is_file()]
+        result.files[fmt] = len(files)
+        result.megabytes[fmt] = sum(p.stat().st_size for p in files) / 1e6
+        result.loads[fmt] = {m: _child(m, fmt, home) for m in methods}
+        _log(f"scale {result.scale:g} {fmt}: " + ", ".join(
+            f"{m} {r['rows']:.0f} rows in {r['seconds']:.1f} s" for m, r in result.loads[fmt].items()))
+
+
+def _failure(exc: BaseException) -> str:
+    """What went wrong, with the end of a failed command's output."""
+    output = getattr(exc, "stderr", None) or getattr(exc, "output", None) or b""
+    text = output.decode("utf-8", "replace") if isinstance(output, bytes) else str(output)
+    return f"{type(exc).__name__}: {exc}" + (f" — {text.strip()[-1500:]}" if text.strip() else "")
+
+
+def _log(line: str) -> None:
+    print(f"bench: {line}", file=sys.stderr, flush=True)
+
+
+#: Set by ``scripts/env.sh`` from the caller's DIALOOG_HOME (``make bench`` sources it). Inherited, they sent the
+#: bench's pipeline to the caller's Airflow metadata DB: ``env.sh`` derives them again from the bench's home.
+HOME_DERIVED = ("AIRFLOW_HOME", "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
+                "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE")
+
+
+def _env(home: Path) -> dict[str, str]:
+    inherited = {name: value for name, value in os.environ.items() if name not in HOME_DERIVED}
+    return {**inherited, "DIALOOG_HOME": str(home), "PYTHONPATH": str(PROJECT_ROOT)}
+
+
+def _generate(home: Path, scale: float) -> float:
+    started = time.monotonic()
+    subprocess.run([sys.executable, "-m", "demo", "--home", str(home), "--scale", str(scale)],
+                   env=_env(home), check=True, stdout=subprocess.DEVNULL)
+    seconds = time.monotonic() - started
+    _log(f"scale {scale:g}: demo exports generated in {seconds:.0f} s")
+    return seconds
+
+
+def _child(method: str, fmt: str, home: Path) -> dict[str, float]:
+    """One measurement in a child process (its own peak RSS)."""
+    args = json.dumps({"method": method, "format": fmt, "home": str(home)})
+    done = subprocess.run([sys.executable, "-m", "bench.child", args], env=_env(home), check=True,
+                          capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _pipeline(home: Path, result: ScaleResult) -> None:
+    """The whole ``scripts/pipeline.sh`` (Airflow, loaders, dbt, suites, publish) on the landing zone."""
+    started = time.monotonic()
+    # Run through a small parent that reports the peak RSS of its descendants (Airflow, tasks, dbt).
+    done = subprocess.run([sys.executable, "-c", _PEAK_OF_CHILD, "bash", str(PROJECT_ROOT / "scripts" / "pipeline.sh")],
+                          env=_env(home), capture_output=True, text=True, check=False)
+    result.dags["end to end"] = time.monotonic() - started
+    result.pipeline_ok = done.returncode == 0
+    peak = [line for line in done.stderr.splitlines() if line.startswith("peak_rss_kb=")]
+    result.pipeline_peak_rss_mb = int(peak[-1].split("=")[1]) / 1024 if peak else 0.0
+    if not result.pipeline_ok:
+        _log(f"pipeline failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    result.dags.update(_dag_seconds(home / "airflow" / "airflow.db"))
+    result.tasks = _task_seconds(home / "airflow" / "airflow.db")
+    _log(f"scale {result.scale:g}: pipeline {'ok' if result.pipeline_ok else 'FAILED'} "
+         f"in {result.dags['end to end']:.0f} s")
+
+
+_PEAK_OF_CHILD = """
+import resource, subprocess, sys
+code = subprocess.run(sys.argv[1:]).returncode
+print(f"peak_rss_kb={resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}", file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def _query(db: Path, sql: str) -> list[tuple]:
+    if not db.exists():
+        return []
+    with sqlite3.connect(db) as con:
+        return con.execute(sql).fetchall()
+
+
+def _dag_seconds(db: Path) -> dict[str, float]:
+    rows = _query(db, "SELECT dag_id, (julianday(end_date) - julianday(start_date)) * 86400 FROM dag_run "
+                      "WHERE end_date IS NOT NULL")
+    return {dag: float(seconds) for dag, seconds in rows}
+
+
+def _task_seconds(db: Path) -> dict[str, float]:
+    rows = dict(_query(db, "SELECT task_id, duration FROM task_instance WHERE duration IS NOT NULL"))
+    return {label: float(rows[task]) for label, task in PIPELINE_TASKS.items() if task in rows}

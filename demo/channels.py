@@ -1,0 +1,285 @@
+"""The channel registry of the demo: which municipality ran which account, on which platform, when.
+
+Adoption dates are drawn so the yearly counts of ``targets.py`` hold exactly: municipalities without X,
+with Facebook and with Instagram per year. Theme channels (crisis, verkiezingen, project, kcc, raad) only
+live inside the lifetime of their municipality's main X account, so "has X" depends on that account alone.
+Channels of a municipality end the day before its merger; successors open their own accounts.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from demo.allocation import weighted_sample
+from demo.geography import LONG_AGO, Geography, Municipality
+from demo.ids import rng_for, stable_int
+from demo.targets import TARGETS
+
+X_RENAMED = date(2023, 7, 24)
+
+
+@dataclass(frozen=True)
+class Channel:
+    """One registry row: a municipal account."""
+
+    gm_code: str
+    platform: str  # x, facebook, instagram
+    account_id: str
+    handle: str
+    theme: str
+    active_from: date
+    active_to: date | None
+    display_name: str
+    #: Where its own messages land: api, archive (X), graph (Facebook), webcare (Instagram).
+    source: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.platform}:{self.account_id}"
+
+    def window(self, year: int) -> tuple[date, date] | None:
+        """The first and last active day of the channel within ``year``, or None."""
+        start = max(self.active_from, date(year, 1, 1))
+        end = min(self.active_to or date(year, 12, 31), date(year, 12, 31))
+        return (start, end) if start <= end else None
+
+    def registry_platform(self) -> str:
+        """How the registry spells the platform (old X rows still say twitter)."""
+        if self.platform == "x" and self.active_to is not None and self.active_to < X_RENAMED:
+            return "twitter"
+        return self.platform
+
+
+def ascii_name(name: str) -> str:
+    """The name in ASCII letters and digits only, CamelCased (for handles)."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    words = re.findall(r"[A-Za-z0-9]+", plain)
+    return "".join(word[:1].upper() + word[1:] for word in words)
+
+
+def _random_day(rng: random.Random, first: date, last: date) -> date:
+    return first + timedelta(days=rng.randrange((last - first).days + 1))
+
+
+def _alive_to(muni: Municipality, stop: date | None) -> date | None:
+    if muni.valid_to is None:
+        return stop
+    return muni.valid_to if stop is None else min(stop, muni.valid_to)
+
+
+class Registry:
+    """Builds the channel list; handles are kept unique per platform."""
+
+    def __init__(self, geography: Geography, seed: int) -> None:
+        self.geo = geography
+        self.seed = seed
+        self.rng = rng_for(seed, "registry")
+        self.channels: list[Channel] = []
+        self.used: set[tuple[str, str]] = set()
+        years = sorted(TARGETS)
+        self.munis = sorted(c for c, m in geography.municipalities.items() if any(m.exists_in(y) for y in years))
+
+    def pop(self, code: str) -> float:
+        return float(self.geo.inhabitants(code, 2014))
+
+    def handle(self, platform: str, base: str, limit: int) -> str:
+        candidate = base[:limit]
+        number = 1
+        while (platform, candidate.lower()) in self.used:
+            number += 1
+            candidate = base[: limit - len(str(number))] + str(number)
+        self.used.add((platform, candidate.lower()))
+        return candidate
+
+    def add(self, code: str, platform: str, theme: str, start: date, stop: date | None, base: str) -> Channel:
+        muni = self.geo.municipalities[code]
+        start = max(start, muni.valid_from)
+        if muni.valid_to is not None and start > muni.valid_to:
+            raise ValueError(f"{code} {theme} {platform} would start after the municipality ended")
+        limit = 15 if platform == "x" else 50
+        handle = self.handle(platform, base, limit)
+        ident = stable_int(self.seed, platform, handle)
+        if platform == "x":
+            account = str(ident % 900_000_000 + 50_000_000) if start.year < 2016 else str(
+                ident % 10**18 + 7 * 10**17)
+        elif platform == "facebook":
+            account = str(100_000_000_000_000 + ident % 900_000_000_000_000)
+        else:
+            account = str(17_841_400_000_000_000 + ident % 10**12)
+        source = {"x": "api", "facebook": "graph", "instagram": "webcare"}[platform]
+        label = {"algemeen": f"Gemeente {muni.name}", "crisis": f"Crisisinfo {muni.name}",
+                 "verkiezingen": f"Verkiezingen {muni.name}", "project": f"Project {muni.name}",
+                 "kcc": f"Webcare {muni.name}", "raad": f"Gemeenteraad {muni.name}"}[theme]
+        channel = Channel(code, platform, account, handle, theme, start, _alive_to(muni, stop), label, source)
+        self.channels.append(channel)
+        return channel
+
+
+def _year_sets(geo: Geography) -> tuple[set[str], set[str], set[str]]:
+    return set(geo.lists[2013]), set(geo.lists[2014]), set(geo.lists[2024])
+
+
+def _active_in(start: date | None, stop: date | None, muni: Municipality, year: int) -> bool:
+    end = _alive_to(muni, stop)
+    return start is not None and start <= date(year, 12, 31) and (end is None or end >= date(year, 1, 1))
+
+
+def _x_starts(reg: Registry) -> dict[str, date | None]:
+    """First day of each municipality's main X account: 13 without X in 2014, 31 in 2013."""
+    geo, rng = reg.geo, reg.rng
+    l13, l14, _ = _year_sets(geo)
+    both = sorted(l13 & l14)
+    without14 = set(weighted_sample(rng, both, [reg.pop(c) ** -0.7 for c in both], TARGETS[2014].without_x))
+    rest = [c for c in both if c not in without14]
+    late = set(weighted_sample(rng, rest, [reg.pop(c) ** -0.5 for c in rest],
+                               TARGETS[2013].without_x - len(without14)))
+    starts: dict[str, date | None] = {}
+    for code in reg.munis:
+        muni = geo.municipalities[code]
+        if code in without14:
+            later = _random_day(rng, date(2015, 3, 1), date(2019, 12, 31))
+            alive = muni.valid_to is None or later <= muni.valid_to
+            starts[code] = later if alive and rng.random() < 0.5 else None
+        elif code in late:
+            starts[code] = _random_day(rng, date(2014, 2, 1), date(2014, 11, 30))
+        elif muni.valid_from == LONG_AGO:
+            starts[code] = _random_day(rng, date(2009, 4, 1), date(2012, 12, 31))
+        elif code in l13 or code in l14 or rng.random() < 0.95:
+            starts[code] = muni.valid_from
+        else:
+            starts[code] = None
+    return starts
+
+
+def _calibrate_2024(reg: Registry, starts: dict[str, date | None], stops: dict[str, date | None],
+                    target: int, first: date, last: date) -> None:
+    """Make exactly ``target`` municipalities of 2024 lack the platform, by adopting or stopping accounts."""
+    geo, rng = reg.geo, reg.rng
+    l24 = sorted(geo.lists[2024])
+    without = [c for c in l24 if not _active_in(starts[c], stops.get(c), geo.municipalities[c], 2024)]
+    need = target - len(without)
+    if need > 0:
+        pool = [c for c in l24 if c not in without and starts[c] is not None and starts[c] < date(2021, 1, 1)]
+        for code in weighted_sample(rng, pool, [reg.pop(c) ** -0.4 for c in pool], need):
+            stops[code] = _random_day(rng, first, last)
+    for code in weighted_sample(rng, without, [1.0] * len(without), max(-need, 0)):
+        starts[code] = max(_random_day(rng, date(2016, 1, 1), date(2022, 12, 31)),
+                           geo.municipalities[code].valid_from)
+
+
+def _x_channels(reg: Registry) -> dict[str, tuple[date | None, date | None]]:
+    starts = _x_starts(reg)
+    stops: dict[str, date | None] = {}
+    _calibrate_2024(reg, starts, stops, TARGETS[2024].without_x, date(2022, 1, 1), date(2023, 12, 31))
+    forms = ("Gemeente{}", "gem{}", "{}Gemeente", "Gem_{}", "gemeente{}")
+    for code in reg.munis:
+        if starts[code] is not None:
+            name = ascii_name(reg.geo.municipalities[code].name)
+            reg.add(code, "x", "algemeen", starts[code], stops.get(code), reg.rng.choice(forms).format(name))
+    return {c: (starts[c], _alive_to(reg.geo.municipalities[c], stops.get(c))) for c in reg.munis}
+
+
+def _facebook_starts(reg: Registry, x_windows: dict[str, tuple[date | None, date | None]]) -> dict[str, date | None]:
+    """First day of each main Facebook page: 302 pages in 2014, 245 in 2013."""
+    geo, rng = reg.geo, reg.rng
+    l13, l14, _ = _year_sets(geo)
+    new14 = sorted(l14 - l13)
+    pool = sorted(l14 & l13)
+    weights = [reg.pop(c) ** 0.5 * (1.5 if x_windows[c][0] else 0.4) for c in pool]
+    fb14 = set(new14) | set(weighted_sample(rng, pool, weights, TARGETS[2014].with_facebook - len(new14)))
+    only13 = sorted(l13 - l14)
+    fb13_only = set(weighted_sample(rng, only13, [1.0] * len(only13), min(2, len(only13))))
+    keep = sorted(fb14 & l13)
+    early = set(weighted_sample(rng, keep, [1.0] * len(keep), TARGETS[2013].with_facebook - len(fb13_only)))
+    starts: dict[str, date | None] = {}
+    for code in reg.munis:
+        muni = geo.municipalities[code]
+        if code in early or code in fb13_only:
+            starts[code] = max(_random_day(rng, date(2010, 6, 1), date(2013, 12, 31)), muni.valid_from)
+        elif code in fb14:
+            starts[code] = max(_random_day(rng, date(2014, 1, 2), date(2014, 12, 1)), muni.valid_from)
+        elif code in l13 or code in l14:
+            later = rng.random() < 0.6 and muni.valid_to is None
+            starts[code] = _random_day(rng, date(2015, 1, 1), date(2021, 12, 31)) if later else None
+        else:
+            starts[code] = muni.valid_from if rng.random() < 0.85 else None
+    return starts
+
+
+def _facebook_channels(reg: Registry, x_windows: dict[str, tuple[date | None, date | None]]
+                       ) -> dict[str, tuple[date | None, date | None]]:
+    starts = _facebook_starts(reg, x_windows)
+    stops: dict[str, date | None] = {}
+    _calibrate_2024(reg, starts, stops, len(reg.geo.lists[2024]) - TARGETS[2024].with_facebook,
+                    date(2019, 1, 1), date(2023, 12, 31))
+    for code in reg.munis:
+        if starts[code] is not None:
+            name = ascii_name(reg.geo.municipalities[code].name).lower()
+            reg.add(code, "facebook", "algemeen", starts[code], stops.get(code), f"gemeente{name}")
+    return {c: (starts[c], _alive_to(reg.geo.municipalities[c], stops.get(c))) for c in reg.munis}
+
+
+def _instagram_channels(reg: Registry) -> None:
+    """Instagram accounts, only from 2015: exactly the target number active in 2024."""
+    l24 = sorted(reg.geo.lists[2024])
+    chosen = weighted_sample(reg.rng, l24, [reg.pop(c) ** 0.5 for c in l24], TARGETS[2024].with_instagram)
+    for code in chosen:
+        muni = reg.geo.municipalities[code]
+        start = max(_random_day(reg.rng, date(2015, 1, 1), date(2023, 12, 31)), muni.valid_from)
+        reg.add(code, "instagram", "algemeen", start, None, f"gemeente.{ascii_name(muni.name).lower()}")
+
+
+#: Theme channels: (theme, platform, chance, earliest start, latest start, years active or None, handle form).
+THEMES: tuple[tuple[str, str, float, date, date, int | None, str], ...] = (
+    ("crisis", "x", 0.08, date(2011, 1, 1), date(2016, 12, 31), None, "{:.9}Crisis"),
+    ("raad", "x", 0.11, date(2011, 1, 1), date(2020, 12, 31), None, "Raad{:.11}"),
+    ("kcc", "x", 0.09, date(2012, 1, 1), date(2022, 12, 31), None, "{:.8}Webcare"),
+    ("project", "x", 0.05, date(2012, 1, 1), date(2022, 12, 31), 3, "Bouw{:.11}"),
+    ("project", "facebook", 0.05, date(2012, 1, 1), date(2022, 12, 31), 4, "project{}"),
+)
+
+
+def _theme_channels(reg: Registry, windows: dict[str, dict[str, tuple[date | None, date | None]]]) -> None:
+    """Theme channels, each inside the lifetime of the municipality's main account on the same platform."""
+    rng = reg.rng
+    for code in reg.munis:
+        name = ascii_name(reg.geo.municipalities[code].name)
+        weight = min(1.0, (reg.pop(code) / 60_000) ** 0.5)
+        for theme, platform, chance, first, last, years, form in THEMES:
+            main_start, main_end = windows[platform][code]
+            if main_start is None or rng.random() > chance * weight * 2:
+                continue
+            start = max(main_start, _random_day(rng, first, last))
+            stop = start + timedelta(days=365 * years) if years else None
+            if main_end is not None:
+                stop = min(stop or main_end, main_end)
+            if stop is None or start <= stop:
+                base = form.format(name if platform == "x" else name.lower())
+                reg.add(code, platform, theme, start, stop, base)
+        x_start, x_end = windows["x"][code]
+        if (code in reg.geo.lists[2014] and x_start is not None and x_start < date(2013, 11, 1)
+                and rng.random() < 0.06 * weight * 2):
+            reg.add(code, "x", "verkiezingen", date(2013, 12, 2), date(2014, 4, 30), f"{name:.10}Kiest")
+
+
+def _archive_accounts(reg: Registry, count: int = 5) -> None:
+    """A few main X accounts whose own tweets come as an account archive instead of API pages."""
+    pool = [i for i, ch in enumerate(reg.channels) if ch.platform == "x" and ch.theme == "algemeen"
+            and ch.active_from < date(2013, 1, 1) and ch.active_to is None]
+    for index in weighted_sample(reg.rng, pool, [1.0] * len(pool), min(count, len(pool))):
+        reg.channels[index] = replace(reg.channels[index], source="archive")
+
+
+def build_registry(geography: Geography, seed: int) -> list[Channel]:
+    """Every demo channel, sorted by municipality, platform, theme and handle."""
+    reg = Registry(geography, seed)
+    x_windows = _x_channels(reg)
+    fb_windows = _facebook_channels(reg, x_windows)
+    _instagram_channels(reg)
+    _theme_channels(reg, {"x": x_windows, "facebook": fb_windows})
+    _archive_accounts(reg)
+    return sorted(reg.channels, key=lambda c: (c.gm_code, c.platform, c.theme, c.handle.lower()))

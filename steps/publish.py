@@ -1,0 +1,153 @@
+"""Publish the warehouse for Superset: build a fresh serving file aside, record it, then swap it in atomically.
+
+Only schemas ``marts`` and ``dq`` are published (no raw rows, and quarantined rows without their content, so no
+citizen identity or message text reaches the BI side; the build warehouse keeps the content for the data
+engineer). The serving file keeps the stem ``warehouse`` because Superset datasets name the DuckDB catalog by it.
+Readers that opened the old file keep reading it (the rename does not touch their open inode), so a publish
+never blocks or is blocked by Superset, and Superset never sees a half-written file.
+
+Order, so that a failure at any step leaves something valid to roll back to:
+
+1. the serving copy is built aside (nothing served changes);
+2. the build is recorded in the build warehouse (``dq.builds``, outcome ``publishing``), and the copy records
+   itself (its own ``dq.builds`` row, outcome ``published``), so a served file knows which build it is;
+3. the served file is swapped: the file it replaces becomes ``previous/`` (for ``make rollback``) unless it is
+   already this build (a retry after a swap whose confirmation failed), so a retry never overwrites the last good
+   copy with a copy of the same build;
+4. the record is confirmed (outcome ``published``), which is what tells later runs that nothing needs a rebuild.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from core import warehouse
+from core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+PUBLISHED_SCHEMAS: tuple[str, ...] = ("marts", "dq")
+#: Columns of the build warehouse that are never published (schema.table → columns): a quarantined row's content
+#: can hold a citizen's handle or message text.
+UNPUBLISHED_COLUMNS: dict[str, tuple[str, ...]] = {"dq.quarantined_rows": ("content",)}
+#: The published file is read by Superset, in Compose under another user than the pipeline's: readable by all,
+#: which is safe because it holds no citizen identity. The build warehouse is the owner's only (warehouse.py).
+SERVING_MODE = 0o644
+
+
+class NothingToRollBack(Exception):
+    """There is no valid previously published warehouse to put back."""
+
+
+def build_serving_copy(settings: Settings, target: Path) -> dict[str, int]:
+    """Copy the published schemas of the build warehouse into a new DuckDB file; returns rows per table."""
+    counts: dict[str, int] = {}
+    con = duckdb.connect(str(target))
+    try:
+        con.execute("ATTACH ? AS build (READ_ONLY)", [str(settings.warehouse_path)])
+        columns: dict[tuple[str, str], list[str]] = {}
+        for schema, table, column in con.execute(
+            "SELECT schema_name, table_name, column_name FROM duckdb_columns() WHERE database_name = 'build' "
+            "AND schema_name IN (SELECT unnest(?::VARCHAR[])) ORDER BY schema_name, table_name, column_index",
+            [list(PUBLISHED_SCHEMAS)],
+        ).fetchall():
+            if column not in UNPUBLISHED_COLUMNS.get(f"{schema}.{table}", ()):
+                columns.setdefault((schema, table), []).append(column)
+        for (schema, table), names in columns.items():
+            con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+            selected = ", ".join(f'"{name}"' for name in names)
+            con.execute(f'CREATE TABLE "{schema}"."{table}" AS SELECT {selected} FROM build."{schema}"."{table}"')
+            counts[f"{schema}.{table}"] = con.execute(f'SELECT count(*) FROM "{schema}"."{table}"').fetchone()[0]
+        con.execute("DETACH build")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return counts
+
+
+def served_build(path: Path) -> tuple[datetime | None, str | None] | None:
+    """Which build a published file is (its newest ``published`` record: loaded until, code version); None when
+    the file is missing or not a readable published warehouse."""
+    if not path.is_file():
+        return None
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'marts'").fetchone()[0]:
+            return None
+        row = con.execute("SELECT loaded_until, code_version FROM dq.builds WHERE outcome = 'published' "
+                          "ORDER BY built_at DESC LIMIT 1").fetchone()
+        return (row[0], row[1]) if row else (None, None)
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+
+
+def publish(settings: Settings, loaded_until: datetime | None, code_version: str) -> dict[str, int]:
+    """Build the serving file aside, record it, swap it in, confirm the record (see the module's docstring).
+
+    The caller holds the one writer slot, so nothing loads meanwhile."""
+    staging_dir = settings.serving_dir / ".staging" / uuid.uuid4().hex
+    staging_dir.mkdir(parents=True)
+    fresh = staging_dir / settings.serving_path.name
+    built_at = datetime.now(UTC)
+    try:
+        counts = build_serving_copy(settings, fresh)
+        tables = json.dumps(counts, sort_keys=True)
+        _record(warehouse.connect(settings), built_at, loaded_until, tables, code_version, "publishing")
+        _record(duckdb.connect(str(fresh)), built_at, loaded_until, tables, code_version, "published")
+        os.chmod(fresh, SERVING_MODE)
+        current = settings.serving_path
+        if served_build(current) not in (None, (loaded_until, code_version)):
+            previous = settings.previous_serving_path
+            previous.parent.mkdir(parents=True, exist_ok=True)
+            kept = previous.with_name(f".{uuid.uuid4().hex}.duckdb")
+            os.link(current, kept)  # the live file is never modified in place, so a hard link is a copy
+            os.replace(kept, previous)
+        os.replace(fresh, current)
+    finally:
+        shutil.rmtree(staging_dir, ignore_errors=True)
+    con = warehouse.connect(settings)
+    try:
+        con.execute("UPDATE dq.builds SET outcome = 'published' WHERE built_at = ? AND outcome = 'publishing'",
+                    [built_at])
+    finally:
+        con.close()
+    log.info("published %s: %s", settings.serving_path, ", ".join(f"{k}={v}" for k, v in counts.items()))
+    return counts
+
+
+def _record(con: duckdb.DuckDBPyConnection, built_at: datetime, loaded_until: datetime | None, tables: str,
+            code_version: str, outcome: str) -> None:
+    """Add one ``dq.builds`` row through ``con``, then close it."""
+    try:
+        con.execute("INSERT INTO dq.builds (built_at, loaded_until, outcome, tables, code_version) "
+                    "VALUES (?, ?, ?, ?, ?)", [built_at, loaded_until, outcome, tables, code_version])
+    finally:
+        con.close()
+
+
+def rollback(settings: Settings) -> None:
+    """Put the previously published warehouse back; the replaced one becomes 'previous' (so it can be redone).
+    Refuses, changing nothing, when there is no valid previous copy."""
+    current, previous = settings.serving_path, settings.previous_serving_path
+    if served_build(previous) is None:
+        raise NothingToRollBack(f"no valid previously published warehouse at {previous}")
+    swap = previous.with_name(f".{uuid.uuid4().hex}.duckdb")
+    if current.exists():
+        os.link(current, swap)
+    os.replace(previous, current)
+    if swap.exists():
+        os.replace(swap, previous)
+    log.info("rolled back: %s is the previously published warehouse again", current)
