@@ -13,9 +13,9 @@ import pytest
 import yaml
 
 from core.settings import PROJECT_ROOT
-from superset.bundle_source import render, stale_and_changed
-from superset.bundle_source.dashboards import DASHBOARDS
-from superset.bundle_source.datasets import DATASETS, Dataset
+from dashboards import render, stale_and_changed
+from dashboards.dashboards import DASHBOARDS
+from dashboards.datasets import DATASETS, Dataset
 
 BUNDLE = PROJECT_ROOT / "superset" / "bundle"
 
@@ -112,7 +112,7 @@ def test_warehouse_uri_is_filled_in_read_only(tmp_path: Path) -> None:
 
 
 def test_bundle_is_written_from_its_source() -> None:
-    """The committed YAML is what ``python -m superset.bundle_source`` writes (run it after an edit)."""
+    """The committed YAML is what ``python -m dashboards`` writes (run it after an edit)."""
     stale, changed = stale_and_changed(render())
     assert (stale, changed) == ([], [])
 

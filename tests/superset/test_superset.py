@@ -21,8 +21,7 @@ import requests
 import yaml
 
 from core.settings import PROJECT_ROOT
-from factsheets.pdf import CHROMIUM, CHROMIUM_FLAGS  # the flags that work here
-from superset.bundle_source.dashboards import (
+from dashboards.dashboards import (
     DASHBOARDS,
     DEFAULT_MUNICIPALITY,
     EIGEN_GEMETEN,
@@ -60,7 +59,8 @@ from superset.bundle_source.dashboards import (
     ZELFBEELD_KRUIS,
     ZELFBEELD_PUNTEN,
 )
-from superset.bundle_source.datasets import DATASETS, PERCENT_MEASURES, VRAGEN
+from dashboards.datasets import DATASETS, PERCENT_MEASURES, VRAGEN
+from factsheets.pdf import CHROMIUM, CHROMIUM_FLAGS  # the flags that work here
 from tests.superset.test_bundle import provision_module
 
 pytestmark = pytest.mark.superset

@@ -1,8 +1,10 @@
-"""The dashboard bundle as code: datasets, charts and dashboards in Python, written to ``superset/bundle/``.
+"""Superset's dashboards as code: datasets, charts and dashboards in Python, written to ``superset/bundle/``.
 
-``python -m superset.bundle_source`` (from the project root, any environment with PyYAML) rewrites the YAML
-bundle that provisioning imports; ``--check`` only reports whether the committed YAML is current. The YAML
-stays committed so the bundle imports without this code (UI, ``superset import-dashboards``).
+``python -m dashboards`` (from the project root, in .venv/pipeline or .venv/bi: it needs only PyYAML) rewrites the
+YAML bundle that superset/provision.py imports; ``--check`` only reports whether the committed YAML is current.
+The YAML stays committed so the bundle imports without this code (UI, ``superset import-dashboards``), and the
+Superset image carries only the YAML. A top-level package, not under superset/: there ``superset`` would be
+Superset itself in the bi environment.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from .dashboards import DASHBOARDS
 from .datasets import DATASETS, Dataset
 from .layout import dashboard_doc
 
-BUNDLE_DIR = Path(__file__).resolve().parent.parent / "bundle"
+BUNDLE_DIR = Path(__file__).resolve().parent.parent / "superset" / "bundle"
 DATABASE_UUID = "74af8a11-5d01-4e7a-b3f8-d084ba39fa80"
 DATABASE_FOLDER = "dialoog_warehouse"
 

@@ -1,4 +1,4 @@
-"""Command line: ``python -m superset.bundle_source [--check]`` writes or checks ``superset/bundle/``."""
+"""Command line: ``python -m dashboards [--check]`` writes or checks ``superset/bundle/``."""
 
 from __future__ import annotations
 
