@@ -7,6 +7,8 @@ some, table constraints.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import duckdb
 
 #: Every bookkeeping table: its columns (name → DuckDB type and column constraints).
@@ -76,3 +78,8 @@ def ensure_bookkeeping(con: duckdb.DuckDBPyConnection) -> None:
         if table in CONSTRAINTS:
             parts.append(CONSTRAINTS[table])
         con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(parts)})")
+
+
+def loaded_until(con: duckdb.DuckDBPyConnection) -> datetime | None:
+    """The newest load time in the raw layer (None before the first load)."""
+    return con.execute("SELECT max(loaded_at) FROM raw._files").fetchone()[0]

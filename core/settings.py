@@ -13,20 +13,6 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-#: Landing-zone sources, in load order (CONTRACT.md §2).
-SOURCES: tuple[str, ...] = (
-    "cbs_gemeenten",
-    "cbs_herindelingen",
-    "cbs_bevolking",
-    "channels",
-    "x_api",
-    "x_archive",
-    "facebook_graph",
-    "webcare_csv",
-    "survey",
-)
-
-
 @dataclass(frozen=True)
 class Settings:
     """Resolved paths and options of one Dialoog installation."""

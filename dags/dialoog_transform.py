@@ -35,28 +35,28 @@ def dialoog_transform() -> None:
     # Only the build chain is skipped when nothing is new; the audit report is always written.
     @task.short_circuit(ignore_downstream_trigger_rules=False)
     def something_to_build() -> bool:
-        from steps.pipeline import needs_build
+        from steps.plan import needs_build
 
         return needs_build()
 
     # dbt writes the build warehouse: one DuckDB writer at a time, hence the pool.
     @task(pool=WRITER_POOL, retries=0)
     def dbt_build() -> None:
-        from steps.pipeline import build_warehouse
+        from steps.build import build_warehouse
 
         build_warehouse()
 
     # Reads marts and writes dq results: a writer too.
     @task(pool=WRITER_POOL, retries=0)
     def validate_marts() -> str:
-        from steps.pipeline import validate_marts
+        from steps.validate import validate_marts
 
         return validate_marts()
 
     # Reads the build file to make the serving copy; the swap itself never blocks Superset.
     @task(pool=WRITER_POOL, outlets=[PUBLISHED_WAREHOUSE])
     def publish() -> dict[str, int]:
-        from steps.pipeline import publish_warehouse
+        from steps.publish import publish_warehouse
 
         return publish_warehouse()
 

@@ -30,7 +30,9 @@ from pathlib import Path
 import duckdb
 
 from core import warehouse
-from core.settings import Settings
+from core.bookkeeping import loaded_until
+from core.settings import Settings, get_settings
+from steps.build import code_version
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +94,24 @@ def served_build(path: Path) -> tuple[datetime | None, str | None] | None:
         return None
     finally:
         con.close()
+
+
+def publish_warehouse(settings: Settings | None = None) -> dict[str, int]:
+    """Record and swap in a fresh serving copy, remembering up to which load and with which code it is built."""
+    settings = settings or get_settings()
+    con = warehouse.connect(settings)
+    try:
+        until = loaded_until(con)
+    finally:
+        con.close()
+    return publish(settings, until, code_version())  # nothing loads meanwhile: this task holds the writer slot
+
+
+def last_publish(con: duckdb.DuckDBPyConnection) -> tuple[datetime | None, str | None]:
+    """Up to which load time, and with which code version, the last published build was made."""
+    row = con.execute("SELECT loaded_until, code_version FROM dq.builds WHERE outcome = 'published' "
+                      "ORDER BY built_at DESC LIMIT 1").fetchone()
+    return (row[0], row[1]) if row else (None, None)
 
 
 def publish(settings: Settings, loaded_until: datetime | None, code_version: str) -> dict[str, int]:

@@ -29,7 +29,7 @@ def loader_dag(family: str, asset: Asset, schedule: str, doc_md: str) -> DAG:
         # Writes the build warehouse: DuckDB allows one writer, hence the one-slot pool.
         @task(task_id=f"load_{family}", pool=WRITER_POOL, outlets=[asset])
         def load() -> dict[str, dict[str, int]]:
-            from shared.loading import load_and_report
+            from shared.load_task import load_and_report
 
             return load_and_report(family)
 

@@ -139,5 +139,5 @@ def test_republish_under_readers_then_roll_back(home: Settings) -> None:
 
     assert home.previous_serving_path.exists()
     env = {**os.environ, "DIALOOG_HOME": str(home.home)}
-    subprocess.run([sys.executable, "-m", "steps.pipeline", "rollback"], env=env, check=True, cwd=PROJECT)
+    subprocess.run([sys.executable, "-m", "steps", "rollback"], env=env, check=True, cwd=PROJECT)
     assert home.serving_path.stat().st_ino == before  # the first publish again, kept by a hard link

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from core.settings import Settings
 from steps.audit import write_audit_report
-from steps.pipeline import load_family
+from steps.load import load_family
 
 
 def test_ignored_files_are_counted_in_the_audit_report(home: Settings) -> None:

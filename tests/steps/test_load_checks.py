@@ -11,7 +11,7 @@ import pytest
 from core import warehouse
 from core.settings import Settings
 from expectations.runner import FatalRuleFailed
-from steps.pipeline import load_family
+from steps.load import load_family
 from tests.conftest import FIXTURES, drop
 
 DQ = FIXTURES / "dq"

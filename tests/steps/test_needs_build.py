@@ -5,8 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from core import warehouse
+from core.bookkeeping import loaded_until as newest_load
 from core.settings import Settings
-from steps.pipeline import code_version, load_family, loaded_until, needs_build
+from steps.build import code_version
+from steps.load import load_family
+from steps.plan import needs_build
+
+
+def loaded_until(home: Settings) -> datetime | None:
+    con = warehouse.connect(home)
+    try:
+        return newest_load(con)
+    finally:
+        con.close()
 
 
 def _published(home: Settings, version: str, until: datetime | None) -> None:

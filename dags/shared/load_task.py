@@ -8,8 +8,7 @@ def load_and_report(family: str) -> dict[str, dict[str, int]]:
     (no Asset event, so no rebuild) when nothing was new."""
     from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-    from expectations.runner import FatalRuleFailed
-    from steps.pipeline import anything_new, load_family
+    from steps.load import FatalRuleFailed, anything_new, load_family
 
     try:
         reports = load_family(family)
