@@ -6,10 +6,9 @@ from __future__ import annotations
 import csv
 
 import pytest
-
-from ingestion.classify import DEFAULT_SEED_DIR, Classification, batch, classify, load_rules
-from ingestion.classify.batch import classify_all, worker_count
-from ingestion.classify.evaluate import read_labelled
+from question_classifier import DEFAULT_SEED_DIR, Classification, batch, classify, load_rules
+from question_classifier.batch import classify_all, worker_count
+from question_classifier.evaluate import read_labelled
 
 RuleRows = list[dict[str, object]]
 

@@ -3,12 +3,12 @@ with the reason (`int_inbound_messages_classified` gives each message its text's
 
 The rules are the classifier seeds (`dbt_project/seeds/classifier/`), read from the warehouse and turned
 into rules with `rules_from_rows`, so the seed tables are the single source of the rules the decisions were made with.
-The classifier (`ingestion/classify`) is deterministic: the same texts and seeds give the same table.
+The classifier (`python/question_classifier` of this project) is deterministic: the same texts and seeds give the same table.
 Retweets and messages by municipal channels never reach it (CONTRACT.md §3). A missing text is classified
 as the empty text.
 
 The texts stream through in batches (`batch_texts` in dbt_project.yml, 100,000), each classified over every core
-(`ingestion/classify/batch.py`), and the model returns a record batch reader that DuckDB writes as it reads:
+(`python/question_classifier/batch.py`), and the model returns a record batch reader that DuckDB writes as it reads:
 the build's memory does not grow with the number of texts (at scale 10, fetching every inbound message
 into Python made the build peak at 2,660 MB; streaming, 1,435 MB).
 """
@@ -19,7 +19,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from ingestion.classify.batch import classify_all
+from question_classifier.batch import classify_all
 
 SCHEMA = pa.schema([
     ("message_text", pa.string()),

@@ -11,7 +11,7 @@ Two labelled sets live in ``tests/fixtures/classifier/``:
 - ``labelled_messages.csv``: the project's first set (``id, text, is_question, category, split``),
   kept as a regression check.
 
-``python -m ingestion.classify.evaluate`` prints the figures; ``--report`` prints the Markdown tables of
+``python -m question_classifier.evaluate`` prints the figures; ``--report`` prints the Markdown tables of
 docs/classifier.md (``--old-seeds DIR`` adds the columns of an earlier rule set). The test suite uses the
 same functions.
 """
@@ -27,11 +27,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.settings import PROJECT_ROOT
-from ingestion.classify.classifier import classify
-from ingestion.classify.rules import DEFAULT_SEED_DIR, Rules, load_rules
+from question_classifier.classifier import classify
+from question_classifier.rules import DEFAULT_SEED_DIR, Rules, load_rules
 
-FIXTURES: Path = PROJECT_ROOT / "tests" / "fixtures" / "classifier"
+#: The labelled sets, in the repository's test fixtures (the repository root: dbt_project/python/<package>/../../..).
+FIXTURES: Path = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "classifier"
 DEFAULT_LABELLED: Path = FIXTURES / "labelled_messages.csv"
 DEFAULT_DEV: Path = FIXTURES / "varied_dev.csv"
 #: The varied set's first sealed part: measured twice in round 1, development data since round 2.
@@ -231,9 +231,10 @@ def report(rules: Rules, old: Rules | Decide | None = None) -> str:
 
 
 _OLD_CLASSIFIER = """
-import json, sys
+import importlib, json, sys
 from pathlib import Path
-from ingestion.classify import classify, load_rules
+package = importlib.import_module(sys.argv[2])
+classify, load_rules = package.classify, package.load_rules
 rules = load_rules(Path(sys.argv[1]))
 print(json.dumps([classify(text, rules).is_question for text in json.load(sys.stdin)]))
 """
@@ -249,8 +250,13 @@ def _old_decider(seed_dir: Path, code_dir: Path | None, texts: list[str]) -> Dec
     import subprocess
     import sys
 
-    env = {**os.environ, "PYTHONPATH": str(code_dir)}
-    done = subprocess.run([sys.executable, "-c", _OLD_CLASSIFIER, str(seed_dir.resolve())], input=json.dumps(texts),
+    # the checkout's classifier, wherever that version kept it (ingestion/classify before it moved into the
+    # dbt project); named explicitly, so an installed newer package is never picked up by mistake
+    python_dir = code_dir / "dbt_project" / "python"
+    package = "question_classifier" if (python_dir / "question_classifier").is_dir() else "ingestion.classify"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join((str(python_dir), str(code_dir)))}
+    done = subprocess.run([sys.executable, "-c", _OLD_CLASSIFIER, str(seed_dir.resolve()), package],
+                          input=json.dumps(texts),
                           capture_output=True, text=True, check=True, cwd=code_dir, env=env)
     decided = dict(zip(texts, json.loads(done.stdout), strict=True))
     return decided.__getitem__
@@ -258,11 +264,12 @@ def _old_decider(seed_dir: Path, code_dir: Path | None, texts: list[str]) -> Dec
 
 def main(argv: list[str] | None = None) -> None:
     """Print precision and recall per part of the labelled sets and the throughput, or the doc's tables."""
-    parser = argparse.ArgumentParser(prog="python -m ingestion.classify.evaluate")
+    parser = argparse.ArgumentParser(prog="python -m question_classifier.evaluate")
     parser.add_argument("--seeds", type=Path, default=DEFAULT_SEED_DIR)
     parser.add_argument("--report", action="store_true", help="print the Markdown tables of docs/classifier.md")
     parser.add_argument("--old-seeds", type=Path, help="seed directory of an earlier classifier to compare with")
-    parser.add_argument("--old-code", type=Path, help="checkout root holding that classifier's ingestion/classify")
+    parser.add_argument("--old-code", type=Path, help="checkout root holding that classifier (in "
+                        "dbt_project/python/question_classifier, or ingestion/classify before it moved)")
     args = parser.parse_args(argv)
     rules = load_rules(args.seeds)
     if args.report:

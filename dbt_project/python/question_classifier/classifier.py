@@ -14,8 +14,8 @@ import html
 import re
 from dataclasses import dataclass
 
-from ingestion.classify.model import MODEL_RULE_ID
-from ingestion.classify.rules import Rule, Rules
+from question_classifier.model import MODEL_RULE_ID
+from question_classifier.rules import Rule, Rules
 
 #: Sentence and clause boundaries: rules of scope ``start`` are tried at the start of each piece. An emoji
 #: followed by a space ends a sentence too (``Al vier keer gemeld 😤 Wanneer wordt ...``).

@@ -9,9 +9,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
-from ingestion.classify import DEFAULT_SEED_DIR, Rules, RulesError, classify, load_rules, rules_from_rows
-from ingestion.classify.evaluate import (
+from question_classifier import DEFAULT_SEED_DIR, Rules, RulesError, classify, load_rules, rules_from_rows
+from question_classifier.evaluate import (
     DEFAULT_DEV,
     DEFAULT_FIRST_SEALED,
     DEFAULT_LABELLED,
@@ -27,7 +26,7 @@ from ingestion.classify.evaluate import (
     throughput,
     wilson,
 )
-from ingestion.classify.model import MODEL_RULE_ID, load_model
+from question_classifier.model import MODEL_RULE_ID, load_model
 
 TARGET = 0.9
 #: The most a kind of message may get wrong on the sealed part (issue [classifier]).

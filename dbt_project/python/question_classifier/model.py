@@ -1,6 +1,6 @@
 """A small linear model on word n-grams: one more weighted signal for the classifier, readable in the reason.
 
-The model is a logistic regression trained by ``python -m ingestion.classify.train`` on the development
+The model is a logistic regression trained by ``python -m question_classifier.train`` on the development
 data only, and stored as JSON next to this file (``model_weights.json``): an intercept and a weight per
 n-gram. Inference is pure Python: the n-grams of a message are looked up in a dict and summed, so the
 classifier keeps no heavy import and stays deterministic.

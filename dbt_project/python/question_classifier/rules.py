@@ -16,11 +16,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.settings import PROJECT_ROOT
-from ingestion.classify.model import Model, load_model
+from question_classifier.model import Model, load_model
 
-#: Where the seeds live in the repo (the dbt project loads the same files as seeds).
-DEFAULT_SEED_DIR: Path = PROJECT_ROOT / "dbt_project" / "seeds" / "classifier"
+#: Where the seeds live: the seed folder of the dbt project this package belongs to (dbt loads the same files).
+DEFAULT_SEED_DIR: Path = Path(__file__).resolve().parents[2] / "seeds" / "classifier"
 
 SEED_COLUMNS: tuple[str, ...] = ("rule_id", "kind", "scope", "pattern", "weight", "note")
 SCOPES: frozenset[str] = frozenset({"start", "any", "mention", "marker"})
@@ -53,7 +52,7 @@ class Rules:
     positive: tuple[Rule, ...]
     negative: tuple[Rule, ...]
     markers: dict[str, Rule]
-    #: The n-gram model (``ingestion/classify/model_weights.json``), one more signal; ``None``: rules only.
+    #: The n-gram model (``model_weights.json`` of this package), one more signal; ``None``: rules only.
     model: Model | None = None
 
     @property

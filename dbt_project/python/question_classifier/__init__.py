@@ -3,7 +3,7 @@
 Rules and word lists are data (dbt seeds under ``dbt_project/seeds/classifier/``); this package reads
 them and applies them. Pure Python, deterministic, no heavy imports::
 
-    from ingestion.classify import classify, load_rules
+    from question_classifier import classify, load_rules
     rules = load_rules()            # or load_rules(Path("dbt_project/seeds/classifier"))
     classify("@gemeente Wanneer wordt het oud papier opgehaald?", rules).is_question   # True
 
@@ -11,8 +11,8 @@ In a dbt Python model the seed tables can be used instead of the files:
 ``rules_from_rows(row for seed in seeds for row in seed.to_dict("records"))``.
 """
 
-from ingestion.classify.classifier import Classification, classify
-from ingestion.classify.rules import DEFAULT_SEED_DIR, Rule, Rules, RulesError, load_rules, rules_from_rows
+from question_classifier.classifier import Classification, classify
+from question_classifier.rules import DEFAULT_SEED_DIR, Rule, Rules, RulesError, load_rules, rules_from_rows
 
 __all__ = [
     "DEFAULT_SEED_DIR",

@@ -3,7 +3,7 @@
 The dbt model ``int_inbound_messages_classified`` classifies every inbound message of a build. Many
 messages share a text (short replies, copied complaints, template-like posts), and the classifier is
 deterministic, so each distinct text is classified once and its decision reused. Large batches are split
-over worker processes (``python -m ingestion.classify.batch``, fed the seed rows and texts on stdin),
+over worker processes (``python -m question_classifier.batch``, fed the seed rows and texts on stdin),
 because the regexes hold the GIL. Workers are plain subprocesses rather than a multiprocessing pool: a
 spawned pool re-imports the parent's ``__main__`` (dbt, seconds), and forking dbt's threaded process is
 not safe.
@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from ingestion.classify.classifier import Classification, classify
-from ingestion.classify.rules import Rules, rules_from_rows
+from question_classifier.classifier import Classification, classify
+from question_classifier.rules import Rules, rules_from_rows
 
 #: Below this many distinct texts per extra process, starting one costs more than it saves.
 MIN_TEXTS_PER_WORKER = 5_000
@@ -69,11 +69,13 @@ class _Worker:
 
 def _start_worker(rows: list[dict[str, object]], texts: list[str], source: str) -> _Worker:
     """Start a worker process and hand it the rules and its texts."""
-    package_root = str(Path(__file__).resolve().parents[2])
+    # the folder holding this package (the dbt project's python/), so the worker imports this very code
+    # whatever the parent's sys.path was made of (dbt adds the folder through the profile's module_paths)
+    package_root = str(Path(__file__).resolve().parents[1])
     path = os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p)
     # stderr to a file: a pipe nobody reads until the end could fill up and stall the worker
     errors = tempfile.TemporaryFile()
-    process = subprocess.Popen([sys.executable, "-m", "ingestion.classify.batch"], stdin=subprocess.PIPE,
+    process = subprocess.Popen([sys.executable, "-m", "question_classifier.batch"], stdin=subprocess.PIPE,
                                stdout=subprocess.PIPE, stderr=errors, env={**os.environ, "PYTHONPATH": path})
     assert process.stdin is not None
     try:

@@ -1,12 +1,12 @@
-"""Train the classifier's n-gram model and write ``ingestion/classify/model_weights.json``.
+"""Train the classifier's n-gram model and write ``model_weights.json`` next to it.
 
-``python -m ingestion.classify.train`` fits a logistic regression (scikit-learn, L2, ``C`` below) on the
-word n-grams (:func:`ingestion.classify.model.features`) of the development data only: the varied set's
+``python -m question_classifier.train`` fits a logistic regression (scikit-learn, L2, ``C`` below) on the
+word n-grams (:func:`question_classifier.model.features`) of the development data only: the varied set's
 dev part, its first sealed part (``varied_sealed.csv``, measured twice and since then development data)
 and the first labelled set. The fresh sealed batch (``varied_sealed_2.csv``) is never read here.
 
 Only messages where a positive rule matched are used, because only those ever reach the model (see
-:mod:`ingestion.classify.model`). The weights are written rounded and sorted, so the same data give the
+:mod:`question_classifier.model`). The weights are written rounded and sorted, so the same data give the
 same file byte for byte. ``--cv`` first prints out-of-fold figures (10 folds) of the rules with and without
 the model, which is how ``SCALE``, ``LIMIT``, ``MIN_ABS`` and ``NEGATIVE_ONLY`` were chosen.
 
@@ -19,8 +19,8 @@ import argparse
 import json
 from pathlib import Path
 
-from ingestion.classify.classifier import matching_rules, own_text, split_mentions
-from ingestion.classify.evaluate import (
+from question_classifier.classifier import matching_rules, own_text, split_mentions
+from question_classifier.evaluate import (
     DEFAULT_DEV,
     DEFAULT_FIRST_SEALED,
     DEFAULT_LABELLED,
@@ -28,8 +28,8 @@ from ingestion.classify.evaluate import (
     read_labelled,
     read_varied,
 )
-from ingestion.classify.model import DEFAULT_MODEL, features
-from ingestion.classify.rules import DEFAULT_SEED_DIR, Rules, load_rules
+from question_classifier.model import DEFAULT_MODEL, features
+from question_classifier.rules import DEFAULT_SEED_DIR, Rules, load_rules
 
 #: Inverse L2 regularisation strength of the logistic regression.
 C = 1.0
@@ -112,8 +112,8 @@ def train(rules: Rules) -> dict[str, object]:
                                                                      model.coef_[0], strict=True)
                if abs(weight) >= MIN_WEIGHT}
     return {
-        "about": "Logistic regression on word n-grams (ingestion/classify/model.py), trained by "
-                 "python -m ingestion.classify.train on development data only (varied_dev.csv, "
+        "about": "Logistic regression on word n-grams (dbt_project/python/question_classifier/model.py), trained by "
+                 "python -m question_classifier.train on development data only (varied_dev.csv, "
                  "varied_sealed.csv, labelled_messages.csv; never varied_sealed_2.csv).",
         "trained_on": len(used),
         "C": C,
@@ -127,7 +127,7 @@ def train(rules: Rules) -> dict[str, object]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m ingestion.classify.train")
+    parser = argparse.ArgumentParser(prog="python -m question_classifier.train")
     parser.add_argument("--seeds", type=Path, default=DEFAULT_SEED_DIR)
     parser.add_argument("--out", type=Path, default=DEFAULT_MODEL)
     parser.add_argument("--cv", action="store_true", help="print out-of-fold figures first")
