@@ -9,8 +9,10 @@
 # Usage: airflow-entrypoint.sh init | first-publish | <command ...>
 #   init           migrate the metadata database, write the admin password, create the one-slot DuckDB
 #                  writer pool (scripts/airflow-init.sh)
-#   first-publish  on a volume without a published warehouse: optionally generate the demo exports, then run
-#                  every DAG once (scripts/pipeline.sh), as `make demo` does; a no-op afterwards
+#   first-publish  on a volume without a published warehouse: run every DAG once on the landing zone
+#                  (scripts/pipeline.sh), as `make demo` does after its demo data; a no-op afterwards. The image
+#                  has no demo generator: demo exports are copied into the volume from a checkout
+#                  (docs/deployment.md)
 #   anything else  run it in this environment (airflow scheduler, airflow api-server, airflow jobs check ...)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -31,9 +33,6 @@ first_publish() {
   if [[ -f "$published" ]]; then
     echo "first-publish: $published exists; the scheduler takes over from here"
     return 0
-  fi
-  if [[ "${DIALOOG_DEMO_DATA:-false}" == "true" ]]; then
-    "$ROOT/.venv/pipeline/bin/python" -m demo --home "$DIALOOG_HOME"
   fi
   exec "$ROOT/scripts/pipeline.sh"
 }

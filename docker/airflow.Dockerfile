@@ -3,6 +3,8 @@
 # (requirements/pipeline.txt) plus the service extras locked against it (docker/pipeline-services.txt:
 # Postgres driver, Celery executor), the project installed, run as a non-root user.
 # Build from the repository root: docker compose build (or docker build -f docker/airflow.Dockerfile .).
+# Not in the image: the demo data generator (demo/) and the benchmarks (bench/); demo exports come from a
+# checkout (docs/deployment.md).
 # The Data Docs' CSS and scripts, from the npm registry as `make setup` installs them (package-lock.json), so
 # the validation pages load nothing from a CDN (expectations/data_docs.py copies them next to the pages).
 FROM node:20.19.5-bookworm-slim AS data-docs-assets
@@ -41,7 +43,6 @@ COPY core core
 COPY ingestion ingestion
 COPY expectations expectations
 COPY steps steps
-COPY demo demo
 COPY release release
 COPY factsheets factsheets
 # Editable, as the Makefile installs it: ingestion/ finds dbt_project/ and var/ relative to the source tree.

@@ -119,6 +119,17 @@ def test_every_copy_source_exists_and_is_in_the_build_context(name: str) -> None
 
 
 @pytest.mark.parametrize("name", IMAGES)
+def test_images_carry_no_demo_generator_benchmarks_or_bundle_generator(name: str) -> None:
+    """Services need none of them: demo exports come from a checkout (docs/deployment.md), Superset the YAML."""
+    built = image(name)
+    dockerignore = DOCKER / (IMAGES[name][0] + ".dockerignore")
+    for package in ("demo", "bench", "dashboards"):
+        assert (PROJECT / package / "__main__.py").exists(), package
+        assert not built.origin(f"/opt/dialoog/{package}/__main__.py"), f"{package}/ is in the {name} image"
+        assert ignored(dockerignore, f"{package}/__main__.py"), f"{package}/ is in the {name} build context"
+
+
+@pytest.mark.parametrize("name", IMAGES)
 def test_build_context_leaves_out_local_state_and_secrets(name: str) -> None:
     dockerignore = DOCKER / (IMAGES[name][0] + ".dockerignore")
     for path in (".env", "var/serving/warehouse.duckdb", ".venv/pipeline/bin/python",
