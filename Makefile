@@ -9,7 +9,8 @@ PIPELINE := .venv/pipeline
 BI := .venv/bi
 ENV := source scripts/env.sh &&
 
-.PHONY: help setup demo pipeline test lint stop rollback release factsheets bench lock debian-packages demo-data
+.PHONY: help setup environments demo pipeline test lint stop rollback release factsheets bench lock debian-packages \
+	demo-data
 
 help:
 	@echo "make demo      set up, load the demo exports through Airflow, publish, start Airflow and Superset"
@@ -44,7 +45,10 @@ node_modules/.synced: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
-setup: $(PIPELINE)/.synced $(BI)/.synced node_modules/.synced
+environments: $(PIPELINE)/.synced $(BI)/.synced node_modules/.synced
+
+# Near-silent when everything is current: the recipes above print only when they sync something.
+setup: environments
 	@$(ENV) scripts/airflow-init.sh
 
 lock: | $(UV)
@@ -74,15 +78,16 @@ demo-data: setup
 pipeline: setup
 	@$(ENV) scripts/pipeline.sh
 
-demo: setup demo-data
-	@$(ENV) scripts/pipeline.sh
-	@$(ENV) scripts/services.sh start
+# One line per step (environments, demo data, Airflow init, pipeline, Superset, services) with its time and its
+# log under $$DIALOOG_HOME/run/, then the URLs and logins (scripts/demo.sh).
+demo:
+	@$(ENV) scripts/demo.sh
 
 stop:
 	@$(ENV) scripts/services.sh stop
 
 rollback: setup
-	@$(ENV) $(PIPELINE)/bin/python -m steps.pipeline rollback
+	@$(ENV) $(PIPELINE)/bin/python -m steps rollback
 
 # Reads only the published warehouse; prints the release folder (docs/release.md). ARGS=--allow-stale to release
 # the last good publish after a failed run.

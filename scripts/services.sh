@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Start or stop the demo services: Airflow (standalone: api-server, scheduler, dag-processor, triggerer)
-# and Superset, each in its own process group so `stop` ends every child.
+# and Superset, each in its own process group so `stop` ends every child. `start` provisions Superset and
+# says where to go; scripts/demo.sh uses `serve` and `urls` around its own provisioning step.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 RUN="$DIALOOG_HOME/run"
@@ -37,12 +38,8 @@ start_airflow() {
   wait_for "http://127.0.0.1:$AIRFLOW_PORT/api/v2/monitor/health" airflow 180
 }
 
-case "${1:-}" in
-  start)
-    start_airflow
-    "$ROOT/.venv/bi/bin/python" "$ROOT/superset/provision.py"
-    "$ROOT/superset/run.sh" start
-    cat <<MSG
+urls() {  # where to go, and a loud warning while the default login is in use
+  cat <<MSG
 
 Dialoog is running.
   Airflow   http://$DIALOOG_BIND_ADDRESS:$AIRFLOW_PORT   login $DIALOOG_ADMIN_USER / $DIALOOG_ADMIN_PASSWORD
@@ -50,18 +47,31 @@ Dialoog is running.
   Data Docs $DIALOOG_HOME/reports/data_docs/index.html
 Stop with: make stop
 MSG
-    if [ "$DIALOOG_ADMIN_PASSWORD" = admin ]; then
-      cat >&2 <<'WARN'
+  if [ "$DIALOOG_ADMIN_PASSWORD" = admin ]; then
+    cat >&2 <<'WARN'
 
   !!! WARNING: Airflow and Superset use the default login admin / admin.
   !!! Anyone who can reach these ports can log in. Set DIALOOG_ADMIN_PASSWORD (see .env.example)
   !!! before exposing them (DIALOOG_BIND_ADDRESS), then run make stop && make demo.
 WARN
-    fi
+  fi
+}
+
+case "${1:-}" in
+  start)  # everything: Airflow, Superset provisioned and started, then where to go
+    start_airflow
+    "$ROOT/.venv/bi/bin/python" "$ROOT/superset/provision.py"
+    "$ROOT/superset/run.sh" start
+    urls
     ;;
+  serve)  # start both without provisioning Superset (scripts/demo.sh provisions as a step of its own)
+    start_airflow
+    "$ROOT/superset/run.sh" start
+    ;;
+  urls) urls ;;
   stop)
     "$ROOT/superset/run.sh" stop 2>/dev/null || true
     stop_group airflow
     ;;
-  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+  *) echo "usage: $0 start|serve|urls|stop" >&2; exit 2 ;;
 esac
