@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ingestion.framework import Parsed, Record, RowRejected, Source
 from ingestion.framework.tabular import read_csv
-from ingestion.social.common import is_excel_number, normalise_handle, normalise_platform
+from ingestion.social.messages import is_excel_number, normalise_handle, normalise_platform
 
 COLUMNS: dict[str, str] = {
     "gm_code": "VARCHAR NOT NULL",

@@ -1,10 +1,12 @@
-"""Social-media loaders: one module per export format, all landing in the same message schema.
+"""Social-media loaders: one package per export format, all landing in the same message schema (``messages.py``).
 
-Each module exposes a :class:`ingestion.framework.loading.Source`; :data:`SOURCES` lists them in load order.
+Each format package defines its :class:`ingestion.framework.Source` once, with its two readers: ``parser.py``
+(streaming Python, which defines what a file means) and ``bulk.py`` (DuckDB SQL, which takes only the files it
+shapes exactly as the parser would). :data:`SOURCES` lists them in load order.
 """
 
 from ingestion.social.facebook_graph import FACEBOOK_GRAPH
-from ingestion.social.webcare_csv import WEBCARE_CSV
+from ingestion.social.webcare import WEBCARE_CSV
 from ingestion.social.x_api import X_API
 from ingestion.social.x_archive import X_ARCHIVE
 

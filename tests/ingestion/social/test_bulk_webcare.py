@@ -18,17 +18,10 @@ import duckdb
 import pytest
 
 from ingestion.framework import BulkFile, Source
-from ingestion.social import webcare_csv
-from ingestion.social.bulk import ShapedPart
-from ingestion.social.webcare_csv import (
-    _LOWER_DIFFERS,
-    AMSTERDAM,
-    PY_WHITESPACE,
-    WEBCARE_CSV,
-    bulk,
-    to_utc,
-    utc_offset,
-)
+from ingestion.social.sql import ShapedPart
+from ingestion.social.webcare import WEBCARE_CSV, bulk, plan
+from ingestion.social.webcare.bulk import _LOWER_DIFFERS, PY_WHITESPACE, shape_group
+from ingestion.social.webcare.clock import AMSTERDAM, to_utc, utc_offset
 from tests.ingestion.social.support import FIXTURES
 from tests.ingestion.social.test_bulk import _land_demo, _load_both, demo_landing  # noqa: F401
 
@@ -142,17 +135,17 @@ def _spied(taken: list[str]) -> Source:
     def spy(con: duckdb.DuckDBPyConnection, files: list[BulkFile]) -> ShapedPart:
         con.begin()  # fails within a transaction
         con.rollback()
-        part = bulk(con, files)
+        part = shape_group(con, files)
         taken.extend(part.taken)
         return part
 
     return replace(WEBCARE_CSV, bulk=spy)
 
 
-@pytest.mark.parametrize("chunk", [webcare_csv._CHUNK, 37])  # 37 bytes: quoted fields straddle the chunks
+@pytest.mark.parametrize("chunk", [plan._CHUNK, 37])  # 37 bytes: quoted fields straddle the chunks
 def test_webcare_edge_exports_load_the_same_in_bulk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                      chunk: int) -> None:
-    monkeypatch.setattr(webcare_csv, "_CHUNK", chunk)
+    monkeypatch.setattr(plan, "_CHUNK", chunk)
     taken: list[str] = []
     written = _load_both(tmp_path, monkeypatch, _spied(taken), _land_edges)
     assert written["bulk"] == written["parser"]
@@ -184,7 +177,7 @@ def test_files_whose_records_come_interleaved_go_to_the_parser(tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """Records are numbered from their file's first rowid: should a reader ever interleave two files, those
     files go to the parser (their lines would be wrong), and the load is still the parser's."""
-    read = webcare_csv._read
+    read = bulk._read
 
     def interleaved(con: duckdb.DuckDBPyConnection, layout: Any, paths: list[str]) -> None:
         read(con, layout, paths)
@@ -198,7 +191,7 @@ def test_files_whose_records_come_interleaved_go_to_the_parser(tmp_path: Path,
             rows = (f"{name[0]}{i};03-06-2014 12:00;x;gem;a;;;" for i in range(5))
             (folder / name).write_bytes(_rows(*rows).encode())
 
-    monkeypatch.setattr(webcare_csv, "_read", interleaved)
+    monkeypatch.setattr(bulk, "_read", interleaved)
     taken: list[str] = []
     written = _load_both(tmp_path, monkeypatch, _spied(taken), land)
     assert written["bulk"] == written["parser"]

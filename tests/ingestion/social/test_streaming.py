@@ -20,8 +20,8 @@ import duckdb
 import pytest
 
 from core.settings import Settings
-from ingestion.framework import Parsed, Record, load_source, loading
-from ingestion.social import facebook_graph, webcare_csv, x_api, x_archive
+from ingestion.framework import Parsed, Record, load_source, unit
+from ingestion.social import facebook_graph, webcare, x_api, x_archive
 
 SMALL_BYTES = 256 * 1024
 LARGE_BYTES = 4 * SMALL_BYTES
@@ -94,7 +94,7 @@ FORMATS: dict[str, tuple[Callable[[Path], None], Callable[[Path], Iterable[Parse
     "x_api": (write_x_api, x_api.parse, "page.json"),
     "x_archive": (write_x_archive, x_archive.parse, "archive.zip"),
     "facebook_graph": (write_facebook, facebook_graph.parse, "feed.json"),
-    "webcare_csv": (write_webcare, webcare_csv.parse, "export.csv"),
+    "webcare_csv": (write_webcare, webcare.parse, "export.csv"),
 }
 
 
@@ -133,7 +133,7 @@ def _load_peak(con: duckdb.DuckDBPyConnection, settings: Settings, path: Path, s
     write_webcare(path, size)
     tracemalloc.start()
     try:
-        report = load_source(con, webcare_csv.WEBCARE_CSV, settings)
+        report = load_source(con, webcare.WEBCARE_CSV, settings)
         return report.rows_loaded, tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -143,7 +143,7 @@ def test_loading_a_larger_export_does_not_take_more_memory(
     settings: Settings, con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The loader holds one batch of records: with a small batch, more rows must not mean more memory.
-    monkeypatch.setattr(loading, "BATCH_ROWS", 500)
+    monkeypatch.setattr(unit, "BATCH_ROWS", 500)
     landing = settings.landing / "webcare_csv"
     landing.mkdir(parents=True)
     _load_peak(con, settings, landing / "warm-up.csv", 16 * 1024)  # DuckDB imports pandas & co. once

@@ -11,8 +11,9 @@ import pytest
 from core.pseudonym import citizen_key
 from core.settings import Settings
 from ingestion.framework import FileRejected, load_source
-from ingestion.social import webcare_csv
-from ingestion.social.webcare_csv import WEBCARE_CSV, to_utc
+from ingestion.social import webcare
+from ingestion.social.webcare import WEBCARE_CSV
+from ingestion.social.webcare.clock import to_utc
 from ingestion.social.x_api import X_API
 from tests.ingestion.social.support import TEST_KEY, fetch, land, table_snapshot
 
@@ -166,11 +167,11 @@ def test_the_profile_comes_from_the_folder_name_or_else_the_header(tmp_path: Pat
     export.write_text("Datum;Kanaal;Bericht;Geplaatst door (optioneel);Mentions;Url\n"
                       "13-05-2014 09:51;Twitter;waarom is de weg dicht?;pjansen;@Zwolle_Crisis;"
                       "https://twitter.com/pjansen/status/466125000000000000\n", encoding="cp1252")
-    [record] = webcare_csv.parse(export)  # no profile folder: the header picks obi4wan
+    [record] = webcare.parse(export)  # no profile folder: the header picks obi4wan
     assert record.values["message_id"] == "466125000000000000"
     assert record.values["mentions"] == ["zwolle_crisis"]
     forced = tmp_path / "webcare"
     forced.mkdir()
     (forced / export.name).write_bytes(export.read_bytes())
     with pytest.raises(FileRejected, match="missing column.*profile webcare"):
-        list(webcare_csv.parse(forced / export.name))
+        list(webcare.parse(forced / export.name))

@@ -1,6 +1,6 @@
-"""What the social formats' bulk loaders share: DuckDB reads a group of files and shapes the messages in SQL.
+"""What the social formats' bulk readers share: DuckDB reads a group of files and shapes the messages in SQL.
 
-A format's bulk loader (see :data:`ingestion.framework.loading.BulkLoad`) fills two temporary tables for one group
+A format's bulk loader (see :data:`ingestion.framework.BulkLoad`) fills two temporary tables for one group
 of files:
 
 - ``_bulk_pages(fid, page_ok)``: one row per file it read; ``page_ok`` is false for a file the SQL cannot
@@ -32,7 +32,8 @@ import pyarrow as pa
 from core.pseudonym import hmac_pads, sql_citizen_key
 from core.settings import get_limits
 from ingestion.framework import LINEAGE_COLUMNS, BulkFile, literal_path
-from ingestion.social.common import MESSAGE_COLUMNS, author_key, citizen_key_bytes, json_depth_ok
+from ingestion.social.json_input import json_depth_ok
+from ingestion.social.messages import MESSAGE_COLUMNS, author_key, citizen_key_bytes
 
 #: The message columns the SQL shapes (the pseudonym is added at insert).
 SHAPED_COLUMNS = tuple(name for name in MESSAGE_COLUMNS if name != "author_key")
@@ -51,7 +52,7 @@ SIMPLE_HANDLE = "[A-Za-z0-9_]+"
 
 def register_files(con: duckdb.DuckDBPyConnection, files: list[BulkFile]) -> list[str]:
     """Register the group as ``_bulk_files(fid, filename, label, sha)``; returns the paths to read (never with glob
-    characters: the loader gives those files to the parser, see :func:`ingestion.framework.loading.literal_path`)."""
+    characters: the loader gives those files to the parser, see :func:`ingestion.framework.literal_path`)."""
     paths = [str(f.path) for f in files]
     if not all(map(literal_path, paths)):
         raise ValueError("a path with glob characters was offered to a bulk loader")
@@ -167,7 +168,7 @@ _set_apart = itertools.count()
 @dataclass(frozen=True)
 class ShapedPart:
     """A part of a group shaped by :func:`set_apart`: its tables, under names of their own, wait for the group's
-    transaction, which only inserts them (see :class:`ingestion.framework.loading.BulkPart`)."""
+    transaction, which only inserts them (see :class:`ingestion.framework.BulkPart`)."""
 
     table: str
     files: tuple[BulkFile, ...]
