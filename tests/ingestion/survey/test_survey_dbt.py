@@ -24,7 +24,7 @@ def dbt_build_survey(settings: Settings) -> subprocess.CompletedProcess[str]:
            "DBT_TARGET_PATH": str(settings.home / "dbt" / "target"),
            "DBT_LOG_PATH": str(settings.home / "dbt" / "logs")}
     command = [str(Path(sys.executable).with_name("dbt")), "build",
-               "--select", "path:models/staging/survey", "path:models/marts/survey",
+               "--select", "path:models/staging/survey", "path:models/intermediate/survey", "path:models/marts/survey",
                "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT)]
     return subprocess.run(command, env=env, cwd=DBT_PROJECT, capture_output=True, text=True, check=False)
 
@@ -45,5 +45,5 @@ def test_the_mart_holds_the_later_submission_once_per_municipality_and_year(
             "WHERE gm_code = 'GM0344' AND survey_year = 2015").fetchall()
         assert utrecht == [("gedeeld", 7.0, 4)]  # line 11 replaced line 6
         superseded = result.execute(
-            "SELECT source_position FROM staging.stg_survey__responses WHERE is_superseded").fetchall()
+            "SELECT source_position FROM intermediate.int_survey_responses_ranked WHERE is_superseded").fetchall()
         assert superseded == [("line 6",)]

@@ -1,5 +1,5 @@
 -- The answer that counts per municipality and survey year: the latest
--- submission (stg_survey__responses keeps the ones it replaced).
+-- submission (int_survey_responses_ranked keeps the ones it replaced).
 select
     cast(survey_year as integer) as survey_year,
     cast(gm_code as varchar) as gm_code,
@@ -8,5 +8,5 @@ select
     cast(uses_structurally as boolean) as uses_structurally,
     cast(kcc_involved as boolean) as kcc_involved,
     cast(management_support as integer) as management_support
-from {{ ref('stg_survey__responses') }}
+from {{ ref('int_survey_responses_ranked') }}
 where not is_superseded

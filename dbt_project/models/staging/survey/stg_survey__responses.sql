@@ -1,8 +1,10 @@
--- One row per loaded survey answer. A municipality may answer twice for a
--- year (a corrected resubmission or a second respondent): the later submission
--- counts (the later loaded file, then the later row in it); the earlier ones
--- stay visible here with is_superseded = true.
-with responses as (
+-- One row per loaded survey answer, renamed to English; every answer, also one a later submission replaced
+-- (int_survey_responses_ranked says which submission counts).
+with source as (
+    select * from {{ source('survey', 'survey_responses') }}
+),
+
+renamed as (
     select
         jaar as survey_year,
         gm_code,
@@ -22,22 +24,9 @@ with responses as (
         source_position,
         source_row,
         load_id,
-        loaded_at
-    from {{ source('survey', 'survey_responses') }}
-),
-
-ranked as (
-    select
-        *,
-        row_number() over (
-            partition by survey_year, gm_code
-            order by loaded_at desc, source_file desc, source_row desc
-        ) as submission_rank
-    from responses
+        loaded_at,
+        source_sha256 || ':' || source_row as response_id
+    from source
 )
 
-select
-    *,
-    source_sha256 || ':' || source_row as response_id,
-    submission_rank > 1 as is_superseded
-from ranked
+select * from renamed

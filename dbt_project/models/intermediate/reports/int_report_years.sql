@@ -13,7 +13,7 @@ with observed as (
     from {{ ref('int_questions_identified') }}
     union
     select survey_year as year
-    from {{ ref('stg_survey__responses') }}
+    from {{ ref('int_survey_responses_ranked') }}
     where not is_superseded
 )
 

@@ -61,7 +61,7 @@ survey as (
         kcc_involved,
         self_rating,
         uses_structurally
-    from {{ ref('stg_survey__responses') }}
+    from {{ ref('int_survey_responses_ranked') }}
     where not is_superseded
 )
 
