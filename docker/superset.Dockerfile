@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # Superset image of Dialoog: the bi environment from the same lock file as `make setup`
 # (requirements/bi.txt) plus the Postgres driver locked against it (docker/bi-services.txt), Dialoog's
-# superset/ folder (configuration, provisioning, dashboard bundle), run as a non-root user.
+# superset/ folder (configuration, provisioning, dashboard bundle), run as a non-root user. The bundle is the
+# committed YAML: its generator (dashboards/) is for changing the dashboards, not for serving them.
 # Build from the repository root: docker compose build (or docker build -f docker/superset.Dockerfile .).
 FROM python:3.11.14-slim-bookworm
 
