@@ -1,5 +1,8 @@
 """Everything that touches Great Expectations 1.24 (imported only by :func:`expectations.runner.run_suite`).
 
+Only GX's public API is used here; the few steps that have no public route are in
+:mod:`expectations.gx_internals`, each with its reason.
+
 Context choice, measured on this machine (2 cores, GX 1.24.1):
 
 - The context is *ephemeral* (its configuration lives in this module, so there is no
@@ -25,8 +28,8 @@ before the check; X demo data copied into loads of 1, 2.4 and 9.6 million messag
 - Chunks of whole files (:func:`expectations.suites.load_chunks`, 200 k rows) validated one by one and
   merged here: 0.96 M 3.2-3.9 s / +243 MB, 2.4 M 7.2-8.0 s / +246 MB, 9.6 M 21-31 s / +234 MB. Exact, not
   an approximation: a row-wise rule's counts add up over any split of the rows, a uniqueness within a file
-  holds per chunk because no file is split, and GX's own formatter (``_format_map_output``) builds the
-  merged result from the summed counts and the failing samples taken in row order — a test checks that
+  holds per chunk because no file is split, and GX's own formatter (:func:`.gx_internals.map_result`) builds
+  the merged result from the summed counts and the failing samples taken in row order — a test checks that
   the stored GX result and the ``dq`` rows of seven chunks equal those of one. Part of the speed is in the
   reading: chunks come through Arrow, and ``created_year`` is a BIGINT, which GX compares vectorised
   (an INTEGER went through a Python call per row). DuckDB's block cache is kept small while reading, or
@@ -49,11 +52,11 @@ from urllib.parse import unquote, urlparse
 import great_expectations as gx
 import pandas as pd
 from great_expectations.constants import DATAFRAME_REPLACEMENT_STR
-from great_expectations.core.expectation_validation_result import (
+from great_expectations.core import (
     ExpectationSuiteValidationResult,
     ExpectationValidationResult,
+    RunIdentifier,
 )
-from great_expectations.core.run_identifier import RunIdentifier
 from great_expectations.data_context.types.base import (
     DataContextConfig,
     FilesystemStoreBackendDefaults,
@@ -63,15 +66,10 @@ from great_expectations.data_context.types.resource_identifiers import (
     ExpectationSuiteIdentifier,
     ValidationResultIdentifier,
 )
-from great_expectations.expectations.expectation import _format_map_output
-from great_expectations.expectations.expectation_configuration import parse_result_format
-from great_expectations.expectations.registry import get_expectation_impl
-from great_expectations.validator.v1_validator import Validator
-from great_expectations.validator.validation_statistics import calc_validation_statistics
 
 from core.settings import Settings
-from expectations import data_docs, store
-from expectations.runner import FAILING_KEYS_SAMPLE, Rule, RuleResult, Suite
+from expectations import data_docs, gx_internals, store
+from expectations.model import FAILING_KEYS_SAMPLE, Rule, RuleResult, Suite
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -194,7 +192,7 @@ class _ChunkedRun:
 
     def add(self, frame: pd.DataFrame) -> None:
         """Validate one chunk; keep its results (failing rows shifted to load positions) and failing keys."""
-        result = self._validator(frame).validate_expectation_suite(self.chunk_suite)
+        result = gx_internals.validate_chunk(self.definition.batch_definition, frame, self.chunk_suite, RESULT_FORMAT)
         self.meta, self.batch_id = self.meta or dict(result.meta), self.batch_id or result.batch_id
         for gx_result in result.results:
             name = gx_result.expectation_config.meta.get("rule")
@@ -210,11 +208,6 @@ class _ChunkedRun:
         self.rows += len(frame)
         self.chunks += 1
 
-    def _validator(self, frame: pd.DataFrame) -> Validator:
-        """A validator of one DataFrame batch of the suite's asset (built as ``ValidationDefinition.run`` does)."""
-        return Validator(batch_definition=self.definition.batch_definition, result_format=dict(RESULT_FORMAT),
-                         batch_parameters={"dataframe": frame})
-
     def _merged(self) -> dict[str, ExpectationValidationResult]:
         """One GX result per rule for the whole load; row-count rules are judged here, once."""
         merged = {name: _merge(parts) for name, parts in self.parts.items() if parts}
@@ -224,23 +217,23 @@ class _ChunkedRun:
         """Store the merged result as GX's validation definition stores its own; return its identifier."""
         self.by_rule = self._merged()
         results = [self.by_rule[rule.name] for rule in self.rules if rule.name in self.by_rule]
-        statistics = calc_validation_statistics(results)
+        successful = sum(1 for result in results if result.success)
         meta = self.meta | {
             "validation_id": self.definition.id, "checkpoint_id": self.checkpoint_id, "run_id": run_id,
             "validation_time": run_id.run_time, "batch_parameters": {"dataframe": DATAFRAME_REPLACEMENT_STR},
             "dialoog_chunks": self.chunks, "dialoog_rows": self.rows,
         }
         suite_result = ExpectationSuiteValidationResult(
-            results=results, success=statistics.success, suite_name=self.suite.name, meta=meta,
-            statistics={"evaluated_expectations": statistics.evaluated_expectations,
-                        "successful_expectations": statistics.successful_expectations,
-                        "unsuccessful_expectations": statistics.unsuccessful_expectations,
-                        "success_percent": statistics.success_percent},
+            results=results, success=successful == len(results), suite_name=self.suite.name, meta=meta,
+            statistics={"evaluated_expectations": len(results),  # as GX's validator counts them
+                        "successful_expectations": successful,
+                        "unsuccessful_expectations": len(results) - successful,
+                        "success_percent": successful / len(results) * 100 if results else None},
             batch_id=self.batch_id,
         )
         suite_id = ExpectationSuiteIdentifier(name=self.suite.name)
         result_id = ValidationResultIdentifier(suite_id, run_id, self.batch_id)
-        ctx.validation_results_store.store_validation_results(suite_result, result_id, suite_id)
+        gx_internals.store_result(ctx, suite_result, result_id, suite_id)
         return result_id
 
     def rule_results(self) -> tuple[RuleResult, ...]:
@@ -258,14 +251,8 @@ def _transient_suite(name: str, expectations: list[Expectation]) -> gx.Expectati
 
 
 def _row_count_result(expectation: Expectation, rows: int) -> ExpectationValidationResult:
-    """GX's verdict of a row-count expectation, given the rows of all chunks as its ``table.row_count``.
-
-    Validating it on a frame of that many rows would make GX hash the frame's index (16 bytes a row).
-    """
-    runtime = {"result_format": dict(RESULT_FORMAT)}
-    dependencies = expectation.get_validation_dependencies(runtime_configuration=dict(runtime))
-    metrics = {metric.id: rows for metric in dependencies.get_metric_configurations()}  # only table.row_count
-    return expectation.metrics_validate(metrics, runtime_configuration=runtime)
+    """GX's verdict of a row-count expectation, given the rows of all chunks (judged once, not per chunk)."""
+    return gx_internals.row_count_result(expectation, rows, RESULT_FORMAT)
 
 
 def _merge(parts: list[ExpectationValidationResult]) -> ExpectationValidationResult:
@@ -284,9 +271,9 @@ def _merge(parts: list[ExpectationValidationResult]) -> ExpectationValidationRes
         return next((part for part in parts if not part.success), parts[0])
     element_count = sum(d.get("element_count") or 0 for d in details)
     missing = [d.get("missing_count") for d in details]
-    success = all(part.success for part in parts)  # no 'mostly' on chunked rules (runner checks)
-    formatted = _format_map_output(  # GX's own layout of a map expectation's result (GX 1.24.1)
-        result_format=parse_result_format(dict(RESULT_FORMAT)),
+    success = all(part.success for part in parts)  # no 'mostly' on chunked rules (Rule checks)
+    formatted = gx_internals.map_result(  # GX's own layout of a map expectation's result
+        RESULT_FORMAT,
         success=success,
         element_count=element_count,
         nonnull_count=None if None in missing else element_count - sum(missing),
@@ -295,7 +282,7 @@ def _merge(parts: list[ExpectationValidationResult]) -> ExpectationValidationRes
         unexpected_index_list=_joined(details, "partial_unexpected_index_list"),
     )
     return ExpectationValidationResult(success=success, expectation_config=parts[0].expectation_config,
-                                       result=formatted["result"], meta=parts[0].meta,
+                                       result=formatted, meta=parts[0].meta,
                                        exception_info=parts[0].exception_info)
 
 
@@ -312,9 +299,10 @@ def _expectations(rules: tuple[Rule, ...], df: pd.DataFrame) -> tuple[dict[str, 
     broken: dict[str, RuleResult] = {}
     for rule in rules:
         try:
-            kwargs = rule.resolve_kwargs(df)
-            built[rule.name] = get_expectation_impl(rule.expectation)(
-                **kwargs,
+            expectation = rule.build(df)
+            # a fresh instance of the rule's GX class, with our severity and notes (the rule's stays untouched)
+            built[rule.name] = type(expectation)(
+                **expectation.configuration.kwargs,
                 severity=GX_SEVERITY[rule.severity],
                 meta={"rule": rule.name, "severity": rule.severity},
                 notes=[f"**{rule.severity}** · `{rule.name}` — {rule.description}"],  # shown in Data Docs
@@ -323,7 +311,7 @@ def _expectations(rules: tuple[Rule, ...], df: pd.DataFrame) -> tuple[dict[str, 
             broken[rule.name] = RuleResult(
                 rule=rule.name,
                 description=rule.description,
-                expectation_type=rule.expectation,
+                expectation_type=rule.expectation_type,
                 severity=rule.severity,
                 success=False,
                 expected={},
@@ -360,7 +348,7 @@ def _rule_result(
     base = {
         "rule": rule.name,
         "description": rule.description,
-        "expectation_type": rule.expectation,
+        "expectation_type": rule.expectation_type,
         "severity": rule.severity,
         "expected": store.plain(_expected(expectation)),
     }

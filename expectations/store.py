@@ -13,7 +13,7 @@ import duckdb
 from core.bookkeeping import ensure_bookkeeping
 
 if TYPE_CHECKING:
-    from expectations.runner import RuleResult, SuiteOutcome
+    from expectations.model import RuleResult, SuiteOutcome
 
 def previous_row_counts(
     con: duckdb.DuckDBPyConnection, suite: str, limit: int, exclude_load_id: str | None = None

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import duckdb
 
-from expectations.runner import Suite
+from expectations.model import Suite
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -13,8 +13,16 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from expectations.runner import Rule, Suite, VolumeCheck
-from expectations.suites.rules import GM_CODE, NOT_BLANK, PV_CODE, columns_present, matches, not_null
+from expectations.model import FromRows, Rule, Suite, VolumeCheck
+from expectations.suites.building import (
+    GM_CODE,
+    NOT_BLANK,
+    PV_CODE,
+    columns_present,
+    gx_expectations,
+    matches,
+    not_null,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -53,6 +61,7 @@ def gemeenten_suite(unique_within: tuple[str, ...] = ("gm_code", "jaar")) -> Sui
     The effective lists (after dbt picked one list per year) are unique per code and year; a load may hold
     a shipped and a landed list of one year, so there ``unique_within`` adds ``source_file``.
     """
+    gxe = gx_expectations()
     return Suite(
         name="cbs_gemeenten",
         key_columns=("gm_code", "jaar"),
@@ -73,15 +82,13 @@ def gemeenten_suite(unique_within: tuple[str, ...] = ("gm_code", "jaar")) -> Sui
             ),
             Rule(
                 name="one_row_per_code_and_year",
-                expectation="expect_compound_columns_to_be_unique",
-                kwargs={"column_list": list(unique_within)},
+                expectation=gxe.ExpectCompoundColumnsToBeUnique(column_list=list(unique_within)),
                 severity="fatal",
                 description="Eén rij per gemeente per jaar / one row per municipality code and year.",
             ),
             Rule(
                 name="jaar_in_range",
-                expectation="expect_column_values_to_be_between",
-                kwargs={"column": "jaar", "min_value": 1900, "max_value": 2100},
+                expectation=gxe.ExpectColumnValuesToBeBetween(column="jaar", min_value=1900, max_value=2100),
                 severity="error",
                 description="Jaar is plausibel (1900-2100) / year is plausible.",
             ),
@@ -94,6 +101,7 @@ def gemeenten_suite(unique_within: tuple[str, ...] = ("gm_code", "jaar")) -> Sui
 def herindelingen_suite(known_gm_codes: Iterable[str]) -> Suite:
     """The municipal mergers; ``known_gm_codes`` are all codes of all yearly lists (the successor check)."""
     known = sorted(set(known_gm_codes))
+    gxe = gx_expectations()
     return Suite(
         name="cbs_herindelingen",
         key_columns=("datum_ingang", "oude_gm_code"),
@@ -112,15 +120,13 @@ def herindelingen_suite(known_gm_codes: Iterable[str]) -> Suite:
             ),
             Rule(
                 name="one_merger_per_code_and_date",
-                expectation="expect_compound_columns_to_be_unique",
-                kwargs={"column_list": ["datum_ingang", "oude_gm_code"]},
+                expectation=gxe.ExpectCompoundColumnsToBeUnique(column_list=["datum_ingang", "oude_gm_code"]),
                 severity="error",
                 description="Eén rij per oude code en datum / one row per old code and date.",
             ),
             Rule(
                 name="successor_in_yearly_lists",
-                expectation="expect_column_values_to_be_in_set",
-                kwargs={"column": "nieuwe_gm_code", "value_set": known},
+                expectation=gxe.ExpectColumnValuesToBeInSet(column="nieuwe_gm_code", value_set=known),
                 severity="error",
                 description="De opvolger staat in een CBS-jaarlijst / successor is in a yearly list.",
             ),
@@ -136,6 +142,7 @@ def _current_codes(df: pd.DataFrame) -> dict[str, Any]:
 
 def dim_municipality_suite() -> Suite:
     """Mart ``marts.dim_municipality``: unique codes, a current successor for every code, a start date."""
+    gxe = gx_expectations()
     return Suite(
         name="dim_municipality",
         key_columns=("gm_code",),
@@ -146,8 +153,7 @@ def dim_municipality_suite() -> Suite:
             not_null("gm_code", "fatal", "gm_code is gevuld / gm_code is not null."),
             Rule(
                 name="gm_code_unique",
-                expectation="expect_column_values_to_be_unique",
-                kwargs={"column": "gm_code"},
+                expectation=gxe.ExpectColumnValuesToBeUnique(column="gm_code"),
                 severity="fatal",
                 description="Eén rij per gm_code / gm_code is unique.",
             ),
@@ -155,8 +161,7 @@ def dim_municipality_suite() -> Suite:
             not_null("successor_gm_code", "fatal", "Elke gemeente heeft een huidige code / successor is set."),
             Rule(
                 name="successor_is_current",
-                expectation="expect_column_values_to_be_in_set",
-                kwargs=_current_codes,
+                expectation=FromRows(gxe.ExpectColumnValuesToBeInSet, _current_codes),
                 severity="fatal",
                 description="De opvolger bestaat nu (is_current) / the successor is itself a current code.",
             ),
@@ -169,6 +174,7 @@ def dim_municipality_suite() -> Suite:
 
 def bevolking_suite() -> Suite:
     """Inhabitants per municipality and year: codes well-formed, counts positive, one row per code and year."""
+    gxe = gx_expectations()
     return Suite(
         name="cbs_bevolking",
         key_columns=("gm_code", "jaar"),
@@ -179,15 +185,13 @@ def bevolking_suite() -> Suite:
             not_null("jaar", "fatal", "Elk record heeft een jaar / every row has a year."),
             Rule(
                 name="inwoners_positive",
-                expectation="expect_column_values_to_be_between",
-                kwargs={"column": "inwoners", "min_value": 1, "max_value": 2_000_000},
+                expectation=gxe.ExpectColumnValuesToBeBetween(column="inwoners", min_value=1, max_value=2_000_000),
                 severity="error",
                 description="Inwoners tussen 1 en 2 miljoen / inhabitants between 1 and 2 million.",
             ),
             Rule(
                 name="one_row_per_code_and_year",
-                expectation="expect_compound_columns_to_be_unique",
-                kwargs={"column_list": ["gm_code", "jaar", "source_file"]},
+                expectation=gxe.ExpectCompoundColumnsToBeUnique(column_list=["gm_code", "jaar", "source_file"]),
                 severity="error",
                 description="Eén rij per gemeente per jaar per bestand / one row per code and year in a file.",
             ),

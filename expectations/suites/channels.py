@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from expectations.runner import Rule, Suite
-from expectations.suites.rules import GM_CODE, columns_present, in_set, matches, not_null, unique_together
+from expectations.model import Rule, Suite
+from expectations.suites.building import (
+    GM_CODE,
+    columns_present,
+    gx_expectations,
+    in_set,
+    matches,
+    not_null,
+    unique_together,
+)
 
 PLATFORMS = ("x", "facebook", "instagram")
 THEMES = ("algemeen", "crisis", "verkiezingen", "project", "kcc", "raad", "overig")
@@ -13,6 +21,7 @@ THEMES = ("algemeen", "crisis", "verkiezingen", "project", "kcc", "raad", "overi
 
 def channels_suite(known_gm_codes: Iterable[str]) -> Suite:
     """Registry rows: well-formed, one row per account, and every channel's municipality existed."""
+    gxe = gx_expectations()
     return Suite(
         name="channels",
         key_columns=("platform", "account_id"),
@@ -29,9 +38,10 @@ def channels_suite(known_gm_codes: Iterable[str]) -> Suite:
                    "De gemeente bestaat in een CBS-lijst / the municipality is in a CBS list."),
             Rule(
                 name="active_period_ordered",
-                expectation="expect_column_pair_values_a_to_be_greater_than_b",
-                kwargs={"column_A": "active_to", "column_B": "active_from", "or_equal": True,
-                        "ignore_row_if": "either_value_is_missing"},
+                expectation=gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                    column_A="active_to", column_B="active_from", or_equal=True,
+                    ignore_row_if="either_value_is_missing",
+                ),
                 severity="error",
                 description="active_to ligt niet voor active_from / the active period is not reversed.",
             ),

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from expectations.runner import Suite, VolumeCheck
+from expectations.model import Suite, VolumeCheck
 from expectations.suites import read_frame
-from expectations.suites.rules import GM_CODE, between, in_set, matches, not_null, unique_together
+from expectations.suites.building import GM_CODE, between, in_set, matches, not_null, unique_together
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from expectations.runner import Suite, VolumeCheck
-from expectations.suites.rules import between, columns_present, in_set, not_null, unique_together
+from expectations.model import Suite, VolumeCheck
+from expectations.suites.building import between, columns_present, in_set, not_null, unique_together
 
 PLATFORMS = ("x", "facebook", "instagram")
 FIRST_YEAR = 2006  # the first tweet

@@ -6,8 +6,8 @@ with their file and row; a second answer of one municipality in one year is a wa
 
 from __future__ import annotations
 
-from expectations.runner import Suite
-from expectations.suites.rules import GM_CODE, between, columns_present, in_set, matches, unique_together
+from expectations.model import Suite
+from expectations.suites.building import GM_CODE, between, columns_present, in_set, matches, unique_together
 
 DEPARTMENTS = ("communicatie", "kcc", "gedeeld", "anders")
 

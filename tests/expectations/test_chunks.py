@@ -9,16 +9,17 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import great_expectations.expectations as gxe
 import pandas as pd
 import pyarrow as pa
 import pytest
 
 from core.settings import Settings
 from expectations import suites
-from expectations.runner import FAILING_KEYS_SAMPLE, Rule, Suite, SuiteOutcome, run_suite
+from expectations.runner import FAILING_KEYS_SAMPLE, FromRows, Rule, Suite, SuiteOutcome, run_suite
 from expectations.suites import file_ranges, load_chunks, load_frame, load_rows, load_suite
+from expectations.suites.building import unique_together
 from expectations.suites.cbs import bevolking_suite
-from expectations.suites.rules import unique_together
 from ingestion.framework import ensure_table
 from ingestion.social.x_api import X_API
 
@@ -207,16 +208,16 @@ def test_a_duplicate_id_in_a_file_bigger_than_a_chunk_is_caught(
 
 def test_only_suites_whose_rules_add_up_get_chunks(loaded: duckdb.DuckDBPyConnection, home: Settings) -> None:
     with pytest.raises(ValueError, match="unique across files"):
-        Rule("id_unique", "expect_compound_columns_to_be_unique", {"column_list": ["platform", "message_id"]},
-             "fatal", chunking="rows")
+        Rule("id_unique", gxe.ExpectCompoundColumnsToBeUnique(column_list=["platform", "message_id"]), "fatal",
+             chunking="rows")
     with pytest.raises(ValueError, match="mostly"):
-        Rule("r", "expect_column_values_to_not_be_null", {"column": "a", "mostly": 0.9}, "error", chunking="rows")
+        Rule("r", gxe.ExpectColumnValuesToNotBeNull(column="a", mostly=0.9), "error", chunking="rows")
     with pytest.raises(ValueError, match="computed from the rows"):
-        Rule("r", "expect_column_values_to_be_in_set", lambda df: {"column": "a"}, "error", chunking="rows")
+        Rule("r", FromRows(gxe.ExpectColumnValuesToBeInSet, lambda df: {"column": "a"}), "error", chunking="rows")
     with pytest.raises(ValueError, match="not known to add up"):
-        Rule("r", "expect_column_values_to_be_increasing", {"column": "a"}, "error", chunking="rows")
+        Rule("r", gxe.ExpectColumnValuesToBeIncreasing(column="a"), "error", chunking="rows")
     with pytest.raises(ValueError, match="not a row-count"):
-        Rule("r", "expect_column_values_to_not_be_null", {"column": "a"}, "error", chunking="row_count")
+        Rule("r", gxe.ExpectColumnValuesToNotBeNull(column="a"), "error", chunking="row_count")
     assert unique_together("u", ("gm_code", "jaar"), "error", "").chunking == "whole"
     assert not bevolking_suite().chunkable
 

@@ -19,6 +19,7 @@ from urllib.parse import unquote, urlparse
 import duckdb
 import pandas as pd
 import pytest
+from great_expectations.expectations import ExpectColumnValuesToNotBeNull
 
 from core.settings import PROJECT_ROOT, Settings
 from expectations.runner import Rule, Suite, run_suite
@@ -30,7 +31,7 @@ from tests.expectations.conftest import GEMEENTEN_TYPES, read_fixture
 DOTTED = Suite(
     name="audit.dotted.suite",
     key_columns=("id",),
-    rules=(Rule("id_not_null", "expect_column_values_to_not_be_null", {"column": "id"}, "fatal"),),
+    rules=(Rule("id_not_null", ExpectColumnValuesToNotBeNull(column="id"), "fatal"),),
 )
 CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)""")
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import duckdb
+import great_expectations.expectations as gxe
 import pandas as pd
 import pytest
 
@@ -16,11 +17,12 @@ from expectations import store
 from expectations.runner import (
     FAILING_KEYS_SAMPLE,
     FatalRuleFailed,
+    FromRows,
     Rule,
     Suite,
     VolumeCheck,
-    check_volume,
     run_suite,
+    volume_baseline,
 )
 from expectations.suites.cbs import gemeenten_suite
 from tests.conftest import PROJECT
@@ -120,7 +122,7 @@ def test_volume_check_flags_a_small_load(con: duckdb.DuckDBPyConnection, home: S
     suite = Suite(
         name="volume_demo",
         key_columns=("id",),
-        rules=(Rule("id_not_null", "expect_column_values_to_not_be_null", {"column": "id"}, "fatal"),),
+        rules=(Rule("id_not_null", gxe.ExpectColumnValuesToNotBeNull(column="id"), "fatal"),),
         volume=VolumeCheck(min_ratio=0.5, history=3, severity="error"),
     )
     for load, rows in enumerate((100, 120)):
@@ -128,13 +130,7 @@ def test_volume_check_flags_a_small_load(con: duckdb.DuckDBPyConnection, home: S
         assert outcome.passed
     small = pd.DataFrame({"id": range(20)})
 
-    verdict = check_volume(con, "volume_demo", len(small), suite.volume)
-    assert (verdict.previous_runs, verdict.usual_rows, verdict.min_rows, verdict.flagged) == (
-        2,
-        110,
-        55,
-        True,
-    )
+    assert volume_baseline(con, "volume_demo", suite.volume) == (2, 110, 55)  # 20 rows are too few
     outcome = run_suite(con, suite, small, settings=home, load_id="l-small")
     assert outcome.error_failures == ["row_volume"] and outcome.fatal_failures == []
     volume = _rule_rows(con, outcome.run_id)["row_volume"]
@@ -148,13 +144,13 @@ def test_volume_check_flags_a_small_load(con: duckdb.DuckDBPyConnection, home: S
 def test_volume_ignores_a_rerun_of_the_same_load(con: duckdb.DuckDBPyConnection) -> None:
     ensure_bookkeeping(con)
     ensure_bookkeeping(con)  # idempotent
-    assert check_volume(con, "anything", 5).previous_runs == 0
+    assert volume_baseline(con, "anything", VolumeCheck()) == (0, None, 0)
     con.execute(
         """insert into dq.validation_runs values
            ('r1', 's', 'load-x', null, null, now(), now(), 1000, 1, 'passed', 0, 0, 0, null)"""
     )
-    assert check_volume(con, "s", 5, exclude_load_id="load-x").flagged is False
-    assert check_volume(con, "s", 5).flagged is True
+    assert volume_baseline(con, "s", VolumeCheck(), exclude_load_id="load-x") == (0, None, 0)
+    assert volume_baseline(con, "s", VolumeCheck()) == (1, 1000, 500)  # 5 rows would be flagged
 
 
 def test_a_rule_that_cannot_run_is_a_failure_not_a_crash(con: duckdb.DuckDBPyConnection, home: Settings) -> None:
@@ -162,9 +158,9 @@ def test_a_rule_that_cannot_run_is_a_failure_not_a_crash(con: duckdb.DuckDBPyCon
         name="broken_rules",
         key_columns=("id",),
         rules=(
-            Rule("missing_column", "expect_column_values_to_not_be_null", {"column": "nope"}, "fatal"),
-            Rule("bad_factory", "expect_column_values_to_be_in_set", lambda df: {"column": df["x"]}, "error"),
-            Rule("fine", "expect_column_values_to_not_be_null", {"column": "id"}, "warning"),
+            Rule("missing_column", gxe.ExpectColumnValuesToNotBeNull(column="nope"), "fatal"),
+            Rule("bad_factory", FromRows(gxe.ExpectColumnValuesToBeInSet, lambda df: {"column": df["x"]}), "error"),
+            Rule("fine", gxe.ExpectColumnValuesToNotBeNull(column="id"), "warning"),
         ),
     )
     outcome = run_suite(con, suite, pd.DataFrame({"id": [1, 2]}), settings=home, load_id="l")
@@ -181,12 +177,7 @@ def test_failing_keys_are_a_sample_and_counts_complete(con: duckdb.DuckDBPyConne
         name="sample_demo",
         key_columns=("id",),
         rules=(
-            Rule(
-                "code_format",
-                "expect_column_values_to_match_regex",
-                {"column": "code", "regex": "^A"},
-                "error",
-            ),
+            Rule("code_format", gxe.ExpectColumnValuesToMatchRegex(column="code", regex="^A"), "error"),
         ),
     )
     df = pd.DataFrame({"id": range(60), "code": ["B"] * 50 + ["A"] * 10}, index=range(100, 160))
@@ -201,11 +192,11 @@ def test_failing_keys_are_a_sample_and_counts_complete(con: duckdb.DuckDBPyConne
 
 
 def test_suite_definitions_are_checked() -> None:
-    rule = Rule("r", "expect_column_values_to_not_be_null", {"column": "a"}, "fatal")
+    rule = Rule("r", gxe.ExpectColumnValuesToNotBeNull(column="a"), "fatal")
     with pytest.raises(ValueError, match="duplicate"):
         Suite(name="s", rules=(rule, rule), key_columns=())
     with pytest.raises(ValueError, match="severity"):
-        Rule("r", "expect_column_values_to_not_be_null", {"column": "a"}, "critical")  # type: ignore[arg-type]
+        Rule("r", gxe.ExpectColumnValuesToNotBeNull(column="a"), "critical")  # type: ignore[arg-type]
 
 
 def test_plain_makes_strict_json() -> None:
@@ -232,12 +223,12 @@ def test_importing_runner_and_suites_does_not_load_gx() -> None:
 
 
 def test_a_suite_reads_its_keys_and_its_rules_columns() -> None:
-    from expectations.suites.rules import between, columns_present, not_null, unique_together
+    from expectations.suites.building import between, columns_present, not_null, unique_together
 
     rules = (not_null("b", "error", ""), unique_together("ab", ("a", "b"), "fatal", ""),
              between("c_range", "c", 0, 1, "error", ""))
     assert Suite(name="s", key_columns=("k",), rules=rules).columns == ("k", "b", "a", "c")
     # a check of the column set, or arguments computed from the data, needs every column
     assert Suite(name="s", key_columns=("k",), rules=(*rules, columns_present(["a"]))).columns is None
-    computed = Rule("d_set", "expect_column_values_to_be_in_set", lambda frame: {"column": "d"}, "error")
+    computed = Rule("d_set", FromRows(gxe.ExpectColumnValuesToBeInSet, lambda frame: {"column": "d"}), "error")
     assert Suite(name="s", key_columns=("k",), rules=(computed,)).columns is None
