@@ -130,7 +130,9 @@ class MunicipalityMatcher:
         """The matcher over the CBS lists and mergers loaded in ``raw`` (the shipped files if none are).
 
         Per year the list in force is chosen as in dbt's ``int_municipality_years_selected``: a landed
-        list replaces the shipped one, and of several landed lists the last loaded wins.
+        list replaces the shipped one, and of several landed lists the last loaded wins; per old code the
+        last loaded merger wins, as in ``int_municipality_successors``. The rule is written here again
+        because the survey loads before dbt builds those models (their tables may be missing or stale).
         """
         loaded = {row[0] for row in con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw'").fetchall()}

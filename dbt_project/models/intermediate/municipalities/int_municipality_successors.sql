@@ -1,6 +1,7 @@
 -- Every code that ever merged, resolved to its current successor: chains A -> B -> C resolve to C.
 with recursive mergers as (
-    -- one successor per old code: the last loaded statement of the merger wins
+    -- one successor per old code: the last loaded statement of the merger wins (the survey loader applies
+    -- the same rule to raw at load time: ingestion/survey/matching.py, _MERGERS_SQL)
     select
         old_gm_code,
         new_gm_code,

@@ -1,5 +1,7 @@
 -- The municipality list in force for each year: a landed list replaces the shipped one for its year,
--- and of several landed lists the last loaded wins (CONTRACT.md §2).
+-- and of several landed lists the last loaded wins (CONTRACT.md §2). The survey loader needs the same
+-- lists at load time, before this model is built, and chooses them by the same rule from raw
+-- (ingestion/survey/matching.py, _SELECTED_LISTS_SQL): change both together.
 with ranked_files as (
     select
         year,
