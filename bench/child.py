@@ -31,12 +31,12 @@ def measure(method: str, fmt: str, home: Path) -> dict[str, float]:
         source = _prepare(con, fmt, settings) if method == "ours" else None
         started = time.perf_counter()
         if source is not None:
-            from ingestion.framework import loading
+            from ingestion.framework import load_source, quarantine
 
             # Record a broken file but leave it in place: the other methods and the pipeline read the
             # same landing zone afterwards.
-            loading.quarantine_file = lambda *args: None
-            report = loading.load_source(con, source, settings)
+            quarantine.quarantine_file = lambda *args: None
+            report = load_source(con, source, settings)
             rows = report.rows_loaded
             seconds = time.perf_counter() - started
             checked = _check(con, source, settings, report)

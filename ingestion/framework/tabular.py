@@ -15,7 +15,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from core.settings import get_limits
-from ingestion.framework.loading import FileRejected, UnpackBudget, error_name
+from ingestion.framework.errors import error_name
+from ingestion.framework.landing import UnpackBudget
+from ingestion.framework.records import FileRejected
 
 Row = tuple[int, dict[str, str]]
 
@@ -85,7 +87,7 @@ def _excel_with(delimiter: str) -> type[csv.Dialect]:
 def read_xlsx(path: Path, required: Iterable[str] = ()) -> Iterator[Row]:
     """Rows of the first sheet of an XLSX workbook, streamed; numbers come back as text.
 
-    The workbook (a ZIP) is checked against the unpack limits first (:class:`ingestion.framework.loading.UnpackBudget`);
+    The workbook (a ZIP) is checked against the unpack limits first (:class:`ingestion.framework.landing.UnpackBudget`);
     a cell longer than ``DIALOOG_MAX_VALUE_BYTES`` characters, or XML the parser refuses while the rows are read,
     fails the file. Reasons name the error's type only: openpyxl's and the XML parser's messages can quote it."""
     import openpyxl  # imported here: only XLSX loads need it

@@ -23,7 +23,7 @@ import pytest
 from core.settings import Settings, get_settings
 from demo.bad_day import is_bad_day
 from demo.generate import Generator
-from ingestion.framework import Source, load_source, loading
+from ingestion.framework import BulkFile, Source, bulk, load_source
 from ingestion.social.facebook_graph import FACEBOOK_GRAPH
 from ingestion.social.x_api import X_API
 from ingestion.social.x_archive import X_ARCHIVE, unpacked_tweets
@@ -284,8 +284,8 @@ EDGE_CASES: dict[str, tuple[Source, Any, int, int, int]] = {
 }
 
 
-@pytest.mark.parametrize(("group_files", "part_files"), [(loading.BULK_FILES, loading.BULK_PART_FILES), (2, 2),
-                                                       (loading.BULK_FILES, 2)],
+@pytest.mark.parametrize(("group_files", "part_files"), [(bulk.BULK_FILES, bulk.BULK_PART_FILES), (2, 2),
+                                                       (bulk.BULK_FILES, 2)],
                          ids=["one group", "groups of 2", "one group in parts of 2"])
 @pytest.mark.parametrize("name", EDGE_CASES)
 def test_edge_files_load_the_same_in_bulk(name: str, group_files: int, part_files: int, tmp_path: Path,
@@ -295,9 +295,9 @@ def test_edge_files_load_the_same_in_bulk(name: str, group_files: int, part_file
     parts of 2, one transaction reads its files in many queries, and a malformed file in one part still
     leaves only that file to the parser."""
     source, land, min_rows, min_taken, max_taken = EDGE_CASES[name]
-    monkeypatch.setattr(loading, "BULK_FILES", group_files)
-    monkeypatch.setattr(loading, "BULK_PART_FILES", part_files)
-    caplog.set_level(logging.INFO, logger="ingestion.framework.loading")
+    monkeypatch.setattr(bulk, "BULK_FILES", group_files)
+    monkeypatch.setattr(bulk, "BULK_PART_FILES", part_files)
+    caplog.set_level(logging.INFO, logger="ingestion.framework.bulk")
     written = _load_both(tmp_path, monkeypatch, source, land)
     assert written["bulk"] == written["parser"]
     assert len(written["bulk"]["rows"]) > min_rows
@@ -315,7 +315,7 @@ def test_edge_files_load_the_same_in_bulk(name: str, group_files: int, part_file
 @pytest.mark.parametrize("source", [X_API, FACEBOOK_GRAPH, X_ARCHIVE], ids=lambda s: s.name)
 def test_demo_files_load_the_same_in_bulk(source: Source, demo_landing: Path, tmp_path: Path,
                                           monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger="ingestion.framework.loading")
+    caplog.set_level(logging.INFO, logger="ingestion.framework.bulk")
     files, land = _land_demo(demo_landing, source.name)
     written = _load_both(tmp_path, monkeypatch, source, land)
     assert written["bulk"] == written["parser"]
@@ -327,7 +327,7 @@ def test_archives_are_grouped_by_their_unpacked_tweets(demo_landing: Path, tmp_p
                                                        caplog: pytest.LogCaptureFixture) -> None:
     """An archive weighs its tweet files unpacked (what DuckDB reads), not its ZIP: with a group cap below one
     archive, each archive is a group of its own, and every one still loads as the parser loads it."""
-    caplog.set_level(logging.INFO, logger="ingestion.framework.loading")
+    caplog.set_level(logging.INFO, logger="ingestion.framework.bulk")
     files, land = _land_demo(demo_landing, "x_archive")
     for path in files:
         with zipfile.ZipFile(path) as archive:
@@ -346,12 +346,12 @@ def test_bulk_groups_run_on_fewer_duckdb_threads_and_restore_them(tmp_path: Path
     """While the workers run, DuckDB gets only the cores they leave (``bulk_threads``); after, its own setting."""
     monkeypatch.setenv("DIALOOG_HOME", str(tmp_path))
     monkeypatch.setenv("DIALOOG_CITIZEN_KEY", TEST_KEY)
-    monkeypatch.setattr(loading, "bulk_threads", lambda: 1)
+    monkeypatch.setattr(bulk, "bulk_threads", lambda: 1)
     settings = get_settings()
     _land_edges(settings.landing)
     seen: list[int] = []
 
-    def spy(con: duckdb.DuckDBPyConnection, files: list[loading.BulkFile]) -> Any:
+    def spy(con: duckdb.DuckDBPyConnection, files: list[BulkFile]) -> Any:
         seen.append(con.execute("SELECT current_setting('threads')").fetchone()[0])
         return X_API.bulk(con, files)
 
