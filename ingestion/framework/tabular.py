@@ -118,13 +118,13 @@ def read_xlsx(path: Path, required: Iterable[str] = ()) -> Iterator[Row]:
         workbook.close()
 
 
-def _cell_text(value: object, max_value: int | None = None) -> str:
+def _cell_text(value: object, max_value: int) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     text = str(value).strip()
-    if max_value is not None and len(text) > max_value:
+    if len(text) > max_value:
         raise FileRejected(f"a cell longer than {max_value} characters (DIALOOG_MAX_VALUE_BYTES)")
     return text
 
