@@ -14,7 +14,7 @@ import duckdb
 from core import warehouse
 from core.bookkeeping import ensure_bookkeeping
 from core.settings import Settings, get_settings
-from expectations.runner import FatalRuleFailed, SuiteOutcome
+from expectations.model import FatalRuleFailed, SuiteOutcome
 from ingestion.framework import Source, SourceReport, ensure_table, load_source, undo_load
 
 __all__ = ["FAMILIES", "FatalRuleFailed", "anything_new", "check_load", "ensure_raw_tables", "load_family"]

@@ -16,7 +16,7 @@ from core.settings import Settings, get_settings
 if TYPE_CHECKING:
     import pandas as pd
 
-    from expectations.runner import Suite
+    from expectations.model import Suite
 
 log = logging.getLogger(__name__)
 
