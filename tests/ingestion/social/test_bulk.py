@@ -1,4 +1,7 @@
-"""The bulk path (DuckDB shapes a group of files in SQL) loads exactly what the Python parser loads.
+"""Each JSON format's two readers agree: its bulk reader (DuckDB shapes a group of files in SQL, ``bulk.py``) loads
+exactly what its Python parser (``parser.py``) loads. The agreement tests per format are
+``test_parser_and_bulk_reader_agree_on_edge_files[<format>-…]`` and ``…_on_demo_files[<format>]``; webcare's are
+in ``test_bulk_webcare.py``.
 
 Each test lands the same files twice, loads them once with the source's bulk loader and once with the
 parser alone, and compares everything the load wrote: rows (but their load id and time), rejected rows,
@@ -288,8 +291,9 @@ EDGE_CASES: dict[str, tuple[Source, Any, int, int, int]] = {
                                                        (bulk.BULK_FILES, 2)],
                          ids=["one group", "groups of 2", "one group in parts of 2"])
 @pytest.mark.parametrize("name", EDGE_CASES)
-def test_edge_files_load_the_same_in_bulk(name: str, group_files: int, part_files: int, tmp_path: Path,
-                                          monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+def test_parser_and_bulk_reader_agree_on_edge_files(name: str, group_files: int, part_files: int, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
     """In groups of 2, several groups run at once on their own cursors; a second copy of a file, a failing
     group and the files the parser takes over then fall in different groups, and still load the same. In
     parts of 2, one transaction reads its files in many queries, and a malformed file in one part still
@@ -313,8 +317,9 @@ def test_edge_files_load_the_same_in_bulk(name: str, group_files: int, part_file
 
 
 @pytest.mark.parametrize("source", [X_API, FACEBOOK_GRAPH, X_ARCHIVE], ids=lambda s: s.name)
-def test_demo_files_load_the_same_in_bulk(source: Source, demo_landing: Path, tmp_path: Path,
-                                          monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+def test_parser_and_bulk_reader_agree_on_demo_files(source: Source, demo_landing: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="ingestion.framework.bulk")
     files, land = _land_demo(demo_landing, source.name)
     written = _load_both(tmp_path, monkeypatch, source, land)

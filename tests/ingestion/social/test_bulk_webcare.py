@@ -1,4 +1,6 @@
-"""The webcare bulk path (DuckDB reads and shapes the exports) loads exactly what the Python parser loads.
+"""Webcare's two readers agree: its bulk reader (DuckDB reads and shapes the exports, ``bulk.py``) loads exactly what
+its Python parser (``parser.py``) loads: ``test_webcare_parser_and_bulk_reader_agree_on_edge_exports`` and
+``…_on_demo_exports``.
 
 As in ``test_bulk.py``: the same landing zone is loaded with and without the bulk loader and everything the
 load wrote is compared. The edge files are the ones where DuckDB and csv.reader, or SQL and Python, could
@@ -143,8 +145,8 @@ def _spied(taken: list[str]) -> Source:
 
 
 @pytest.mark.parametrize("chunk", [plan._CHUNK, 37])  # 37 bytes: quoted fields straddle the chunks
-def test_webcare_edge_exports_load_the_same_in_bulk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                     chunk: int) -> None:
+def test_webcare_parser_and_bulk_reader_agree_on_edge_exports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              chunk: int) -> None:
     monkeypatch.setattr(plan, "_CHUNK", chunk)
     taken: list[str] = []
     written = _load_both(tmp_path, monkeypatch, _spied(taken), _land_edges)
@@ -156,7 +158,7 @@ def test_webcare_edge_exports_load_the_same_in_bulk(tmp_path: Path, monkeypatch:
 
 def test_a_file_duckdb_fails_on_goes_to_the_parser_and_the_others_stay_in_bulk(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger="ingestion.framework.loading")
+    caplog.set_level(logging.INFO, logger="ingestion.framework")
     def land(landing: Path) -> None:
         folder = landing / "webcare_csv"
         folder.mkdir(parents=True)
@@ -198,8 +200,8 @@ def test_files_whose_records_come_interleaved_go_to_the_parser(tmp_path: Path,
     assert taken == []
 
 
-def test_webcare_demo_exports_load_the_same_in_bulk(demo_landing: Path, tmp_path: Path,  # noqa: F811
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_webcare_parser_and_bulk_reader_agree_on_demo_exports(demo_landing: Path, tmp_path: Path,  # noqa: F811
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     taken: list[str] = []
     exports, land = _land_demo(demo_landing, "webcare_csv")
     written = _load_both(tmp_path, monkeypatch, _spied(taken), land)
