@@ -60,7 +60,7 @@ def _check(con: duckdb.DuckDBPyConnection, source, settings: Settings, report) -
     """Time the load's GX suite (``check_load``, as the loader DAG runs it), after the peak of the load."""
     peak = _peak_mb()
     import expectations.runner  # noqa: F401  (imported untimed: a DAG task pays it once)
-    from steps.pipeline import check_load
+    from steps.load import check_load
 
     started = time.perf_counter()
     check_load(con, source, settings, report)

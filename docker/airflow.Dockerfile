@@ -45,14 +45,14 @@ COPY expectations expectations
 COPY steps steps
 COPY release release
 COPY factsheets factsheets
-# Editable, as the Makefile installs it: ingestion/ finds dbt_project/ and var/ relative to the source tree.
+# Editable, as the Makefile installs it: the steps find dbt_project/ and var/ relative to the source tree.
 RUN uv pip install --no-deps -e .
 
 COPY --from=data-docs-assets /vendor/node_modules node_modules
 COPY dags dags
 COPY scripts scripts
 COPY docker/airflow-entrypoint.sh docker/healthcheck.py docker/
-# The DAGs import ingestion/ from the source tree (PYTHONPATH of scripts/env.sh): compile it at build time,
+# The DAGs import the steps from the source tree (PYTHONPATH of scripts/env.sh): compile it at build time,
 # as the Makefile compiles the environment, so the first task imports are not slowed.
 RUN python -m compileall -q dags core ingestion expectations steps release factsheets
 # dbt writes .user.yml next to profiles.yml; DIALOOG_HOME (var/) is the named volume's initial content,

@@ -14,7 +14,7 @@ export AIRFLOW_PORT="${AIRFLOW_PORT:-8080}"
 export DIALOOG_BIND_ADDRESS="${DIALOOG_BIND_ADDRESS:-127.0.0.1}"
 export SUPERSET_HOST="${SUPERSET_HOST:-$DIALOOG_BIND_ADDRESS}"
 export SUPERSET_PORT="${SUPERSET_PORT:-8088}"
-export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
+export PYTHONPATH="$ROOT:$ROOT/dbt_project/python${PYTHONPATH:+:$PYTHONPATH}"
 
 # Airflow 3: metadata in SQLite under DIALOOG_HOME, LocalExecutor, the project's DAGs, few workers (2 cores).
 export AIRFLOW_HOME="${AIRFLOW_HOME:-$DIALOOG_HOME/airflow}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,12 +11,6 @@ from core import warehouse
 from core.settings import Settings
 from ingestion.framework import load_source
 from steps.load import FAMILIES
-
-#: The dbt project's own Python (the question classifier): dbt finds it through the profile's module_paths,
-#: the tests of it here.
-DBT_PYTHON = str(Path(__file__).resolve().parents[2] / "dbt_project" / "python")
-if DBT_PYTHON not in sys.path:
-    sys.path.insert(0, DBT_PYTHON)
 
 #: The source families in the order the loader DAGs run them.
 LOAD_ORDER: tuple[str, ...] = ("cbs", "channels", "social", "survey")

@@ -20,7 +20,8 @@ import pytest
 from core import warehouse
 from core.settings import PROJECT_ROOT, Settings, get_settings
 from ingestion.framework import load_source
-from steps.pipeline import FAMILIES, build_warehouse
+from steps.build import build_warehouse
+from steps.load import FAMILIES
 from tests.conftest import FIXTURES
 from tests.dbt.conftest import load_clean, query_rows
 

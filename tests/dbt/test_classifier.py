@@ -9,6 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+
 from question_classifier import DEFAULT_SEED_DIR, Rules, RulesError, classify, load_rules, rules_from_rows
 from question_classifier.evaluate import (
     DEFAULT_DEV,

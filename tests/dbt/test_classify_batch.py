@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 
 import pytest
+
 from question_classifier import DEFAULT_SEED_DIR, Classification, batch, classify, load_rules
 from question_classifier.batch import classify_all, worker_count
 from question_classifier.evaluate import read_labelled

@@ -20,7 +20,8 @@ import pytest
 
 from core.settings import PROJECT_ROOT, Settings, get_settings
 from ingestion.framework import unit_sha256
-from steps.pipeline import build_warehouse, publish_warehouse
+from steps.build import build_warehouse
+from steps.publish import publish_warehouse
 from tests.conftest import FIXTURES
 from tests.dbt.conftest import load_clean, query_rows
 

@@ -18,7 +18,7 @@ import pytest
 
 from core.pseudonym import citizen_key
 from core.settings import PROJECT_ROOT, Settings, get_settings
-from steps.pipeline import build_warehouse, run_dbt
+from steps.build import build_warehouse, run_dbt
 from tests.conftest import FIXTURES
 from tests.dbt.conftest import load_clean, query_rows
 
