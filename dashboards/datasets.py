@@ -482,7 +482,8 @@ RANGLIJST = Dataset(
 # The questions behind a figure, for analysts: pseudonymised. No citizen_key (not even a part), no handle or
 # text of a citizen, and no question_id (a platform message id leads to the post and its author); the channel
 # is the municipality's own account. The classifier's reason names rule ids and, when the model weighed in, at
-# most three of its n-grams (ingestion/classify/model.py): never a handle, never a long piece of the text.
+# most three of its n-grams (dbt_project/python/question_classifier/model.py): never a handle, never a long
+# piece of the text.
 VRAGEN = Dataset(
     "vragen",
     "marts",
