@@ -1,6 +1,6 @@
 """Suite for every social-media message load (X API, X archive, Facebook Graph, webcare CSV).
 
-The four raw tables share one schema (``ingestion/social/common.py``). A message id twice in one file is
+The four raw tables share one schema (``ingestion/social/messages.py``). A message id twice in one file is
 a broken export (fatal); the same message in two files is normal (overlapping API pages) and is merged
 in the warehouse, so it is not checked here. ``created_year`` is derived in the query that feeds the suite.
 """

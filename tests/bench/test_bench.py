@@ -63,12 +63,12 @@ def test_results_file_keeps_what_is_outside_the_markers(tmp_path: Path) -> None:
 
 def test_whole_file_parse_gives_what_the_stream_gives(home: Settings, monkeypatch) -> None:
     """The loaders' fast path for small JSON pages (one parse per file) yields exactly the streamed records."""
-    from ingestion.social import common, facebook_graph, x_api
+    from ingestion.social import facebook_graph, json_input, x_api
 
     pages = [(x_api.parse, p) for p in sorted((LANDING / "x_api").rglob("*.json"))]
     pages += [(facebook_graph.parse, p) for p in sorted((LANDING / "facebook_graph").rglob("*.json"))]
     whole = [list(parse(path)) for parse, path in pages]
-    monkeypatch.setattr(common, "WHOLE_FILE_LIMIT", -1)  # every file streamed
+    monkeypatch.setattr(json_input, "WHOLE_FILE_LIMIT", -1)  # every file streamed
     streamed = [list(parse(path)) for parse, path in pages]
 
     assert sum(map(len, whole)) > 10
