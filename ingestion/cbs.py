@@ -2,7 +2,9 @@
 
 The project ships the real lists 2012–2025, the mergers and the population figures
 (``ingestion/reference/``, see its PROVENANCE.md); they load as "shipped" units before anything in the
-landing zone, and a landed list for a year replaces the shipped one in staging.
+landing zone. Which of the loaded lists and merger statements are in force is decided here, once, by two views
+in ``raw`` that the survey loader reads while it loads and dbt's staging reads when it builds:
+:data:`GEMEENTEN_IN_FORCE` and :data:`HERINDELINGEN_IN_FORCE`.
 """
 
 from __future__ import annotations
@@ -111,6 +113,32 @@ def parse_bevolking(path: Path) -> Iterator[Parsed]:
         yield Record(f"line {line}", values)
 
 
+#: The raw rows (with lineage) of the municipality list in force for each year (CONTRACT.md §2): a landed list
+#: replaces the shipped one for its year, and of several landed lists the last loaded wins.
+GEMEENTEN_IN_FORCE = "raw.cbs_gemeenten_in_force"
+
+#: The raw row (with lineage) of the merger in force for each old code: the last loaded statement wins.
+HERINDELINGEN_IN_FORCE = "raw.cbs_herindelingen_in_force"
+
+_GEMEENTEN_IN_FORCE_VIEW = f"""
+CREATE OR REPLACE VIEW {GEMEENTEN_IN_FORCE} AS
+WITH files AS (
+    SELECT jaar, source_file, dense_rank() OVER (
+        PARTITION BY jaar ORDER BY source_file LIKE 'shipped:%' ASC, max(loaded_at) DESC, source_file DESC
+    ) AS file_rank
+    FROM raw.cbs_gemeenten GROUP BY jaar, source_file
+)
+SELECT g.* FROM raw.cbs_gemeenten AS g JOIN files AS f USING (jaar, source_file)
+WHERE f.file_rank = 1
+"""
+
+_HERINDELINGEN_IN_FORCE_VIEW = f"""
+CREATE OR REPLACE VIEW {HERINDELINGEN_IN_FORCE} AS
+SELECT * FROM raw.cbs_herindelingen
+QUALIFY row_number() OVER (PARTITION BY oude_gm_code ORDER BY loaded_at DESC, datum_ingang DESC) = 1
+"""
+
+
 def _shipped(folder: str) -> tuple[Path, ...]:
     return tuple(sorted((REFERENCE / folder).glob("*.csv")))
 
@@ -123,6 +151,7 @@ CBS_GEMEENTEN = Source(
     parse=parse_gemeenten,
     shipped=_shipped("cbs_gemeenten"),
     name_is_data=True,  # the year is in the file name; 2019 and 2020 have identical bytes
+    views=(_GEMEENTEN_IN_FORCE_VIEW,),
 )
 
 CBS_HERINDELINGEN = Source(
@@ -132,6 +161,7 @@ CBS_HERINDELINGEN = Source(
              "oude_naam": "VARCHAR", "nieuwe_naam": "VARCHAR"},
     parse=parse_herindelingen,
     shipped=_shipped("cbs_herindelingen"),
+    views=(_HERINDELINGEN_IN_FORCE_VIEW,),
 )
 
 CBS_BEVOLKING = Source(

@@ -32,10 +32,12 @@ def new_load_id(source: str) -> str:
 
 
 def ensure_table(con: duckdb.DuckDBPyConnection, source: Source) -> None:
-    """Create the source's raw table with its lineage columns (idempotent)."""
+    """Create the source's raw table with its lineage columns (idempotent), and (re)create its views."""
     cols = {**source.columns, **LINEAGE_COLUMNS}
     ddl = ", ".join(f'"{name}" {kind}' for name, kind in cols.items())
     con.execute(f"CREATE TABLE IF NOT EXISTS raw.{source.table} ({ddl})")
+    for view in source.views:
+        con.execute(view)
 
 
 def load_source(

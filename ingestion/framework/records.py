@@ -105,6 +105,10 @@ class Source:
     #: What a landed file weighs against ``bulk_max_bytes`` and ``bulk_group_bytes``; default: its size on
     #: disk (an archive weighs what DuckDB will read of it unpacked).
     bulk_weight: Callable[[Path], int] | None = None
+    #: Views over the raw table that the source owns (``CREATE OR REPLACE VIEW raw.… AS …`` statements that read
+    #: only this table), made again with it whenever the table is ensured, so they always follow the code: a rule
+    #: about the source's rows written once, for the loaders that need it before dbt builds and for dbt.
+    views: tuple[str, ...] = ()
 
 
 @dataclass

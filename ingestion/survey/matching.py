@@ -14,8 +14,9 @@ in this order, as:
    exactly one municipality valid that year, with a similarity of at least ``min_similarity``.
 
 Anything else raises :class:`UnmatchedName`, whose message names the candidates.
-Build it from the shipped reference files (:meth:`MunicipalityMatcher.from_reference`) or from any
-iterable of ``(jaar, gm_code, naam)`` rows, e.g. the warehouse's CBS table.
+Build it from the shipped reference files (:meth:`MunicipalityMatcher.from_reference`), from the lists in
+force in the warehouse (:meth:`MunicipalityMatcher.from_warehouse`) or from any iterable of
+``(jaar, gm_code, naam)`` rows.
 """
 
 from __future__ import annotations
@@ -34,7 +35,15 @@ import duckdb
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from ingestion.cbs import REFERENCE, normalise_gm_code
+from ingestion.cbs import (
+    CBS_GEMEENTEN,
+    CBS_HERINDELINGEN,
+    GEMEENTEN_IN_FORCE,
+    HERINDELINGEN_IN_FORCE,
+    REFERENCE,
+    normalise_gm_code,
+)
+from ingestion.framework import ensure_table
 
 ALIASES_CSV = REFERENCE / "gemeente_aliassen.csv"
 
@@ -129,17 +138,20 @@ class MunicipalityMatcher:
     def from_warehouse(cls, con: duckdb.DuckDBPyConnection, **options: Any) -> MunicipalityMatcher:
         """The matcher over the CBS lists and mergers loaded in ``raw`` (the shipped files if none are).
 
-        Per year the list in force is chosen as in dbt's ``int_municipality_years_selected``: a landed
-        list replaces the shipped one, and of several landed lists the last loaded wins; per old code the
-        last loaded merger wins, as in ``int_municipality_successors``. The rule is written here again
-        because the survey loads before dbt builds those models (their tables may be missing or stale).
+        It reads the lists and mergers in force from the CBS loader's views (:data:`GEMEENTEN_IN_FORCE`,
+        :data:`HERINDELINGEN_IN_FORCE`), the rule dbt reads too: the survey loads before dbt builds.
         """
-        loaded = {row[0] for row in con.execute(
+        present = {row[0] for row in con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw'").fetchall()}
-        if not {"cbs_gemeenten", "cbs_herindelingen"} <= loaded:
+        if not {CBS_GEMEENTEN.table, CBS_HERINDELINGEN.table} <= present:
             return cls.from_reference(**options)
-        names = con.execute(_SELECTED_LISTS_SQL).fetchall()
-        mergers = con.execute(_MERGERS_SQL).fetchall()
+        if not {GEMEENTEN_IN_FORCE, HERINDELINGEN_IN_FORCE} <= {f"raw.{name}" for name in present}:
+            for source in (CBS_GEMEENTEN, CBS_HERINDELINGEN):  # a warehouse loaded before the views existed
+                ensure_table(con, source)
+        names = con.execute(
+            f"SELECT jaar, gm_code, gemeentenaam FROM {GEMEENTEN_IN_FORCE} ORDER BY jaar, gm_code").fetchall()
+        mergers = con.execute(f"SELECT datum_ingang, oude_gm_code, nieuwe_gm_code FROM {HERINDELINGEN_IN_FORCE} "
+                              "ORDER BY oude_gm_code").fetchall()
         if not names:
             return cls.from_reference(**options)
         return cls(names, read_aliases(), mergers, **options)
@@ -245,26 +257,6 @@ class MunicipalityMatcher:
 
     def _describe(self, codes: set[str], year: int) -> list[str]:
         return [f"{self._names[year].get(code, '?')} ({code})" for code in sorted(codes)]
-
-
-_SELECTED_LISTS_SQL = """
-WITH files AS (
-    SELECT jaar, source_file, dense_rank() OVER (
-        PARTITION BY jaar ORDER BY source_file LIKE 'shipped:%' ASC, max(loaded_at) DESC, source_file DESC
-    ) AS file_rank
-    FROM raw.cbs_gemeenten GROUP BY jaar, source_file
-)
-SELECT g.jaar, g.gm_code, g.gemeentenaam
-FROM raw.cbs_gemeenten AS g JOIN files AS f USING (jaar, source_file)
-WHERE f.file_rank = 1
-ORDER BY g.jaar, g.gm_code
-"""
-
-_MERGERS_SQL = """
-SELECT datum_ingang, oude_gm_code, nieuwe_gm_code FROM raw.cbs_herindelingen
-QUALIFY row_number() OVER (PARTITION BY oude_gm_code ORDER BY loaded_at DESC, datum_ingang DESC) = 1
-ORDER BY oude_gm_code
-"""
 
 
 def _index(names: dict[str, str], key_of: Callable[[str], str]) -> dict[str, set[str]]:

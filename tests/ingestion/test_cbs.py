@@ -118,3 +118,34 @@ def test_normalise_gm_code(typed: str, code: str) -> None:
 def test_normalise_gm_code_rejects(typed: str) -> None:
     with pytest.raises(ValueError):
         cbs.normalise_gm_code(typed)
+
+
+def test_the_views_hold_the_lists_and_mergers_in_force(home: Settings, con: duckdb.DuckDBPyConnection) -> None:
+    """A landed list replaces the shipped one for its year and the last loaded list wins; per old code the last
+    loaded merger statement wins (CONTRACT.md §2). The survey loader and dbt both read these views."""
+    load_source(con, cbs.CBS_GEMEENTEN, home)
+    drop(home, "cbs_gemeenten", CBS / "gemeenten-alfabetisch-2014-cp1252.csv")
+    load_source(con, cbs.CBS_GEMEENTEN, home)
+    in_force = f"SELECT jaar, count(*), min(source_file) FROM {cbs.GEMEENTEN_IN_FORCE} GROUP BY 1"
+    lists = {year: (rows, file) for year, rows, file in con.execute(in_force).fetchall()}
+    assert lists[2014] == (3, "cbs_gemeenten/gemeenten-alfabetisch-2014-cp1252.csv")
+    assert {year: rows for year, (rows, _) in lists.items() if year != 2014} == {
+        year: rows for year, rows in OFFICIAL_COUNTS.items() if year != 2014}
+    (home.landing / "cbs_gemeenten" / "gemeenten-2014-later.csv").write_text(
+        "Gemeentecode,GemeentecodeGM,Gemeentenaam,Provinciecode,ProvinciecodePV,Provincienaam\n"
+        "0363,GM0363,Amsterdam,27,PV27,Noord-Holland\n", encoding="utf-8")
+    load_source(con, cbs.CBS_GEMEENTEN, home)
+    assert con.execute(f"SELECT gm_code, source_file FROM {cbs.GEMEENTEN_IN_FORCE} WHERE jaar = 2014").fetchall() == [
+        ("GM0363", "cbs_gemeenten/gemeenten-2014-later.csv")]
+
+    load_source(con, cbs.CBS_HERINDELINGEN, home)
+    (home.landing / "cbs_herindelingen").mkdir()
+    (home.landing / "cbs_herindelingen" / "correctie.csv").write_text(
+        "datum_ingang,oude_gm_code,nieuwe_gm_code\n2012-01-01,GM0366,GM0363\n", encoding="utf-8")
+    load_source(con, cbs.CBS_HERINDELINGEN, home)
+    statements, old_codes = con.execute(
+        "SELECT count(*), count(DISTINCT oude_gm_code) FROM raw.cbs_herindelingen").fetchone()
+    assert statements == old_codes + 1
+    assert con.execute(f"SELECT count(*) FROM {cbs.HERINDELINGEN_IN_FORCE}").fetchone()[0] == old_codes
+    assert con.execute(f"SELECT nieuwe_gm_code, source_file FROM {cbs.HERINDELINGEN_IN_FORCE} "
+                       "WHERE oude_gm_code = 'GM0366'").fetchall() == [("GM0363", "cbs_herindelingen/correctie.csv")]

@@ -152,3 +152,13 @@ def test_from_warehouse_reads_the_loaded_lists(con, settings) -> None:  # type: 
     assert matcher.match("Haaren", 2022).gm_code == "GM0824"  # the merger came through raw
     with pytest.raises(UnmatchedName):
         matcher.match("Oisterwijk", 2024)  # the landed 2024 list replaced the shipped one
+
+
+def test_from_warehouse_makes_the_views_an_older_warehouse_lacks(con, settings) -> None:  # type: ignore[no-untyped-def]
+    for source in (CBS_GEMEENTEN, CBS_HERINDELINGEN):
+        load_source(con, source, settings)
+    con.execute("DROP VIEW raw.cbs_gemeenten_in_force")
+    con.execute("DROP VIEW raw.cbs_herindelingen_in_force")
+    matcher = MunicipalityMatcher.from_warehouse(con)
+    assert matcher.years == list(range(2012, 2026))
+    assert matcher.match("Haaren", 2022).gm_code == "GM0824"
