@@ -1,13 +1,12 @@
 -- Every code that ever merged, resolved to its current successor: chains A -> B -> C resolve to C.
 with recursive mergers as (
-    -- one successor per old code: the last loaded statement of the merger wins (the survey loader applies
-    -- the same rule to raw at load time: ingestion/survey/matching.py, _MERGERS_SQL)
+    -- one successor per old code: the statement in force (the last loaded wins), the CBS loader's rule that
+    -- the survey loader reads too (ingestion/cbs.py)
     select
         old_gm_code,
         new_gm_code,
         merged_on
-    from {{ ref('stg_cbs__herindelingen') }}
-    qualify row_number() over (partition by old_gm_code order by loaded_at desc, merged_on desc) = 1
+    from {{ ref('stg_cbs__herindelingen_in_force') }}
 ),
 
 chains as (
