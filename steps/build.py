@@ -21,8 +21,9 @@ log = logging.getLogger(__name__)
 DBT_PROJECT = PROJECT_ROOT / "dbt_project"
 
 #: What the marts are built with besides the data: a change here rebuilds them even when no file is new.
+#: ``ingestion/cbs.py`` holds the rule of which CBS list and merger statement is in force (views dbt reads).
 BUILD_CODE = ("dbt_project/dbt_project.yml", "dbt_project/profiles.yml", "dbt_project/models", "dbt_project/seeds",
-              "dbt_project/macros", "dbt_project/python")
+              "dbt_project/macros", "dbt_project/python", "ingestion/cbs.py")
 
 
 def code_version() -> str:
