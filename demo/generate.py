@@ -50,9 +50,9 @@ def month_windows(channel: Channel, year: int) -> list[tuple[int, int, float]]:
 class Generator:
     """One generation run: plan in memory (small), messages streamed to the landing zone."""
 
-    def __init__(self, home: Path, scale: float, seed: int) -> None:
+    def __init__(self, home: Path, scale: float, seed: int, bad_day: bool = True) -> None:
         self.landing = home / "landing"
-        self.home, self.scale, self.seed = home, scale, seed
+        self.home, self.scale, self.seed, self.bad_day = home, scale, seed, bad_day
         self.geo = load_geography()
         self.channels = build_registry(self.geo, seed)
         self.plans: dict[int, YearPlan] = {y: plan_year(self.geo, self.channels, seed, scale, y) for y in YEARS}
@@ -70,7 +70,8 @@ class Generator:
         for year in YEARS:
             survey.write_survey(self.landing / "survey", self.geo, self.plans[year], self.seed,
                                 self.platforms_in(year))
-        write_bad_day(self.landing)
+        if self.bad_day:
+            write_bad_day(self.landing)
         self.write_manifest()
         return self.volumes
 

@@ -91,3 +91,17 @@ def test_the_pipeline_runs_in_the_bench_home_not_the_callers(tmp_path: Path, mon
     env = _env(tmp_path)
     assert env["DIALOOG_HOME"] == str(tmp_path)
     assert not any("/caller/" in value for value in env.values())
+
+
+def test_the_benchmark_generates_exports_every_reader_can_read(home: Settings) -> None:
+    """``make bench`` times the readers on valid exports: its landing zone has no bad day, so DuckDB's own reader
+    (the floor, which stops at a truncated page) reads every format of a generated landing zone."""
+    from bench.run import _generate
+    from demo.bad_day import is_bad_day
+
+    _generate(home.home, 0.02)
+    landing = home.landing
+    assert not [p for p in landing.rglob("*") if p.is_file() and is_bad_day(landing, p)]
+    result = ScaleResult(scale=0.02)
+    measure_loads(home.home, result, ("x_api", "webcare_csv", "survey"), ("floor",))
+    assert all(runs["floor"]["rows"] > 0 for runs in result.loads.values())
