@@ -43,6 +43,6 @@ from ingestion.framework.records import (
 
 __all__ = [
     "LINEAGE_COLUMNS", "BulkFile", "FileRejected", "Parsed", "Record", "RowRejected", "Source", "SourceReport",
-    "UnpackBudget", "default_discover", "ensure_table", "error_name", "is_hidden", "literal_path", "load_source",
+    "UnpackBudget", "default_discover", "ensure_table", "is_hidden", "literal_path", "load_source",
     "quarantine_file", "regular_files", "scrub", "undo_load", "unit_sha256",
 ]
