@@ -19,7 +19,7 @@ ones above it in this list):
 Sources import from here only; the modules behind this surface are the framework's own business.
 """
 
-from ingestion.framework.errors import error_name, scrub
+from ingestion.framework.errors import scrub
 from ingestion.framework.landing import (
     UnpackBudget,
     default_discover,
