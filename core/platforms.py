@@ -36,9 +36,15 @@ def _names() -> dict[str, str]:
     names: dict[str, str] = {}
     for row in _rows():
         names[row["platform"]] = row["platform"]
-        for alias in filter(None, (a.strip() for a in row["aliases"].split("|"))):
+        for alias in filter(None, (a.strip().lower() for a in row["aliases"].split("|"))):
             names[alias] = row["platform"]
     return names
+
+
+def platform_names() -> dict[str, str]:
+    """Every name the registry reads, lower case (codes and aliases), with its code: ``{"twitter": "x", ...}``.
+    For SQL that maps names as :func:`normalise_platform` does (a bulk reader's ``CASE``)."""
+    return dict(_names())
 
 
 def normalise_platform(value: str | None) -> str | None:

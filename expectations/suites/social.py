@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from core.platforms import platform_codes
 from expectations.model import Suite, VolumeCheck
 from expectations.suites.building import between, columns_present, in_set, not_null, unique_together
 
-PLATFORMS = ("x", "facebook", "instagram")
 FIRST_YEAR = 2006  # the first tweet
 
 
 def messages_suite(source: str) -> Suite:
-    """Messages of one social source: ids present and unique per file, known platform, plausible time."""
+    """Messages of one social source: ids present and unique per file, a platform of the registry (read now, so a
+    platform added to the registry is known without a code change), plausible time."""
     return Suite(
         name=source,
         key_columns=("platform", "message_id"),
@@ -26,7 +27,8 @@ def messages_suite(source: str) -> Suite:
         rules=(
             columns_present(("platform", "message_id", "created_at", "author_key", "is_retweet")),
             not_null("message_id", "fatal", "Elk bericht heeft een id / every message has an id."),
-            in_set("platform_known", "platform", PLATFORMS, "fatal", "Platform is x, facebook of instagram."),
+            in_set("platform_known", "platform", platform_codes(), "fatal",
+                   "Platform staat in het platformregister / platform is in the platform registry."),
             unique_together("message_id_unique_in_file", ("platform", "message_id", "source_file"), "fatal",
                             "Een bericht-id komt één keer voor per bestand / a message id once per file."),
             between("created_in_plausible_years", "created_year", FIRST_YEAR, datetime.now(UTC).year + 1,

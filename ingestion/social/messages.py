@@ -5,9 +5,10 @@ staging is uniform. Ids are text, verbatim (tweet ids exceed 2^53); times are UT
 identity is carried as ``author_key`` (a keyed hash) next to the clear id/handle, which must not leave
 staging (see ``dbt_project/models/staging/social``).
 
-Platforms and handles are normalised here, once, as they are loaded (:func:`normalise_platform`,
-:func:`normalise_handle`; the bulk readers' SQL does the same, checked by the agreement tests): raw holds them
-normalised, the pseudonym of a handle is computed from its normalised form, and dbt staging passes them through.
+Platforms and handles are normalised as they are loaded, once: platforms by the platform registry
+(:func:`core.platforms.normalise_platform`), handles here (:func:`normalise_handle`); the bulk readers' SQL does the
+same, checked by the agreement tests. Raw holds them normalised, the pseudonym of a handle is computed from its
+normalised form, and dbt staging passes them through.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from core.pseudonym import citizen_key
 from core.settings import get_settings
 
 MESSAGE_COLUMNS: dict[str, str] = {
-    "platform": "VARCHAR NOT NULL",  # x, facebook, instagram
+    "platform": "VARCHAR NOT NULL",  # a code of the platform registry (core/platforms.py): x, facebook, ...
     "message_id": "VARCHAR NOT NULL",  # the platform's own id, verbatim
     "author_id": "VARCHAR",  # platform user id, when the export gives one
     "author_handle": "VARCHAR",  # lowercased, without '@'; null where the platform has no handles
@@ -42,15 +43,8 @@ MESSAGE_COLUMNS: dict[str, str] = {
     "source_system": "VARCHAR NOT NULL",  # x_api, x_archive, facebook_graph, webcare_csv
 }
 
-PLATFORMS: dict[str, str] = {"x": "x", "twitter": "x", "facebook": "facebook", "instagram": "instagram"}
-
 _MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_.]{1,30})")
 _EXCEL_NUMBER = re.compile(r"^\d+(?:[.,]\d+)?E\+?\d+$", re.IGNORECASE)
-
-
-def normalise_platform(value: str | None) -> str | None:
-    """The warehouse platform name (``x``, ``facebook``, ``instagram``; ``twitter`` is ``x``), else None."""
-    return PLATFORMS.get((value or "").strip().lower())
 
 
 def normalise_handle(value: str | None) -> str | None:

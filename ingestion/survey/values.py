@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from core.platforms import normalise_platform
+
 #: CONTRACT.md §5: the department codes 1–4, in this order.
 DEPARTMENT_CODES: dict[str, str] = {"1": "communicatie", "2": "kcc", "3": "gedeeld", "4": "anders"}
 
@@ -27,10 +29,6 @@ DEPARTMENT_WORDS: dict[str, str] = {
 
 _TRUE = {"ja", "j", "yes", "y", "true", "waar", "1"}
 _FALSE = {"nee", "n", "no", "false", "onwaar", "0"}
-
-#: Platform spellings → the warehouse's platform names (CONTRACT.md §2: `twitter` is read as `x`).
-PLATFORMS: dict[str, str] = {"twitter": "x", "x": "x", "x (twitter)": "x", "facebook": "facebook",
-                             "instagram": "instagram"}
 
 #: Answers meaning "no channels at all" (an empty list, unlike an empty cell: no answer).
 _NONE = {"geen", "-", "nvt", "n.v.t."}
@@ -91,13 +89,15 @@ def read_department(text: str) -> str | None:
 
 
 def read_channels(text: str) -> list[str] | None:
-    """``Twitter, Facebook`` → ``['x', 'facebook']``; ``geen`` → ``[]``; others kept, lower case."""
+    """``Twitter, Facebook`` → ``['x', 'facebook']``; ``geen`` → ``[]``; others kept, lower case.
+
+    A name is read by the platform registry (``core/platforms.py``: codes and aliases such as ``x (twitter)``)."""
     if not text.strip():
         return None
     channels: list[str] = []
     for part in _CHANNEL_SEPARATORS.split(text):
         cleaned = " ".join(part.strip().casefold().split())
-        platform = PLATFORMS.get(cleaned, cleaned)
+        platform = normalise_platform(cleaned) or cleaned
         if platform and platform not in _NONE and platform not in channels:
             channels.append(platform)
     return channels

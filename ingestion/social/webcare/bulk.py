@@ -14,9 +14,9 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
+from core.platforms import platform_names
 from core.settings import get_limits
 from ingestion.framework import BulkFile
-from ingestion.social.messages import PLATFORMS
 from ingestion.social.sql import ShapedPart, insertion_order, register_files, set_apart
 from ingestion.social.webcare.clock import to_utc, utc_offset
 from ingestion.social.webcare.parser import DIRECTIONS, SOURCE_SYSTEM, TABLE
@@ -143,7 +143,7 @@ def _number(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
 def _shape(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
     """Append the layout's messages to ``_wc_shaped`` (``local_time`` still Amsterdam wall-clock time)."""
     values, checks = _fields_sql(layout)
-    platform = " ".join(f"WHEN {_literal(k)} THEN {_literal(v)}" for k, v in PLATFORMS.items())
+    platform = " ".join(f"WHEN {_literal(k)} THEN {_literal(v)}" for k, v in platform_names().items())
     # What strptime reads of a value _DATUM_RE2 matched, by the ISO cast (fixed positions): 4x cheaper.
     datum = ("try_cast(substr(v_datum, 7, 4) || '-' || substr(v_datum, 4, 2) || '-' || substr(v_datum, 1, 2) || ' ' "
              "|| substr(v_datum, 12) AS TIMESTAMP)")

@@ -16,10 +16,11 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
+from core.platforms import normalise_platform
 from core.settings import get_limits
 from ingestion.framework import FileRejected, Parsed, Record, RowRejected
 from ingestion.framework.tabular import detect_encoding
-from ingestion.social.messages import is_excel_number, mentions_in, message, normalise_handle, normalise_platform
+from ingestion.social.messages import is_excel_number, mentions_in, message, normalise_handle
 from ingestion.social.webcare.clock import to_utc
 from ingestion.social.webcare.profiles import Profile, choose_profile
 
@@ -65,7 +66,7 @@ def _parse_row(row: dict[str, str], position: str, profile: Profile) -> Parsed:
         return RowRejected(position, "bericht_id is empty", content)
     platform = normalise_platform(get("kanaal"))
     if platform is None:
-        reason = f"kanaal {get('kanaal')!r} is not x, twitter, facebook or instagram"
+        reason = f"kanaal {get('kanaal')!r} is not a platform of the platform registry"
         return RowRejected(position, reason, content)
     direction = get("richting").lower() or None
     if direction not in (None, *DIRECTIONS):
