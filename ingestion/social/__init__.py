@@ -5,12 +5,13 @@ Each format package defines its :class:`ingestion.framework.Source` once, with i
 shapes exactly as the parser would). :data:`SOURCES` lists them in load order.
 """
 
+from ingestion.social.bluesky import BLUESKY
 from ingestion.social.facebook_graph import FACEBOOK_GRAPH
 from ingestion.social.instagram_graph import INSTAGRAM_GRAPH
 from ingestion.social.webcare import WEBCARE_CSV
 from ingestion.social.x_api import X_API
 from ingestion.social.x_archive import X_ARCHIVE
 
-SOURCES = (X_API, X_ARCHIVE, FACEBOOK_GRAPH, INSTAGRAM_GRAPH, WEBCARE_CSV)
+SOURCES = (X_API, X_ARCHIVE, FACEBOOK_GRAPH, INSTAGRAM_GRAPH, BLUESKY, WEBCARE_CSV)
 
-__all__ = ["FACEBOOK_GRAPH", "INSTAGRAM_GRAPH", "SOURCES", "WEBCARE_CSV", "X_API", "X_ARCHIVE"]
+__all__ = ["BLUESKY", "FACEBOOK_GRAPH", "INSTAGRAM_GRAPH", "SOURCES", "WEBCARE_CSV", "X_API", "X_ARCHIVE"]
