@@ -101,12 +101,53 @@ def source_file_suite(con: duckdb.DuckDBPyConnection) -> Suite:
     )
 
 
+def platform_year_suite(con: duckdb.DuckDBPyConnection) -> Suite:
+    """``rpt_platform_year``: one row per registry platform and year, counts never null, rates fractions."""
+    platforms = _codes(con, "SELECT platform FROM marts.dim_platform")
+    counts = ("present", "left", "parked", "questions", "answered")
+    return Suite(
+        name="rpt_platform_year",
+        key_columns=("platform", "year"),
+        description="Mart rpt_platform_year: platform × jaar / platform × year.",
+        rules=(
+            unique_together("one_row_per_platform_year", ("platform", "year"), "fatal",
+                            "Eén rij per platform per jaar / one row per platform and year."),
+            in_set("platform_in_dim_platform", "platform", platforms, "error",
+                   "Het platform staat in het platformregister / the platform is in the registry."),
+            *(between(f"{c}_not_negative", c, 0, None, "fatal",
+                      "Aantallen zijn 0 of meer, nooit leeg / counts are 0 or more, never null.") for c in counts),
+            *(not_null(c, "fatal", "Aantallen zijn 0, nooit leeg / counts are 0, never null.") for c in counts),
+            between("answer_rate_0_1", "answer_rate", 0, 1, "fatal", f"Antwoordpercentage als {RATE}."),
+        ),
+    )
+
+
+def channel_states_suite(con: duckdb.DuckDBPyConnection) -> Suite:
+    """``int_channel_states_by_year``, the input of ``rpt_platform_year``: a municipality is in at most one of
+    the states present, left and parked per platform and year (CONTRACT.md §7), so the mart's counts never count
+    it twice. Checked on the intermediate because the mart holds only the counts."""
+    return Suite(
+        name="int_channel_states_by_year",
+        key_columns=("gm_code", "platform", "year"),
+        description="Kanaalstatus per gemeente × platform × jaar / channel state per municipality × platform × year.",
+        rules=(
+            unique_together("one_state_per_municipality_platform_year", ("gm_code", "platform", "year"), "fatal",
+                            "Eén status per gemeente, platform en jaar / one state per municipality, platform "
+                            "and year."),
+            in_set("state_known", "state", ("present", "left", "parked"), "fatal",
+                   "Status is present, left of parked / state is present, left or parked."),
+        ),
+    )
+
+
 #: (suite factory, table) of every mart suite after dim_municipality's (see expectations.suites.cbs).
 MART_SUITES: tuple[tuple[Callable[[duckdb.DuckDBPyConnection], Suite], str], ...] = (
     (questions_suite, "marts.fct_questions"),
     (municipality_year_suite, "marts.rpt_municipality_year"),
     (national_year_suite, "marts.rpt_national_year"),
     (source_file_suite, "marts.dim_source_file"),
+    (platform_year_suite, "marts.rpt_platform_year"),
+    (channel_states_suite, "intermediate.int_channel_states_by_year"),
 )
 
 
