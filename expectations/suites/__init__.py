@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-SOCIAL_SOURCES = ("x_api", "x_archive", "facebook_graph", "instagram_graph", "webcare_csv")
+SOCIAL_SOURCES = ("x_api", "x_archive", "facebook_graph", "instagram_graph", "webcare_csv", "bluesky")
 
 
 def _known_codes(con: duckdb.DuckDBPyConnection) -> list[str]:
