@@ -10,6 +10,8 @@ with copies as not materialized (
     union all
     select * from {{ ref('stg_facebook_graph__messages') }}
     union all
+    select * from {{ ref('stg_instagram_graph__messages') }}
+    union all
     select * from {{ ref('stg_webcare_csv__messages') }}
 ),
 
@@ -107,7 +109,10 @@ select
         case when webcare.direction = 'uitgaand' then webcare_channel.channel_id end
     ) as author_channel_id,
     replied_account.channel_id as replied_channel_id,
-    case when winners.source_system = 'facebook_graph' then page.channel_id end as page_channel_id,
+    -- the page or account whose post a Graph comment is on (Facebook page, Instagram media owner)
+    case
+        when winners.source_system in ('facebook_graph', 'instagram_graph') then page.channel_id
+    end as page_channel_id,
     case when webcare.direction = 'inkomend' then webcare_channel.channel_id end as webcare_inbound_channel_id,
     first_mentioned.channel_id as mentioned_channel_id,
     winners.source_system,
