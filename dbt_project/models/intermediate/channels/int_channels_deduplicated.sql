@@ -1,7 +1,9 @@
 -- One row per municipal channel (platform, account_id): a channel listed in several registry files takes
 -- its row from the latest loaded file (then the last line of it). `is_handle_owner` marks, per platform
 -- and handle, the one channel a handle resolves to (handle-only exports, mentions): the most recently
--- started one, so a handle passed on to a new account resolves to the new account.
+-- started one, so a handle passed on to a new account resolves to the new account. A channel on a platform the
+-- platform registry (seed `platforms`) lacks is left out: the channels load suite reports its row as an error
+-- (`platform_known`), and no platform figure counts it until the registry or the row is fixed.
 with ranked as (
     select
         *,
@@ -13,6 +15,7 @@ with ranked as (
                 try_cast(regexp_extract(source_position, '[0-9]+') as integer) desc nulls last
         ) as registry_rank
     from {{ ref('stg_channels__channels') }}
+    where platform in (select platforms.platform from {{ ref('platforms') }} as platforms)
 ),
 
 latest as (
