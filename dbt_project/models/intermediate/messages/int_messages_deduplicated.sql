@@ -12,6 +12,8 @@ with copies as not materialized (
     union all
     select * from {{ ref('stg_instagram_graph__messages') }}
     union all
+    select * from {{ ref('stg_bluesky__messages') }}
+    union all
     select * from {{ ref('stg_webcare_csv__messages') }}
 ),
 
@@ -77,17 +79,34 @@ channels as (
     from {{ ref('int_channels_deduplicated') }}
 ),
 
+mention_keys as (
+    -- what a mention names: the handle of the channel that owns it, or an account id that is a DID (a Bluesky
+    -- mention facet carries the DID, the registry's account_id; no X or Facebook mention holds a ':')
+    select
+        channel_id,
+        platform,
+        handle as mention_key
+    from channels
+    where is_handle_owner
+    union all
+    select
+        channel_id,
+        platform,
+        account_id as mention_key
+    from channels
+    where starts_with(account_id, 'did:')
+),
+
 first_mentioned as (
-    -- the first handle in the text that is a channel of the same platform
+    -- the first handle (or DID) in the text that is a channel of the same platform
     select
         mentioned.message_id,
-        arg_min(channels.channel_id, mentioned.position) as channel_id
+        arg_min(mention_keys.channel_id, mentioned.position) as channel_id
     from mentioned
-    inner join channels
+    inner join mention_keys
         on
-            mentioned.platform = channels.platform
-            and mentioned.handle = channels.handle
-            and channels.is_handle_owner
+            mentioned.platform = mention_keys.platform
+            and mentioned.handle = mention_keys.mention_key
     group by mentioned.message_id
 )
 
