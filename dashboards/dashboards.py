@@ -162,15 +162,42 @@ KERNCIJFERS = table(
     ],
     description="Alle landelijke kengetallen uit rpt_national_year.",
 )
+P = ds.RPT_PLATFORM_YEAR
+# Every platform of the platform registry (dim_platform), none named here: a platform added to the registry
+# appears in these charts without a change to them.
 PLATFORMS = bar(
     "platforms",
     uid("platforms"),
-    "Gemeenten op X, Facebook en Instagram",
-    M,
+    "Gemeenten per platform",
+    P,
     "jaar",
-    ["met_x", "met_facebook", "met_instagram", "zonder_x"],
-    filters=_ON_JAN_1,
-    description="Gemeenten die op 1 januari bestonden, met ten minste één actief kanaal op het platform.",
+    ["gemeenten"],
+    groupby=["platform_naam"],
+    description="Gemeenten met ten minste één actief kanaal op het platform in het jaar (aanwezig, geparkeerd "
+    "of vertrokken), elk platform van het platformregister.",
+)
+KANAALSTATUS = pivot(
+    "kanaalstatus",
+    uid("kanaalstatus"),
+    "Aanwezig, geparkeerd en vertrokken per platform",
+    P,
+    ["platform_naam"],
+    ["jaar"],
+    ["aanwezig", "geparkeerd", "vertrokken"],
+    description="Elke gemeente telt per platform en jaar één keer: aanwezig als een actief kanaal dat jaar iets "
+    "plaatste; anders vertrokken als haar laatste kanaal op het platform dat jaar stopte; anders geparkeerd als "
+    "ze een actief kanaal had dat zweeg.",
+)
+PLATFORM_ANTWOORD = pivot(
+    "platform_antwoord",
+    uid("platform_antwoord"),
+    "Antwoordpercentage en reactietijd per platform",
+    P,
+    ["platform_naam"],
+    ["jaar"],
+    ["vragen", "antwoordpercentage", "mediaan_reactietijd"],
+    description="Vragen van inwoners op het platform in het jaar, het aandeel beantwoord en de mediane tijd tot "
+    "het eerste antwoord (uur).",
 )
 ANTWOORD = bar("antwoord", uid("antwoord"), "Antwoordpercentage per jaar", N, "jaar", ["antwoordpercentage"], fmt=PCT)
 REACTIETIJD = bar(
@@ -346,6 +373,8 @@ _LANDELIJK_ROWS: list[list[tuple[Chart | str, int, int]] | str] = [
     "Per jaar",
     [(KERNCIJFERS, 12, 27)],
     [(PLATFORMS, 6, 55), (ANTWOORD, 6, 55)],
+    [(KANAALSTATUS, 12, 55)],
+    [(PLATFORM_ANTWOORD, 12, 55)],
     [(REACTIETIJD, 6, 55), (NORMEN, 6, 55)],
     [(VOLWASSENHEID, 6, 55), (AFDELING, 6, 55)],
     [(CIJFER, 6, 55), (THEMAS, 6, 55)],

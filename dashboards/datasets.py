@@ -234,9 +234,6 @@ RPT_MUNICIPALITY_YEAR = Dataset(
     ),
     (
         Metric("gemeenten", "Gemeenten", "COUNT(*)"),
-        Metric("met_x", "Met X", _count_if("has_x")),
-        Metric("met_facebook", "Met Facebook", _count_if("has_facebook")),
-        Metric("met_instagram", "Met Instagram", _count_if("has_instagram")),
         Metric("zonder_x", "Zonder X", _count_if("NOT has_x")),
         Metric("aandeel_structureel", "Aandeel structureel", "AVG(CASE WHEN is_structural THEN 1.0 ELSE 0.0 END)", PCT),
         Metric("vragen", "Vragen", "SUM(questions)"),
@@ -610,6 +607,54 @@ RPT_THEME_YEAR = Dataset(
     ),
 )
 
+# The platform's display name from the platform registry (dim_platform); a correlated subquery, as _NAME_OF.
+_PLATFORM_NAME_OF = "(SELECT p.display_name FROM marts.dim_platform AS p WHERE p.platform = {table}.platform)"
+
+RPT_PLATFORM_YEAR = Dataset(
+    "rpt_platform_year",
+    "marts",
+    "rpt_platform_year",
+    "1a58176d-b527-485c-91b6-56abe06786e0",
+    "Per platform van het platformregister per jaar: gemeenten aanwezig, geparkeerd of vertrokken, en de vragen "
+    "op het platform met antwoordpercentage en mediane reactietijd.",
+    (
+        Column("platform", "Platform (code)", "VARCHAR"),
+        Column(
+            "platform_naam",
+            "Platform",
+            "VARCHAR",
+            "Naam van het platform volgens het platformregister.",
+            _PLATFORM_NAME_OF.format(table="rpt_platform_year"),
+        ),
+        Column("year", "Jaar (getal)", "INTEGER"),
+        _jaar("year"),
+        Column("present", "Aanwezig", "INTEGER", "Gemeenten met een actief kanaal dat dat jaar een bericht plaatste."),
+        Column("left", "Vertrokken", "INTEGER", "Niet aanwezig; het laatste kanaal van de gemeente stopte dat jaar."),
+        Column("parked", "Geparkeerd", "INTEGER", "Gemeenten met een actief kanaal dat dat jaar zweeg."),
+        Column("questions", "Vragen", "INTEGER"),
+        Column("answered", "Beantwoord", "INTEGER"),
+        Column("answer_rate", "Antwoordpercentage", "DOUBLE"),
+        Column("median_response_hours", "Mediaan reactietijd (uur)", "DOUBLE"),
+    ),
+    (
+        Metric(
+            "gemeenten",
+            "Gemeenten met een kanaal",
+            'SUM(present + parked + "left")',
+            COUNT,
+            "Gemeenten met ten minste één actief kanaal op het platform dat jaar: aanwezig, geparkeerd of vertrokken.",
+        ),
+        Metric("aanwezig", "Aanwezig", "SUM(present)"),
+        Metric("geparkeerd", "Geparkeerd", "SUM(parked)"),
+        Metric("vertrokken", "Vertrokken", 'SUM("left")'),
+        Metric("vragen", "Vragen", "SUM(questions)"),
+        Metric("antwoordpercentage", "Antwoordpercentage", "SUM(answered) * 1.0 / NULLIF(SUM(questions), 0)", PCT),
+        # One row per platform and year: per platform and year the median itself; over several years the
+        # highest (a median cannot be combined).
+        Metric("mediaan_reactietijd", "Mediaan reactietijd (uur)", "MAX(median_response_hours)", HOURS),
+    ),
+)
+
 RPT_MANAGEMENT_SUPPORT_YEAR = Dataset(
     "rpt_management_support_year",
     "marts",
@@ -863,6 +908,7 @@ DATASETS: tuple[Dataset, ...] = (
     RPT_SIZE_CLASS_YEAR,
     RPT_RESPONSE_BUCKETS,
     RPT_THEME_YEAR,
+    RPT_PLATFORM_YEAR,
     RPT_MANAGEMENT_SUPPORT_YEAR,
     RPT_NATIONAL_YEAR_CHANGE,
     VALIDATION_RUNS,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import importlib.util
 import json
 import re
@@ -14,8 +15,8 @@ import yaml
 
 from core.settings import PROJECT_ROOT
 from dashboards import render, stale_and_changed
-from dashboards.dashboards import DASHBOARDS
-from dashboards.datasets import DATASETS, Dataset
+from dashboards.dashboards import DASHBOARDS, LANDELIJK
+from dashboards.datasets import DATASETS, RPT_PLATFORM_YEAR, Dataset
 
 BUNDLE = PROJECT_ROOT / "superset" / "bundle"
 
@@ -206,3 +207,40 @@ def test_auditors_may_query_the_lineage_route_without_citizen_data() -> None:
     marts = _mart_columns()
     for table in granted:
         assert not marts[table] & {"citizen_key", "author_key", "message_text"}, table
+
+
+def _registry_platforms() -> list[str]:
+    """The platform codes of the platform registry (the dbt seed), in its order."""
+    path = PROJECT_ROOT / "dbt_project" / "seeds" / "reference" / "platforms.csv"
+    with path.open(encoding="utf-8") as lines:
+        return [row["platform"] for row in csv.DictReader(lines)]
+
+
+def test_platform_charts_take_every_platform_from_the_registry() -> None:
+    """The national dashboard shows per platform and year the municipalities with a channel, those present, parked
+    and left, and answer rate and response time (rpt_platform_year), each platform by its registry name
+    (dim_platform): a platform added to the registry appears without a change to the dashboards."""
+    charts = {chart.key: chart for chart in LANDELIJK.charts}
+    for key, metrics in (
+        ("platforms", ["gemeenten"]),
+        ("kanaalstatus", ["aanwezig", "geparkeerd", "vertrokken"]),
+        ("platform_antwoord", ["vragen", "antwoordpercentage", "mediaan_reactietijd"]),
+    ):
+        chart = charts[key]
+        assert chart.dataset is RPT_PLATFORM_YEAR, key
+        assert chart.params["metrics"] == metrics, key
+        assert "platform_naam" in (chart.params.get("groupby") or chart.params.get("groupbyRows")), key
+        assert "jaar" in (chart.params.get("x_axis"), *chart.params.get("groupbyColumns", [])), key
+        assert not chart.params["adhoc_filters"], key  # no platform chosen or left out
+    name = next(c for c in RPT_PLATFORM_YEAR.columns if c.name == "platform_naam")
+    assert "marts.dim_platform" in name.expression
+    metric = {m.name: m.expression for m in RPT_PLATFORM_YEAR.metrics}
+    assert (metric["aanwezig"], metric["geparkeerd"], metric["vertrokken"]) == (
+        "SUM(present)", "SUM(parked)", 'SUM("left")')
+    # No platform list anywhere in the datasets' SQL or the charts' filters: no registry code as a SQL literal.
+    texts = [d.sql or "" for d in DATASETS]
+    texts += [c.expression or "" for d in DATASETS for c in d.columns]
+    texts += [m.expression for d in DATASETS for m in d.metrics]
+    texts += [json.dumps(chart.params["adhoc_filters"]) for dashboard in DASHBOARDS for chart in dashboard.charts]
+    for code in _registry_platforms():
+        assert not [text for text in texts if f"'{code}'" in text], code
