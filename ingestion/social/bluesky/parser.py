@@ -118,7 +118,8 @@ def _top_level_types(handle: IO[bytes]) -> dict[str, str]:
     except ijson.JSONError as exc:
         detail = exc.args[0] if exc.args else ""
         detail = detail.decode("utf-8", "replace") if isinstance(detail, bytes) else str(detail)
-        raise FileRejected(f"invalid or truncated JSON: {scrub(detail) or type(exc).__name__}", "top level") from exc
+        raise FileRejected(f"invalid or truncated JSON: {scrub(detail) or type(exc).__name__}",
+                           f"near byte {handle.tell()}") from exc
     return types
 
 
