@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-SOCIAL_SOURCES = ("x_api", "x_archive", "facebook_graph", "instagram_graph", "webcare_csv", "bluesky")
+SOCIAL_SOURCES = ("x_api", "x_archive", "facebook_graph", "instagram_graph", "webcare_csv", "bluesky", "mastodon_api",
+                  "mastodon_archive")
 
 
 def _known_codes(con: duckdb.DuckDBPyConnection) -> list[str]:

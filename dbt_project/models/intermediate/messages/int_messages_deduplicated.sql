@@ -14,6 +14,10 @@ with copies as not materialized (
     union all
     select * from {{ ref('stg_bluesky__messages') }}
     union all
+    select * from {{ ref('stg_mastodon_api__messages') }}
+    union all
+    select * from {{ ref('stg_mastodon_archive__messages') }}
+    union all
     select * from {{ ref('stg_webcare_csv__messages') }}
 ),
 
