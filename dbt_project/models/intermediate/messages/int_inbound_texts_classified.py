@@ -3,7 +3,8 @@ with the reason (`int_inbound_messages_classified` gives each message its text's
 
 The rules are the classifier seeds (`dbt_project/seeds/classifier/`), read from the warehouse and turned
 into rules with `rules_from_rows`, so the seed tables are the single source of the rules the decisions were made with.
-The classifier (`python/question_classifier` of this project) is deterministic: the same texts and seeds give the same table.
+The classifier (`python/question_classifier` of this project) is deterministic: the same texts and seeds give
+the same table.
 Retweets and messages by municipal channels never reach it (CONTRACT.md §3). A missing text is classified
 as the empty text.
 
