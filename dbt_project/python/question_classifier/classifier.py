@@ -1,7 +1,8 @@
 """Decide whether one inbound message is a citizen's question (CONTRACT.md §3), and say why.
 
-A message is cleaned first (HTML entities decoded, a native retweet ends it, text after an ``RT @`` is
-dropped, URLs, quoted questions and the leading ``@mentions`` removed), then every rule that matches adds
+A message is cleaned first (HTML remnants made text, handles shortened to their name, a native retweet ends
+it, text after an ``RT @`` is dropped, URLs, quoted questions and the leading ``@mentions`` removed), then
+every rule that matches adds
 its weight once: ``start`` rules at the start of a clause, ``any`` rules anywhere, ``mention`` rules on
 the leading @handles (a tagged fellow citizen).
 A positive total is a question. The reason lists the rules that matched, strongest first on the side
@@ -18,10 +19,22 @@ from question_classifier.model import MODEL_RULE_ID
 from question_classifier.rules import Rule, Rules
 
 #: Sentence and clause boundaries: rules of scope ``start`` are tried at the start of each piece. An emoji
-#: followed by a space ends a sentence too (``Al vier keer gemeld 😤 Wanneer wordt ...``).
-_CLAUSE_BOUNDARY = re.compile(r"(?<=[.!?:;\u2600-\u27bf\U0001f300-\U0001faff])\s+|\n+|,\s+|\s+-\s+")
+#: followed by a space ends a sentence too (``Al vier keer gemeld 😤 Wanneer wordt ...``), also one that ends
+#: in a variation selector (``❤️``, ``🤦‍♂️``), and symbols and flags outside the main emoji block (``⏰``, ``⭐``).
+_CLAUSE_BOUNDARY = re.compile(
+    r"(?<=[.!?:;\u2300-\u23ff\u2600-\u27bf\u2b00-\u2bff\ufe0f\U0001f1e6-\U0001f1ff\U0001f300-\U0001faff])\s+"
+    r"|\n+|,\s+|\s+-\s+")
 #: Emoji, quotes and stray punctuation in front of a clause hide its first word.
 _LEADING_NOISE = re.compile(r"^[\W_]+")
+#: HTML that reached the classifier (Mastodon content is HTML; the loaders read it as text, but a remnant may
+#: slip through): a line break or a paragraph boundary is a new line, any other tag is dropped. Only real tags
+#: (a letter after ``<``), so ``<3`` and ``a < b`` stay.
+_HTML_BREAK = re.compile(r"<br\s*/?>|</?p(?:\s[^<>]*)?>", re.IGNORECASE)
+_HTML_TAG = re.compile(r"</?[a-zA-Z][\w-]*(?:\s[^<>]*)?/?>")
+#: A handle with a server or domain: Mastodon ``@name@server``, Bluesky ``@handle.bsky.social`` and domain
+#: handles ``@gemeente.nl``. It is shortened to ``@name``, the form of an X or Instagram mention, so the rules
+#: and the model see an addressee the way they always have; an e-mail address (a word before ``@``) is left.
+_HANDLE_DOMAIN = re.compile(r"(?<![\w@])(@[\w-]*\w)(?:@[\w-]+(?:\.[\w-]+)+|(?:\.[\w-]*\w)+)")
 
 
 @dataclass(frozen=True)
@@ -36,13 +49,24 @@ class Classification:
 
 def own_text(text: str, rules: Rules) -> tuple[str, bool]:
     """The author's own words and whether an ``RT @`` was cut off; empty own words for a native retweet."""
-    if "&" in text:
-        text = html.unescape(text)
-    text = text.strip()
+    text = prepared(text)
     retweet = rules.markers["retweet"].regex.search(text)
     if retweet is None:
         return text, False
     return text[: retweet.start()].strip(), True
+
+
+def prepared(text: str) -> str:
+    """Text as the rules read it: HTML remnants made text (tags dropped, ``<br>`` and paragraphs as new
+    lines, entities such as X's ``&amp;`` decoded) and handles with a server or domain shortened to ``@name``.
+    """
+    if "<" in text:
+        text = _HTML_TAG.sub("", _HTML_BREAK.sub("\n", text))
+    if "&" in text:
+        text = html.unescape(text)
+    if "@" in text:
+        text = _HANDLE_DOMAIN.sub(r"\1", text)
+    return text.strip()
 
 
 def clean(text: str, rules: Rules) -> str:
