@@ -15,12 +15,18 @@ from question_classifier.evaluate import (
     DEFAULT_DEV,
     DEFAULT_FIRST_SEALED,
     DEFAULT_LABELLED,
+    DEFAULT_PLATFORMS_HELDOUT,
+    DEFAULT_PLATFORMS_TRAIN,
+    NEW_PLATFORMS,
     Labelled,
     errors_by_kind,
+    is_platforms_heldout,
     is_sealed,
     measure,
     precision_interval,
+    read_heldout,
     read_labelled,
+    read_platforms,
     read_sealed,
     read_varied,
     recall_interval,
@@ -139,6 +145,81 @@ def test_first_set_still_reaches_target(rules: Rules, capsys: pytest.CaptureFixt
     heldout = dict(report)["heldout"]
     assert heldout.precision >= TARGET, f"held-out precision {heldout.precision:.3f} < {TARGET}"
     assert heldout.recall >= TARGET, f"held-out recall {heldout.recall:.3f} < {TARGET}"
+
+
+def test_heldout_set_with_new_platforms_reaches_target(rules: Rules, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue [platforms]: held-out precision and recall stay >= 0.9 with the new platforms' messages added to
+    the held-out part, overall and on the new platforms alone."""
+    heldout = read_heldout()
+    parts = {"all": heldout, "new platforms": [m for m in heldout if m.platform in NEW_PLATFORMS]}
+    for part, messages in parts.items():
+        metrics = measure(messages, rules)
+        with capsys.disabled():
+            print(f"\nclassifier held out ({part}): precision={metrics.precision:.3f} recall={metrics.recall:.3f}",
+                  metrics)
+        assert metrics.precision >= TARGET, f"held-out ({part}) precision {metrics.precision:.3f} < {TARGET}"
+        assert metrics.recall >= TARGET, f"held-out ({part}) recall {metrics.recall:.3f} < {TARGET}"
+
+
+def test_platforms_set_is_large_varied_and_split_by_hash() -> None:
+    heldout, train = read_platforms(DEFAULT_PLATFORMS_HELDOUT), read_platforms(DEFAULT_PLATFORMS_TRAIN)
+    everything = heldout + train
+    assert all(m.split == "heldout" for m in heldout) and all(m.split == "train" for m in train)
+    assert 0.4 <= len(heldout) / len(everything) <= 0.6
+    assert len({m.text for m in everything}) == len(everything)
+    assert len({m.message_id for m in everything}) == len(everything)
+    earlier = (read_varied(DEFAULT_DEV) + read_varied(DEFAULT_FIRST_SEALED) + read_labelled(DEFAULT_LABELLED)
+               + read_sealed())
+    assert not {m.text for m in everything} & {m.text for m in earlier}
+    platforms = Counter(m.platform for m in everything)
+    assert set(platforms) == set(NEW_PLATFORMS)
+    for platform in NEW_PLATFORMS:
+        assert platforms[platform] >= 150, platform
+        assert any(m.platform == platform for m in heldout), platform
+    kinds = Counter(m.category for m in everything)
+    for needed in ("direct_question", "question_no_mark", "indirect_request", "mixed", "rhetorical",
+                   "aimed_at_citizens", "quoted_question", "complaint", "statement", "thanks"):
+        assert kinds[needed] >= 20, needed
+    labels = Counter(m.is_question for m in heldout)
+    assert labels[True] >= 100 and labels[False] >= 100
+    # the salted split is not the sealed split of the varied set
+    assert {is_platforms_heldout(m.text) for m in everything if is_sealed(m.text)} == {True, False}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # HTML remnants: paragraphs and <br> are new lines, entities decoded, other tags dropped
+        ("<p>@gemeentedelft@social.overheid.nl Het viaduct is beklad.</p><p>Wanneer wordt het schoongemaakt</p>",
+         True),
+        ("<p><span class=\"h-card\"><a href=\"https://social.overheid.nl/@zutphen\" class=\"u-url mention\">"
+         "@<span>zutphen</span></a></span> Dank voor het snelle antwoord!</p>", False),
+        ("@wageningen@social.overheid.nl Weer kapot.<br>Kan iemand komen kijken", True),
+        ("Mijn zoon vroeg &quot;mogen wij daar schaatsen?&quot; Nee dus 😅", False),
+        ("Ik &lt;3 de nieuwe bieb &amp; het plein", False),
+        # mentions with a server or domain, also in the middle of a message
+        ("Vraag aan @deventer@social.overheid.nl: geldt de parkeerzone ook voor de Brink?", True),
+        ("@zwolle.nl @bramkoster.bsky.social jij weet toch hoe dat zat met die vergunning?", False),
+        ("@gemeente-leiden.bsky.social wanneer worden de kerstbomen opgehaald", True),
+        # emoji: one ending in a variation selector ends a clause too
+        ("Mooi plein ❤️ Komen er ook bankjes bij", True),
+        ("😍😍😍", False),
+        # a link without scheme, as Bluesky shows a link facet: its ? is no question mark
+        ("interessant stuk: tubantia.nl/enschede/nieuw-stadhuis?ref=bsky", False),
+    ],
+)
+def test_new_platform_texts(rules: Rules, text: str, expected: bool) -> None:
+    assert classify(text, rules).is_question is expected, classify(text, rules).reason
+
+
+def test_text_preparation_of_new_platforms() -> None:
+    from question_classifier.classifier import prepared
+
+    assert prepared("<p>a</p><p>b<br/>c</p>") == "a\n\nb\nc"
+    assert prepared("hoi @kees@mastodon.social en @anne.bsky.social, @zwolle.nl!") == "hoi @kees en @anne, @zwolle!"
+    assert prepared("mail info@gemeente.nl of bel") == "mail info@gemeente.nl of bel"
+    assert prepared("ik <3 dit & a < b") == "ik <3 dit & a < b"
+    assert prepared("V&amp;D") == "V&D"
 
 
 def test_labelled_set_is_large_varied_and_split() -> None:

@@ -10,6 +10,10 @@ Two labelled sets live in ``tests/fixtures/classifier/``:
   any tuning of round 2; only measured, never tuned on.
 - ``labelled_messages.csv``: the project's first set (``id, text, is_question, category, split``),
   kept as a regression check.
+- ``platforms_heldout.csv`` and ``platforms_train.csv``: messages of the platforms of issue [platforms]
+  (Mastodon, Bluesky, Instagram; same columns as the varied set), split once by a salted hash of the text
+  (:func:`is_platforms_heldout`). The held-out part joins the first set's held-out part: together they are
+  the held-out set (:func:`read_heldout`).
 
 ``python -m question_classifier.evaluate`` prints the figures; ``--report`` prints the Markdown tables of
 docs/classifier.md (``--old-seeds DIR`` adds the columns of an earlier rule set). The test suite uses the
@@ -40,6 +44,14 @@ DEFAULT_FIRST_SEALED: Path = FIXTURES / "varied_sealed.csv"
 DEFAULT_SEALED: Path = FIXTURES / "varied_sealed_2.csv"
 #: Share (in percent) of the varied set that the text hash puts in the sealed part.
 SEALED_PERCENT = 37
+#: The new platforms' messages (issue [platforms]): the held-out part and the part left for training.
+DEFAULT_PLATFORMS_HELDOUT: Path = FIXTURES / "platforms_heldout.csv"
+DEFAULT_PLATFORMS_TRAIN: Path = FIXTURES / "platforms_train.csv"
+#: The platforms set's split: salt in front of the text, and the share (in percent) that is held out.
+PLATFORMS_SALT = "platforms-2026\n"
+PLATFORMS_HELDOUT_PERCENT = 50
+#: The platforms of the platforms set, the "new platforms" of the held-out figures.
+NEW_PLATFORMS = ("mastodon", "bluesky", "instagram")
 
 
 @dataclass(frozen=True)
@@ -101,6 +113,14 @@ def is_sealed(text: str) -> bool:
     return int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:8], 16) % 100 < SEALED_PERCENT
 
 
+def is_platforms_heldout(text: str) -> bool:
+    """Whether a message of the platforms set is held out: the first 8 hex digits of the SHA-256 of
+    :data:`PLATFORMS_SALT` and its UTF-8 text, as a number, modulo 100 is below
+    :data:`PLATFORMS_HELDOUT_PERCENT`. The salt keeps this split independent of :func:`is_sealed`."""
+    digest = hashlib.sha256((PLATFORMS_SALT + text).encode("utf-8")).hexdigest()
+    return int(digest[:8], 16) % 100 < PLATFORMS_HELDOUT_PERCENT
+
+
 def read_varied(path: Path, split: str | None = None) -> list[Labelled]:
     """Read one part of the varied set (``id, text, label, kind, platform, note``); ``split`` is the
     hash's (:func:`is_sealed`) unless given."""
@@ -115,6 +135,19 @@ def read_varied(path: Path, split: str | None = None) -> list[Labelled]:
 def read_sealed(path: Path = DEFAULT_SEALED) -> list[Labelled]:
     """The sealed batch of round 2, every message in the sealed split."""
     return read_varied(path, split="sealed")
+
+
+def read_platforms(path: Path) -> list[Labelled]:
+    """One part of the platforms set, each message in the split its hash says (``heldout`` or ``train``)."""
+    return [Labelled(m.message_id, m.text, m.is_question, m.category,
+                     "heldout" if is_platforms_heldout(m.text) else "train", m.platform)
+            for m in read_varied(path, split="-")]
+
+
+def read_heldout() -> list[Labelled]:
+    """The held-out set: the first set's held-out part and the platforms set's held-out part."""
+    first = [message for message in read_labelled(DEFAULT_LABELLED) if message.split == "heldout"]
+    return first + read_platforms(DEFAULT_PLATFORMS_HELDOUT)
 
 
 def read_labelled(path: Path = DEFAULT_LABELLED) -> list[Labelled]:
@@ -204,6 +237,8 @@ def report(rules: Rules, old: Rules | Decide | None = None) -> str:
     dev, sealed = read_varied(DEFAULT_DEV), read_sealed()
     first_sealed = read_varied(DEFAULT_FIRST_SEALED)
     first = read_labelled(DEFAULT_LABELLED)
+    heldout = read_heldout()
+    platforms_train = read_platforms(DEFAULT_PLATFORMS_TRAIN)
     decide = decider(rules)
     before = decider(old) if isinstance(old, Rules) else old
     lines = ["| part | n | precision (95 % CI) | recall (95 % CI) | tp | fp | fn | tn |",
@@ -212,7 +247,12 @@ def report(rules: Rules, old: Rules | Decide | None = None) -> str:
         lines.append(_row("sealed batch 2, round-1 classifier", sealed, before))
     lines += [_row("**sealed batch 2**", sealed, decide),
               _row("varied_sealed.csv (dev since round 2)", first_sealed, decide), _row("dev", dev, decide),
-              _row("first set (train + held out)", first, decide)]
+              _row("first set (train + held out)", first, decide),
+              _row("**held out** (first set's + new platforms')", heldout, decide)]
+    lines.append(_row("held out, new platforms", [m for m in heldout if m.platform in NEW_PLATFORMS], decide))
+    lines += [_row(f"held out, {platform}", [m for m in heldout if m.platform == platform], decide)
+              for platform in NEW_PLATFORMS]
+    lines.append(_row("new platforms, train part (not trained on)", platforms_train, decide))
     lines.append("")
     header = "| kind | label | n | wrong | share wrong (95 % CI) |"
     rule = "|---|---|---|---|---|"
@@ -281,9 +321,15 @@ def main(argv: list[str] | None = None) -> None:
              "dev": read_varied(DEFAULT_DEV)}
     first = read_labelled(DEFAULT_LABELLED)
     parts.update({f"first {part}": [m for m in first if m.split == part] for part in ("train", "heldout")})
+    heldout = read_heldout()
+    parts["held out (all)"] = heldout
+    parts["held out (new)"] = [m for m in heldout if m.platform in NEW_PLATFORMS]
+    for platform in NEW_PLATFORMS:
+        parts[f"held out {platform}"] = [m for m in heldout if m.platform == platform]
+    parts["platforms train"] = read_platforms(DEFAULT_PLATFORMS_TRAIN)
     for part, messages in parts.items():
         metrics = measure(messages, rules)
-        print(f"{part:14} n={len(messages):4} precision={metrics.precision:.3f} "
+        print(f"{part:19} n={len(messages):4} precision={metrics.precision:.3f} "
               f"{_interval(precision_interval(metrics))} recall={metrics.recall:.3f} "
               f"{_interval(recall_interval(metrics))} (tp={metrics.true_pos} fp={metrics.false_pos} "
               f"fn={metrics.false_neg} tn={metrics.true_neg})")
