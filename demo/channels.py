@@ -4,6 +4,11 @@ Adoption dates are drawn so the yearly counts of ``targets.py`` hold exactly: mu
 with Facebook and with Instagram per year. Theme channels (crisis, verkiezingen, project, kcc, raad) only
 live inside the lifetime of their municipality's main X account, so "has X" depends on that account alone.
 Channels of a municipality end the day before its merger; successors open their own accounts.
+
+The recent year (2025, :func:`recent_channels`) is laid over that registry afterwards from its own random
+stream, so the research years' channels stay as they were: some municipalities leave X (their X channels end in
+2025 without a post that year) or park it (open, silent), a minority opens an account on the government's
+Mastodon server or on Bluesky, and more open an Instagram account.
 """
 
 from __future__ import annotations
@@ -11,15 +16,21 @@ from __future__ import annotations
 import random
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from demo.allocation import weighted_sample
 from demo.geography import LONG_AGO, Geography, Municipality
 from demo.ids import rng_for, stable_int
-from demo.targets import TARGETS
+from demo.targets import RECENT_TARGETS, TARGETS
 
 X_RENAMED = date(2023, 7, 24)
+#: The government's own Mastodon server, offered to every layer of government.
+MASTODON_SERVER = "social.overheid.nl"
+#: Municipalities that announced leaving X in 2025 (issue [platforms]); they leave in the demo if they had X.
+LEFT_X_2025 = ("GM0855", "GM0796")  # Tilburg, 's-Hertogenbosch
+BASE32 = "abcdefghijklmnopqrstuvwxyz234567"
 
 
 @dataclass(frozen=True)
@@ -34,8 +45,10 @@ class Channel:
     active_from: date
     active_to: date | None
     display_name: str
-    #: Where its own messages land: api, archive (X), graph (Facebook), webcare (Instagram).
+    #: Where its own messages land: api, archive (X, Mastodon), graph (Facebook), webcare (Instagram).
     source: str
+    #: First year in which the channel, though active, carries no message at all (a parked or left account).
+    quiet_from: int | None = None
 
     @property
     def key(self) -> str:
@@ -46,6 +59,10 @@ class Channel:
         start = max(self.active_from, date(year, 1, 1))
         end = min(self.active_to or date(year, 12, 31), date(year, 12, 31))
         return (start, end) if start <= end else None
+
+    def quiet_in(self, year: int) -> bool:
+        """True if the channel writes and receives nothing in ``year`` (parked, or closing without a post)."""
+        return self.quiet_from is not None and year >= self.quiet_from
 
     def registry_platform(self) -> str:
         """How the registry spells the platform (old X rows still say twitter)."""
@@ -283,3 +300,93 @@ def build_registry(geography: Geography, seed: int) -> list[Channel]:
     _theme_channels(reg, {"x": x_windows, "facebook": fb_windows})
     _archive_accounts(reg)
     return sorted(reg.channels, key=lambda c: (c.gm_code, c.platform, c.theme, c.handle.lower()))
+
+
+def did_plc(*parts: object) -> str:
+    """A Bluesky ``did:plc:`` identifier (24 base32 characters) derived from the parts."""
+    number = stable_int("did", *parts) << 64 | stable_int("plc", *parts)
+    return "did:plc:" + "".join(BASE32[(number >> (5 * i)) & 31] for i in range(24))
+
+
+def _recent_x(rng: random.Random, geo: Geography, channels: list[Channel], year: int) -> tuple[set[str], set[str]]:
+    """Municipalities leaving and parking X in ``year``; their X channels change in place (from ``year`` on)."""
+    target = RECENT_TARGETS[year]
+    first = date(year, 1, 1)
+    mains = {c.gm_code: c for c in channels if c.platform == "x" and c.theme == "algemeen"
+             and c.active_from < first and c.active_to is None and c.gm_code in geo.lists[year]}
+    codes = sorted(mains)
+    pops = {c: float(geo.inhabitants(c, year)) for c in codes}
+    forced = [c for c in LEFT_X_2025 if c in mains]
+    rest = [c for c in codes if c not in forced]
+    left = set(forced) | set(weighted_sample(rng, rest, [pops[c] ** 0.5 for c in rest], target.x_left - len(forced)))
+    rest = [c for c in rest if c not in left]
+    parked = set(weighted_sample(rng, rest, [pops[c] ** -0.3 for c in rest], target.x_parked))
+    leave_day = {c: _random_day(rng, date(year, 1, 15), date(year, 11, 30)) for c in sorted(left)}
+    for i, channel in enumerate(channels):
+        if channel.platform != "x" or channel.gm_code not in left | parked:
+            continue
+        if channel.active_to is not None and channel.active_to < first:
+            continue
+        stop = leave_day.get(channel.gm_code)
+        end = channel.active_to if stop is None else min(channel.active_to or stop, stop)
+        channels[i] = replace(channel, active_to=end, quiet_from=year)
+    return left, parked
+
+
+def _open_accounts(rng: random.Random, geo: Geography, pool: list[str], weights: list[float], count: int,
+                   parked: int, year: int, make: Callable[[str, date], Channel]) -> list[Channel]:
+    """``count`` new accounts opened during ``year``; the first ``parked`` of a random order never post."""
+    chosen = weighted_sample(rng, pool, weights, count)
+    quiet = set(rng.sample(chosen, parked))
+    opened = []
+    for code in sorted(chosen):
+        start = max(_random_day(rng, date(year, 1, 2), date(year, 6, 30)), geo.municipalities[code].valid_from)
+        channel = make(code, start)
+        opened.append(replace(channel, quiet_from=year) if code in quiet else channel)
+    return opened
+
+
+def recent_channels(geography: Geography, seed: int, channels: list[Channel]) -> list[Channel]:
+    """The registry with the recent years laid over it (their own random stream: research years unchanged)."""
+    out = list(channels)
+    for year in sorted(RECENT_TARGETS):
+        target = RECENT_TARGETS[year]
+        rng = rng_for(seed, "registry", year)
+        left, parked = _recent_x(rng, geography, out, year)
+        codes = sorted(geography.lists[year])
+        pops = {c: float(geography.inhabitants(c, year)) for c in codes}
+
+        def plain(code: str) -> str:
+            return ascii_name(geography.municipalities[code].name).lower()
+
+        def label(code: str) -> str:
+            return f"Gemeente {geography.municipalities[code].name}"
+
+        def mastodon(code: str, start: date) -> Channel:
+            address = f"gemeente{plain(code)}@{MASTODON_SERVER}"
+            return Channel(code, "mastodon", address, address, "algemeen", start, None, label(code), "api")
+
+        def bluesky(code: str, start: date) -> Channel:
+            handle = f"gemeente{plain(code)}.bsky.social"
+            return Channel(code, "bluesky", did_plc(seed, handle), handle, "algemeen", start, None, label(code), "api")
+
+        def instagram(code: str, start: date) -> Channel:
+            handle = f"gemeente.{plain(code)}"
+            account = str(17_841_400_000_000_000 + stable_int(seed, "instagram", handle) % 10**12)
+            return Channel(code, "instagram", account, handle, "algemeen", start, None, label(code), "webcare")
+
+        # Those leaving or parking X are the likeliest to open an account on the alternatives.
+        lean = [pops[c] ** 0.4 * (3.0 if c in left | parked else 1.0) for c in codes]
+        fresh = _open_accounts(rng, geography, codes, lean, target.with_mastodon, target.mastodon_parked, year,
+                               mastodon)
+        speaking = [c for c in fresh if c.quiet_from is None]
+        archived = {c.key for c in weighted_sample(rng, speaking, [1.0] * len(speaking), min(5, len(speaking)))}
+        fresh = [replace(c, source="archive") if c.key in archived else c for c in fresh]
+        fresh += _open_accounts(rng, geography, codes, lean, target.with_bluesky, target.bluesky_parked, year,
+                                bluesky)
+        on_instagram = {c.gm_code for c in out if c.platform == "instagram" and c.window(year)}
+        pool = [c for c in codes if c not in on_instagram]
+        fresh += _open_accounts(rng, geography, pool, [pops[c] ** 0.5 for c in pool],
+                                target.with_instagram - len(on_instagram), 0, year, instagram)
+        out += fresh
+    return sorted(out, key=lambda c: (c.gm_code, c.platform, c.theme, c.handle.lower()))

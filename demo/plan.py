@@ -17,15 +17,20 @@ from demo.allocation import apportion, stochastic_round, weighted_sample
 from demo.channels import Channel
 from demo.geography import Geography
 from demo.ids import rng_for
-from demo.targets import TARGETS, YearTarget
+from demo.targets import ALL_TARGETS, YearTarget
 from demo.timing import EXTENDED, OFFICE, ServiceHours
 
-WEBCARE_SHARE = {2013: 0.10, 2014: 0.12, 2024: 0.35}
-INTEGRATED_SHARE = {2013: 0.10, 2014: 0.15, 2024: 0.30}
+WEBCARE_SHARE = {2013: 0.10, 2014: 0.12, 2024: 0.35, 2025: 0.38}
+INTEGRATED_SHARE = {2013: 0.10, 2014: 0.15, 2024: 0.30, 2025: 0.32}
+#: From this year on every Instagram account's comments come as Graph API media pages (before: only through
+#: webcare exports).
+INSTAGRAM_GRAPH_FROM = 2025
 #: Question and post weights of a channel by (platform, theme); Facebook overtakes X by 2024.
 QUESTION_WEIGHT = {"x": 1.0, "facebook": 0.45, "instagram": 0.5, "kcc": 0.8, "project": 0.1,
-                   "verkiezingen": 0.15, "crisis": 0.05, "raad": 0.05}
-POST_WEIGHT = {"x": 1.0, "facebook": 0.6, "instagram": 0.3, "kcc": 0.2}
+                   "verkiezingen": 0.15, "crisis": 0.05, "raad": 0.05, "mastodon": 0.7, "bluesky": 0.6}
+POST_WEIGHT = {"x": 1.0, "facebook": 0.6, "instagram": 0.3, "kcc": 0.2, "mastodon": 0.5, "bluesky": 0.4}
+#: How the main accounts' weights move in the recent years: X shrinks, Facebook and Instagram grow.
+RECENT_SHIFT = {2024: {"x": 0.45, "facebook": 2.2}, 2025: {"x": 0.35, "facebook": 2.2, "instagram": 1.6}}
 LEVEL1_MAX_POSTS = 30
 LEVEL1_MAX_ANSWERED = 10
 INITIALS = "ABDEFGHIJKLMNPRSTVWY"
@@ -61,8 +66,10 @@ class MuniYear:
 
 
 def data_channels(channels: list[Channel], year: int, webcare: bool) -> list[Channel]:
-    """Channels active in ``year`` whose messages reach the landing zone (Instagram only via webcare)."""
-    return [c for c in channels if c.window(year) and (c.platform != "instagram" or webcare)]
+    """Channels active in ``year`` whose messages reach the landing zone (Instagram before 2025 only via webcare;
+    parked and leaving accounts carry nothing)."""
+    return [c for c in channels if c.window(year) and not c.quiet_in(year)
+            and (c.platform != "instagram" or webcare or year >= INSTAGRAM_GRAPH_FROM)]
 
 
 def _full_year(channel: Channel, year: int) -> bool:
@@ -128,7 +135,7 @@ def _volumes(rng: random.Random, muni: MuniYear, pop: float, scale: float, quest
     muni.others = stochastic_round(rng, muni.questions * rng.uniform(0.8, 1.3))
 
 #: Answer-rate range of structural municipalities per year (they answer at least half by definition).
-STRUCTURAL_RATES = {2013: (0.5, 0.65), 2014: (0.5, 0.7), 2024: (0.55, 0.9)}
+STRUCTURAL_RATES = {2013: (0.5, 0.65), 2014: (0.5, 0.7), 2024: (0.55, 0.9), 2025: (0.55, 0.9)}
 
 
 def _trim_leaders(leaders: list[MuniYear], munis: list[MuniYear], rate: float) -> None:
@@ -177,7 +184,7 @@ def _weight(table: dict[str, float], channel: Channel, year: int, default: float
     key = channel.platform if channel.theme == "algemeen" else channel.theme
     value = table.get(key, default)
     if year >= 2024 and channel.theme == "algemeen":
-        value *= {"x": 0.45, "facebook": 2.2}.get(channel.platform, 1.0)
+        value *= RECENT_SHIFT[min(year, max(RECENT_SHIFT))].get(channel.platform, 1.0)
     start, end = channel.window(year) or (date(year, 1, 1), date(year, 1, 1))
     return value * ((end - start).days + 1) / 365
 
@@ -209,7 +216,7 @@ class YearPlan:
 
 def plan_year(geo: Geography, channels: list[Channel], seed: int, scale: float, year: int) -> YearPlan:
     """Levels and quotas of every municipality of ``year``."""
-    target = TARGETS[year]
+    target = ALL_TARGETS[year]
     rng = rng_for(seed, "plan", year)
     codes = sorted(geo.lists[year])
     by_muni = {c: [ch for ch in channels if ch.gm_code == c] for c in codes}

@@ -15,7 +15,7 @@ from demo.allocation import weighted_sample
 from demo.geography import Geography
 from demo.ids import rng_for
 from demo.plan import MuniYear, YearPlan
-from demo.targets import TARGETS
+from demo.targets import ALL_TARGETS
 
 COLUMNS = ("gemeente", "jaar", "verantwoordelijke_afdeling", "rapportcijfer", "structureel", "kcc_betrokken",
            "steun_management", "kanalen")
@@ -108,7 +108,7 @@ def _row(rng: random.Random, muni: MuniYear, department: str, rating: float, pla
 
 def write_survey(folder: Path, geo: Geography, plan: YearPlan, seed: int, platforms: dict[str, str]) -> Path:
     """Write the survey file of ``plan.year``: exact response count, share communicatie and its mean mark."""
-    target = TARGETS[plan.year]
+    target = ALL_TARGETS[plan.year]
     rng = rng_for(seed, "survey", plan.year)
     codes = sorted(plan.munis)
     must = [c for c in codes if plan.munis[c].integrated]

@@ -49,6 +49,8 @@ class Month:
     citizen: Callable[[random.Random], Account]
     siblings: list[Account]  # other channels of the municipality that may answer (kcc)
     url: str
+    #: Every citizen message must sit under a post of the month (Instagram Graph: comments only exist on media).
+    needs_media: bool = False
 
 
 def _at(month: Month, ts: int) -> int:
@@ -61,8 +63,13 @@ def _message(month: Month, ts: int, author: Account, text: str, kind: str, **ext
 
 
 def _prefix(month: Month, account: Account) -> str:
-    """X messages to someone start with their handle; Instagram replies too; Facebook never."""
+    """X and Bluesky messages to someone start with their handle; Instagram replies too; Mastodon ones with the
+    mention its HTML shows (``@name``, the server in the link); Facebook never."""
     if month.platform == "x" or (month.platform == "instagram" and not account.is_channel):
+        return f"@{account.handle} "
+    if month.platform == "mastodon":
+        return f"@{account.handle.split('@')[0]} "
+    if month.platform == "bluesky":
         return f"@{account.handle} "
     return ""
 
@@ -91,10 +98,27 @@ def _free_post(month: Month, posts: list[Msg], ts: int, citizen: Account) -> Msg
     return month.rng.choice(recent) if recent else None
 
 
+def _media(month: Month, posts: list[Msg], ts: int, citizen: Account) -> Msg:
+    """A post of the month before ``ts`` the citizen has not commented on; if there is none, the account posted
+    one shortly before (added to ``posts``)."""
+    earlier = [p for p in posts if p.ts < ts - 60 and len(p.comments) < 90
+               and all(c.author.id != citizen.id for c in p.comments)]
+    if earlier:
+        return month.rng.choice(earlier)
+    rng = month.rng
+    post = _message(month, max(month.start, ts - rng.randrange(3600, 3 * DAY)), month.channel,
+                    texts.post(rng, month.theme, month.url), "post", likes=rng.randint(0, 25))
+    post.conversation = post.id
+    posts.append(post)
+    return post
+
+
 def inbound(month: Month, posts: list[Msg], ts: int, citizen: Account, text: str, kind: str,
             on_post: bool) -> Msg:
     """A citizen's message to the channel: under a recent post, or a mention / visitor post of its own."""
     target = _free_post(month, posts, ts, citizen) if on_post else None
+    if target is None and month.needs_media:
+        target = _media(month, posts, ts, citizen)
     if target is None:
         msg = _message(month, ts, citizen, _prefix(month, month.channel) + text, kind)
         msg.conversation = msg.id
@@ -140,7 +164,7 @@ def answered_thread(month: Month, question: Msg) -> list[Msg]:
         extra = f"Aanvulling: {rng.choice(texts.ANSWERS.get(question.topic, texts.ANSWERS['afval']))}."
         out.append(reply(month, author, question, replied + rng.randrange(600, DAY), extra))
     if rng.random() < 0.15:  # on Facebook and Instagram thanks go under the question (two levels only)
-        thanked = first if month.platform == "x" else question
+        thanked = question if month.platform in ("facebook", "instagram") else first
         out.append(reply(month, question.author, thanked, replied + rng.randrange(300, 6 * 3600),
                          rng.choice(texts.THANKS), "thanks"))
     return out
@@ -205,4 +229,17 @@ def questions_and_others(month: Month, posts: list[Msg], questions: int, answere
         msg.topic = kind
         out.append(msg)
         out.extend(reply_to_other(month, msg))
+    return out
+
+
+def boosts(month: Month, partners: list[tuple[Account, str]]) -> list[Msg]:
+    """The channel sharing partner organisations' posts (a Mastodon boost, a Bluesky repost): not its message."""
+    rng, out = month.rng, []
+    for _ in range(rng.choice((0, 0, 0, 1))):
+        partner, line = rng.choice(partners)
+        ts = random_instant(rng, month.start, month.end, POST_HOURS, POST_DAYS)
+        original = _message(month, max(month.start, ts - rng.randrange(600, 6 * 3600)), partner, line, "post")
+        shared = _message(month, max(ts, original.ts + 60), month.channel, line, "retweet", retweet_of=original)
+        shared.conversation = original.conversation = original.id
+        out.append(shared)
     return out
