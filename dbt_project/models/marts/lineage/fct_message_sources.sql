@@ -58,6 +58,24 @@ copies as (
         source_position,
         loaded_at
     from {{ ref('stg_webcare_csv__messages') }}
+    union all
+    select
+        message_id,
+        message_copy_id,
+        source_system,
+        source_file,
+        source_position,
+        loaded_at
+    from {{ ref('stg_mastodon_api__messages') }}
+    union all
+    select
+        message_id,
+        message_copy_id,
+        source_system,
+        source_file,
+        source_position,
+        loaded_at
+    from {{ ref('stg_mastodon_archive__messages') }}
 ),
 
 traced_copies as (
