@@ -62,7 +62,9 @@ def test_read_department_maps_codes_and_keeps_other_values(text: str, value: str
 @pytest.mark.parametrize(
     ("text", "value"),
     [("Twitter, Facebook", ["x", "facebook"]), ("x; twitter", ["x"]),
-     ("Instagram/LinkedIn", ["instagram", "linkedin"]), ("geen", []), ("", None)],
+     ("Instagram/LinkedIn", ["instagram", "linkedin"]), ("geen", []), ("", None),
+     # the platform registry's aliases and codes: a platform added there is read without a code change
+     ("X (Twitter), Mastodon; BLUESKY", ["x", "mastodon", "bluesky"]), ("Hyves", ["hyves"])],
 )
 def test_read_channels(text: str, value: list[str] | None) -> None:
     assert read_channels(text) == value
