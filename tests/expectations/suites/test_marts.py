@@ -30,6 +30,15 @@ def marts(home: Settings) -> duckdb.DuckDBPyConnection:
         (repeat('a', 64), 'x_api', 'x_api/p1.json', 25, 0), (repeat('a', 64), 'x_api', 'x_api/p1-copy.json', 25, 0),
         ('not-a-hash', 'x_api', 'x_api/p2.json', 3, 1)) t(source_sha256, source, source_file, rows_loaded,
         rows_quarantined)""")
+    con.execute("CREATE TABLE marts.dim_platform AS SELECT * FROM (VALUES ('x'), ('facebook')) t(platform)")
+    con.execute("""CREATE TABLE marts.rpt_platform_year AS SELECT * FROM (VALUES
+        ('x', 2025, 3, 1, 2, 4, 3, 0.75), ('facebook', 2025, 0, 0, 1, 0, 0, NULL),
+        ('tiktok', 2025, 0, 0, 0, 0, 0, NULL)) t(platform, year, present, "left", parked, questions, answered,
+        answer_rate)""")
+    con.execute("CREATE SCHEMA intermediate")
+    con.execute("""CREATE TABLE intermediate.int_channel_states_by_year AS SELECT * FROM (VALUES
+        ('GM0363', 'x', 2025, 'present'), ('GM0363', 'x', 2025, 'parked'), ('GM0363', 'facebook', 2025, 'parked'))
+        t(gm_code, platform, year, state)""")
     yield con
     con.close()
 
@@ -44,6 +53,8 @@ def test_mart_suites_report_exactly_the_broken_rows(home: Settings, marts: duckd
         "rpt_municipality_year": ([], []),
         "rpt_national_year": (["answer_rate_0_1"], []),
         "dim_source_file": (["one_row_per_file"], ["sha256_format"]),
+        "rpt_platform_year": ([], ["platform_in_dim_platform"]),
+        "int_channel_states_by_year": (["one_state_per_municipality_platform_year"], []),
     }
     keys = marts.execute(
         "SELECT failing_keys FROM dq.rule_results WHERE rule = 'channel_in_dim_channel'"
