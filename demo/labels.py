@@ -12,7 +12,8 @@ import re
 
 from demo.texts import REQUEST_OPENINGS
 
-_LEADING_MENTIONS = re.compile(r"^(?:@\w+\s+)+")
+#: ``@handle`` (X), ``@name.bsky.social`` (Bluesky) and ``@name`` / ``@name@server`` (Mastodon).
+_LEADING_MENTIONS = re.compile(r"^(?:@[\w.@-]+\s+)+")
 
 
 def own_text(text: str) -> str:

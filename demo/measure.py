@@ -12,7 +12,9 @@ import csv
 import html
 import io
 import json
+import re
 import statistics
+import tarfile
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass
@@ -25,7 +27,7 @@ from demo.bad_day import is_bad_day
 from demo.geography import load_geography
 from demo.labels import is_intended_question
 from demo.survey import ALIASES, normalise
-from demo.targets import YEARS
+from demo.targets import ALL_YEARS
 from demo.timing import AMSTERDAM
 
 
@@ -135,6 +137,111 @@ class Landing:
                                                            row["tekst"].startswith("RT @")))
 
 
+    def read_recent(self) -> None:
+        """The recent platforms' exports (FORMATS.md §5, §9–11), keyed as CONTRACT.md §7 says."""
+        self.read_instagram_graph()
+        self.read_mastodon_api()
+        self.read_mastodon_archives()
+        self.read_bluesky()
+
+    def read_instagram_graph(self) -> None:
+        for path in sorted((self.landing / "instagram_graph").rglob("*.json")):
+            for media in json.loads(path.read_text(encoding="utf-8"))["data"]:
+                channel = self.key("instagram", media["owner"]["id"])
+                self.add("instagram", media["id"], Seen(_parse(media["timestamp"], "%Y-%m-%dT%H:%M:%S%z"),
+                                                        media["owner"]["id"], media.get("caption", ""), "",
+                                                        channel, False))
+                for comment in media.get("comments", {}).get("data", []):
+                    for item, parent in [(comment, media["id"]), *((r, comment["id"]) for r in
+                                                                    comment.get("replies", {}).get("data", []))]:
+                        author = item["from"]["id"]
+                        self.add("instagram", item["id"], Seen(_parse(item["timestamp"], "%Y-%m-%dT%H:%M:%S%z"),
+                                                               author, item["text"], item.get("parent_id", parent),
+                                                               channel, not self.key("instagram", author)))
+
+    def mastodon_status(self, status: dict, local_uris: dict[str, str], server: str) -> None:
+        def address(account: dict) -> str:
+            return account["acct"].lower() if "@" in account["acct"] else f"{account['acct'].lower()}@{server}"
+
+        if status.get("reblog"):
+            return
+        author = address(status["account"])
+        parent = local_uris.get(status["in_reply_to_id"] or "", "")
+        own = self.key("mastodon", author)
+        target = own
+        for mention in status.get("mentions", []):
+            target = target or self.key("mastodon", address(mention))
+        self.add("mastodon", status["uri"], Seen(_iso(status["created_at"]), author, _html_text(status["content"]),
+                                                 parent, target, not own))
+
+    def read_mastodon_api(self) -> None:
+        bodies = [json.loads(p.read_text(encoding="utf-8"))
+                  for p in sorted((self.landing / "mastodon_api").rglob("*.json"))]
+        statuses: list[dict] = []
+        for body in bodies:
+            if isinstance(body, dict):
+                statuses += body["ancestors"] + body["descendants"]
+            else:
+                statuses += [item["status"] if item.get("type") == "mention" else item for item in body]
+        local_uris = {status["id"]: status["uri"] for status in statuses}
+        for status in statuses:
+            self.mastodon_status(status, local_uris, "social.overheid.nl")
+
+    def read_mastodon_archives(self) -> None:
+        for path in sorted((self.landing / "mastodon_archive").glob("*.tar.gz")):
+            with tarfile.open(path) as archive:
+                actor = json.load(archive.extractfile("actor.json"))  # type: ignore[arg-type]
+                outbox = json.load(archive.extractfile("outbox.json"))  # type: ignore[arg-type]
+            owner = f"{actor['preferredUsername'].lower()}@{actor['url'].split('/')[2]}"
+            for activity in outbox["orderedItems"]:
+                if activity["type"] != "Create":
+                    continue
+                note = activity["object"]
+                self.add("mastodon", note["id"], Seen(_iso(note["published"]), owner, _html_text(note["content"]),
+                                                      note.get("inReplyTo") or "", self.key("mastodon", owner),
+                                                      False))
+
+    def bluesky_post(self, view: dict) -> None:
+        author, record = view["author"]["did"], view["record"]
+        created, indexed = _iso(record["createdAt"]), _iso(view["indexedAt"])
+        own = self.key("bluesky", author)
+        target = own
+        parent = record.get("reply", {}).get("parent", {}).get("uri", "")
+        if parent and not target:
+            target = self.key("bluesky", parent.split("/")[2])
+        for facet in record.get("facets", []):
+            for feature in facet["features"]:
+                target = target or self.key("bluesky", feature.get("did", ""))
+        self.add("bluesky", view["uri"], Seen(indexed if created > indexed else created, author, record["text"],
+                                              parent, target, not own))
+
+    def read_bluesky(self) -> None:
+        for path in sorted((self.landing / "bluesky").rglob("*.json")):
+            body = json.loads(path.read_text(encoding="utf-8"))
+            for item in body.get("feed", []):
+                if "reason" not in item:
+                    self.bluesky_post(item["post"])
+            for item in body.get("notifications", []):
+                if item["reason"] in ("mention", "reply", "quote"):
+                    self.bluesky_post({**item, "author": item["author"]})
+            stack = [body["thread"]] if "thread" in body else []
+            while stack:
+                node = stack.pop()
+                if node.get("$type") == "app.bsky.feed.defs#threadViewPost":
+                    self.bluesky_post(node["post"])
+                    stack += node.get("replies", [])
+
+
+def _iso(text: str) -> int:
+    """Epoch seconds of an ISO 8601 UTC time (``…Z``, with or without milliseconds)."""
+    return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp())
+
+
+def _html_text(content: str) -> str:
+    """Mastodon HTML as text: line breaks and paragraph ends as spaces, tags stripped, entities decoded."""
+    return html.unescape(re.sub(r"<[^>]+>", "", re.sub(r"<br\s*/?>|</p>", " ", content))).strip()
+
+
 def _parse(text: str, pattern: str) -> int:
     return int(datetime.strptime(text, pattern).timestamp())
 
@@ -204,13 +311,59 @@ def _survey(landing: Path, year: int, names: dict[str, str]) -> tuple[float | No
     return len(comms) / len(rows), statistics.fmean(comms), unmatched
 
 
-def measure_landing(landing: Path) -> dict[str, dict[str, float | int | None]]:
-    """The ``rpt_national_year`` figures per generated year, computed from the files alone."""
+def read_landing(landing: Path) -> Landing:
+    """Every message of the landing zone (platform exports first: they win over webcare copies)."""
     zone = Landing(landing)
     zone.read_x_api()
     zone.read_x_archives()
     zone.read_facebook()
+    zone.read_recent()
     zone.read_webcare()
+    return zone
+
+
+def measure_platforms(landing: Path) -> dict[str, dict[str, dict[str, int]]]:
+    """Per year and platform what ``rpt_platform_year`` counts (CONTRACT.md §7): municipalities present, left
+    and parked, and the questions and answered questions of that platform."""
+    zone = read_landing(landing)
+    replies = first_replies(zone)
+    geo = load_geography()
+    spoke: set[tuple[str, str, int]] = set()
+    asked: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
+    for (platform, message_id), msg in zone.messages.items():
+        if not msg.channel:
+            continue
+        year = local_year(msg.ts)
+        if not msg.inbound:
+            spoke.add((zone.gm(msg.channel), platform, year))
+        elif not msg.retweet and is_intended_question(msg.text):
+            asked[(platform, year)][0] += 1
+            asked[(platform, year)][1] += (platform, message_id) in replies
+    result: dict[str, dict[str, dict[str, int]]] = {}
+    for year in ALL_YEARS:
+        first, last = date(year, 1, 1).isoformat(), date(year, 12, 31).isoformat()
+        codes = set(geo.on_first_january(year))
+        rows = [r for r in zone.registry if r["gm_code"] in codes and r["active_from"] <= last]
+        figures: dict[str, dict[str, int]] = {}
+        for platform in sorted({r["platform"] for r in rows}):
+            mine = [r for r in rows if r["platform"] == platform]
+            active = {r["gm_code"] for r in mine if not r["active_to"] or r["active_to"] >= first}
+            present = {c for c in active if (c, platform, year) in spoke}
+            ends: dict[str, str] = {}
+            for r in mine:
+                ends[r["gm_code"]] = max(ends.get(r["gm_code"], ""), r["active_to"] or "9999")
+            left = {c for c, end in ends.items() if first <= end <= last} - present
+            parked = active - present - left
+            questions, answered = asked[(platform, year)]
+            figures[platform] = {"present": len(present), "left": len(left), "parked": len(parked),
+                                 "questions": questions, "answered": answered}
+        result[str(year)] = figures
+    return result
+
+
+def measure_landing(landing: Path) -> dict[str, dict[str, float | int | None]]:
+    """The ``rpt_national_year`` figures per generated year, computed from the files alone."""
+    zone = read_landing(landing)
     replies = first_replies(zone)
     geo = load_geography()
     per_muni: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0, 0])  # messages, questions, answered
@@ -227,7 +380,7 @@ def measure_landing(landing: Path) -> dict[str, dict[str, float | int | None]]:
                 per_muni[(gm, year)][2] += 1
                 minutes[year].append((replies[(platform, message_id)] - msg.ts) / 60)
     result = {}
-    for year in YEARS:
+    for year in ALL_YEARS:
         codes = geo.on_first_january(year)
         without_x, with_fb = _registry_counts(zone, year, codes)
         stats = [per_muni[(c, year)] for c in codes]

@@ -63,7 +63,7 @@ YEARS: tuple[int, ...] = tuple(sorted(TARGETS))
 #: A recent year beside them, generated after them from its own random streams and id ranges.
 RECENT_TARGETS: dict[int, YearTarget] = {
     2025: YearTarget(2025, without_x=38, with_facebook=318, with_instagram=240, structural=165,
-                     answer_rate=0.58, avg_response_hours=10.0, survey_responses=240, comms_responses=98,
+                     answer_rate=0.58, avg_response_hours=10.5, survey_responses=240, comms_responses=98,
                      avg_self_rating_comms=7.7, questions_at_scale_1=72_000, share_broadcasting=0.8,
                      base_lag_minutes=140, x_parked=24, x_left=14, with_mastodon=44, with_bluesky=30,
                      mastodon_parked=6, bluesky_parked=5),
