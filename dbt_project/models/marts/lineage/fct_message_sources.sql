@@ -57,6 +57,15 @@ copies as (
         source_file,
         source_position,
         loaded_at
+    from {{ ref('stg_instagram_graph__messages') }}
+    union all
+    select
+        message_id,
+        message_copy_id,
+        source_system,
+        source_file,
+        source_position,
+        loaded_at
     from {{ ref('stg_webcare_csv__messages') }}
     union all
     select
