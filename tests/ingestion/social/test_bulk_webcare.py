@@ -103,6 +103,13 @@ EDGES: dict[str, bytes] = {
     "obi4wan.csv": _rows("03-06-2014 12:00;Twitter;hoi @Gem;Jan;@Gem, @Kees  piet;https://twitter.com/jan/status/466?s=20",
                          "03-06-2014 12:01;Facebook;ok;Gem;;https://facebook.com/1_2/",
                          header="Datum;Kanaal;Bericht;Geplaatst door (optioneel);Mentions;Url").encode(),
+    # platforms come from the registry: its newer codes in SQL's CASE as in the parser; an alias with a space
+    # and a platform the registry lacks (a rejected row) leave the file to the parser
+    "registry_platforms.csv": _rows("141;03-06-2024 12:00;WhatsApp;gem;a;inkomend;;a",
+                                    "142;03-06-2024 12:01;linkedin;gem;a;inkomend;;b",
+                                    "143;03-06-2024 12:02;Mastodon;gem;a;inkomend;;c").encode(),
+    "registry_alias_and_unknown.csv": _rows("144;03-06-2024 12:00;X (Twitter);gem;a;inkomend;;a",
+                                            "145;03-06-2024 12:01;myspace;gem;a;inkomend;;b").encode(),
     "obi4wan_unicode_url.csv": _rows("03-06-2014 12:00;x;a;b;;https://x.com/\u0663/status/123",
                                      header="Datum;Kanaal;Bericht;Geplaatst door (optioneel);Mentions;Url").encode(),
 }
@@ -126,7 +133,8 @@ def _land_edges(landing: Path) -> None:
 TAKEN = {f"webcare_csv/edges/{name}" for name in (
     "plain_lf.csv", "quoted_crlf.csv", "cp1252_plain.csv", "clock_changes.csv", "mentions.csv", "handles.csv",
     "header_only.csv", "cr_only.csv",
-    "cr_only_quoted_lf.csv", "lf_quoted_crlf.csv", "upper_header.csv", "reordered.csv", "obi4wan.csv")} | {
+    "cr_only_quoted_lf.csv", "lf_quoted_crlf.csv", "upper_header.csv", "reordered.csv", "obi4wan.csv",
+    "registry_platforms.csv")} | {
     "webcare_csv/coosto/export.csv", "webcare_csv/coosto_export_mei_2014.csv"}
 
 
