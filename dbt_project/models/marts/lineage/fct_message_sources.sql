@@ -85,6 +85,15 @@ copies as (
         source_position,
         loaded_at
     from {{ ref('stg_mastodon_archive__messages') }}
+    union all
+    select
+        message_id,
+        message_copy_id,
+        source_system,
+        source_file,
+        source_position,
+        loaded_at
+    from {{ ref('stg_bluesky__messages') }}
 ),
 
 traced_copies as (
