@@ -30,8 +30,9 @@ def test_same_seed_gives_identical_bytes(demo_home: Path, tmp_path: Path) -> Non
 def test_landing_has_every_source(demo_home: Path) -> None:
     landing = demo_home / "landing"
     counts = Counter(p.relative_to(landing).parts[0] for p in landing.rglob("*") if p.is_file())
-    assert set(counts) == {"channels", "x_api", "x_archive", "facebook_graph", "webcare_csv", "survey"}
-    assert counts["survey"] == 4 and counts["channels"] == 1 and counts["x_archive"] >= 3  # 3 years + 1 late
+    assert set(counts) == {"channels", "x_api", "x_archive", "facebook_graph", "webcare_csv", "survey",
+                           "instagram_graph", "mastodon_api", "mastodon_archive", "bluesky"}
+    assert counts["survey"] == 5 and counts["channels"] == 1 and counts["x_archive"] >= 3  # 4 years + 1 late
 
 
 def test_a_bad_day_that_changes_no_figure(demo_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
