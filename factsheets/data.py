@@ -53,10 +53,12 @@ LEFT JOIN (SELECT year, sum(questions) * 10000 / nullif(sum(inhabitants), 0) AS 
            FROM marts.rpt_municipality_year WHERE inhabitants IS NOT NULL GROUP BY year) AS p USING (year)"""
 
 _CHANNELS_SQL = """
-SELECT c.gm_code, c.channel_id, c.platform, c.handle, c.theme, c.active_from, c.active_to,
+SELECT c.gm_code, c.channel_id, c.platform, coalesce(p.display_name, c.platform) AS platform_name, c.handle,
+       c.theme, c.active_from, c.active_to,
        a.year, coalesce(a.posts, 0) AS posts, coalesce(a.replies, 0) AS replies,
        coalesce(a.questions, 0) AS questions
 FROM marts.dim_channel AS c
+LEFT JOIN marts.dim_platform AS p USING (platform)
 LEFT JOIN (SELECT channel_id, year(activity_date)::INTEGER AS year, sum(posts) AS posts, sum(replies) AS replies,
                   sum(questions) AS questions
            FROM marts.fct_channel_activity GROUP BY ALL) AS a USING (channel_id)
@@ -125,7 +127,8 @@ def read_published(path: Path, years: list[int] | None = None, limits: Threshold
     try:
         tables = _tables(con)
         needed = {"marts.rpt_municipality_year", "marts.rpt_national_year", "marts.dim_municipality",
-                  "marts.dim_channel", "marts.fct_channel_activity", "marts.fct_survey_responses", "dq.builds"}
+                  "marts.dim_channel", "marts.dim_platform", "marts.fct_channel_activity", "marts.fct_survey_responses",
+                  "dq.builds"}
         if needed - tables:
             raise FactsheetError(f"{path} is not a published warehouse: missing {', '.join(sorted(needed - tables))}")
         build = con.execute("SELECT built_at, loaded_until, code_version FROM dq.builds WHERE outcome = 'published' "

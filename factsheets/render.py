@@ -23,7 +23,6 @@ log = logging.getLogger(__name__)
 DBT_PROJECT = Path(__file__).resolve().parents[1] / "dbt_project" / "dbt_project.yml"
 DEPARTMENTS = {"communicatie": "communicatie", "kcc": "KCC (klantcontactcentrum)", "gedeeld": "gedeeld",
                "anders": "anders"}
-PLATFORMS = {"x": "X (Twitter)", "facebook": "Facebook", "instagram": "Instagram"}
 
 _ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=False)
 SHEET = _ENV.from_string(templates.SHEET)
@@ -98,7 +97,7 @@ def sheet_context(pub: Published, m: dict[str, Any], vars_: dict[str, Any]) -> d
     channels = []
     for c in pub.channels.get(gm, []):
         act = pub.activity.get((c["channel_id"], year), {})
-        channels.append({"platform": PLATFORMS.get(c["platform"], c["platform"]), "handle": c["handle"],
+        channels.append({"platform": c["platform_name"], "handle": c["handle"],
                          "theme": c["theme"],
                          "active_from": c["active_from"].strftime("%d-%m-%Y") if c["active_from"] else "–",
                          "active_to": c["active_to"].strftime("%d-%m-%Y") if c["active_to"] else "",

@@ -14,7 +14,8 @@ from core.settings import PROJECT_ROOT
 
 #: The parts of the product whose platform lists the registry replaced. Not scanned: tests (expected values),
 #: demo/ and bench/ (data generators that choose per-platform shares), and docs.
-SCANNED = ("core", "ingestion", "expectations", "steps", "dags", "dbt_project", "dashboards", "superset", "release")
+SCANNED = ("core", "ingestion", "expectations", "steps", "dags", "dbt_project", "dashboards", "superset", "release",
+           "factsheets")
 SUFFIXES = {".py", ".sql", ".yml", ".yaml", ".json"}
 #: Where the registry itself lives.
 ALLOWED = {Path("core/platforms.py"), Path("dbt_project/seeds/reference/platforms.csv")}
