@@ -24,23 +24,23 @@ from core.settings import get_settings
 
 MESSAGE_COLUMNS: dict[str, str] = {
     "platform": "VARCHAR NOT NULL",  # a code of the platform registry (core/platforms.py): x, facebook, ...
-    "message_id": "VARCHAR NOT NULL",  # the platform's own id, verbatim
+    "message_id": "VARCHAR NOT NULL",  # the platform's own id, verbatim (Mastodon: status uri; Bluesky: at://)
     "author_id": "VARCHAR",  # platform user id, when the export gives one
     "author_handle": "VARCHAR",  # lowercased, without '@'; null where the platform has no handles
     "author_key": "VARCHAR",  # HMAC of platform:author_id (or platform:handle when only that is known)
     "created_at": "TIMESTAMPTZ NOT NULL",  # UTC instant
     "text": "VARCHAR",
     "in_reply_to_id": "VARCHAR",  # message this one answers (FB: the parent comment, else the post)
-    "in_reply_to_author_id": "VARCHAR",  # X only: the user replied to (the tweet may be missing)
-    "conversation_id": "VARCHAR",  # X: thread root; Facebook: the post id
-    "mentions": "VARCHAR[]",  # lowercased handles, without '@'
+    "in_reply_to_author_id": "VARCHAR",  # X, Bluesky: the user replied to (the parent may be missing)
+    "conversation_id": "VARCHAR",  # thread root: X, Bluesky, Mastodon; Facebook/Instagram: the post/media id
+    "mentions": "VARCHAR[]",  # lowercased handles without '@' (Mastodon name@server; Bluesky: DIDs)
     "is_retweet": "BOOLEAN NOT NULL",
     "retweeted_id": "VARCHAR",
     "quoted_id": "VARCHAR",
     "channel_account_id": "VARCHAR",  # the municipal account the file belongs to, when the file says so
     "channel_handle": "VARCHAR",
     "direction": "VARCHAR",  # webcare: inkomend / uitgaand; else null
-    "source_system": "VARCHAR NOT NULL",  # x_api, x_archive, facebook_graph, webcare_csv
+    "source_system": "VARCHAR NOT NULL",  # the landing source: x_api, ..., bluesky, mastodon_api, webcare_csv
 }
 
 _MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_.]{1,30})")

@@ -49,7 +49,7 @@ from ingestion.social.messages import message, text_id
 
 SOURCE_SYSTEM = "bluesky"
 #: The raw table the parser loads into: the source's name (design of issue [platforms]).
-TABLE = "bluesky"
+TABLE = "bluesky_messages"
 PLATFORM = "bluesky"
 
 #: The notification reasons that carry a message (a post); every other reason is skipped.

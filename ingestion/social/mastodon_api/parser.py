@@ -33,7 +33,7 @@ from ingestion.social.messages import MESSAGE_COLUMNS, message, text_id
 
 SOURCE_SYSTEM = "mastodon_api"
 #: The raw table the parser loads into.
-TABLE = "mastodon_api"
+TABLE = "mastodon_api_messages"
 #: The message schema, and the server-local keys with which dbt staging finds a parent in another body.
 COLUMNS: dict[str, str] = MESSAGE_COLUMNS | {
     "status_key": "VARCHAR",  # <harvesting server>/<status id>

@@ -32,7 +32,7 @@ from ingestion.social.messages import MESSAGE_COLUMNS, message
 
 SOURCE_SYSTEM = "mastodon_archive"
 #: The raw table the parser loads into.
-TABLE = "mastodon_archive"
+TABLE = "mastodon_archive_messages"
 COLUMNS = MESSAGE_COLUMNS
 OUTBOX, ACTOR = "outbox.json", "actor.json"
 _NOTES = frozenset({"Note", "Question"})  # a poll is a Note with options

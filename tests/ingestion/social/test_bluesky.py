@@ -75,7 +75,7 @@ def test_bodies_load_to_the_expected_messages(settings: Settings, con: duckdb.Du
     land(settings, "bluesky", *BODIES)
     report = load_source(con, BLUESKY, settings)
     assert (report.rows_loaded, report.rows_quarantined, report.files_quarantined) == (16, 0, [])
-    rows = con.execute(f"SELECT {COLUMNS} FROM raw.bluesky ORDER BY source_file, source_position").fetchall()
+    rows = con.execute(f"SELECT {COLUMNS} FROM raw.bluesky_messages ORDER BY source_file, source_position").fetchall()
     assert [(file, position, MESSAGES[row[0]]) for file, position, *row in rows] == [
         # the repost, then Utrecht's reply and the posts it answers; M1 again (its own item) is read once
         ("bluesky/feed_utrecht_2025_03.json", "feed[0].post", MESSAGES[P]),
@@ -99,14 +99,14 @@ def test_bodies_load_to_the_expected_messages(settings: Settings, con: duckdb.Du
         ("bluesky/thread_q3.json", "thread.replies[0].post", MESSAGES[R3]),
     ]
     # the same post through feed, thread and notification is one message_id: nine messages
-    assert con.execute("SELECT count(DISTINCT message_id) FROM raw.bluesky").fetchone() == (9,)
+    assert con.execute("SELECT count(DISTINCT message_id) FROM raw.bluesky_messages").fetchone() == (9,)
 
 
 def test_posts_are_bluesky_messages_keyed_by_did(settings: Settings, con: duckdb.DuckDBPyConnection) -> None:
     land(settings, "bluesky", "feed_utrecht_2025_03.json", "notifications_utrecht.json")
     load_source(con, BLUESKY, settings)
     rows = fetch(con, "SELECT DISTINCT message_id, platform, source_system, author_key, is_retweet, text "
-                      "FROM raw.bluesky ORDER BY message_id")
+                      "FROM raw.bluesky_messages ORDER BY message_id")
     assert {(r["platform"], r["source_system"], r["is_retweet"]) for r in rows} == {("bluesky", "bluesky", False)}
     keys = {r["message_id"]: r["author_key"] for r in rows}
     assert keys[Q1] == citizen_key(TEST_KEY.encode(), "bluesky", ANNA)
@@ -126,11 +126,11 @@ def test_missing_thread_nodes_are_counted_and_logged(caplog: pytest.LogCaptureFi
 def test_bad_bodies_are_quarantined_whole(settings: Settings, con: duckdb.DuckDBPyConnection) -> None:
     land(settings, "bluesky", "thread_q3.json")
     load_source(con, BLUESKY, settings)
-    before = table_snapshot(con, "bluesky")
+    before = table_snapshot(con, "bluesky_messages")
     land(settings, "bluesky", *BAD_BODIES)
     report = load_source(con, BLUESKY, settings)
     assert report.files_loaded == [] and len(report.files_quarantined) == 4
-    assert table_snapshot(con, "bluesky") == before
+    assert table_snapshot(con, "bluesky_messages") == before
     quarantine = settings.quarantine / "bluesky"
     reasons = {name: (quarantine / f"{name}.reason").read_text() for name in BAD_BODIES}
     assert "Bluesky API error object" in reasons["error_profile_not_found.json"]
@@ -144,7 +144,7 @@ def test_bad_posts_are_quarantined_row_by_row(settings: Settings, con: duckdb.Du
     land(settings, "bluesky", "feed_with_bad_posts.json")
     report = load_source(con, BLUESKY, settings)
     assert (report.rows_loaded, report.rows_quarantined) == (1, 6)
-    assert con.execute("SELECT message_id, source_position FROM raw.bluesky").fetchall() == [(M1, "feed[3].post")]
+    assert con.execute("SELECT message_id, source_position FROM raw.bluesky_messages").fetchall() == [(M1, "feed[3].post")]
     assert fetch(con, "SELECT position, reason FROM dq.quarantined_rows ORDER BY position") == [
         {"position": "feed[0].post",
          "reason": "unusable post: record.createdAt '30-03-2025 01:50' is not a date and time"},
@@ -184,7 +184,7 @@ def test_streamed_bad_bodies_are_rejected_alike(name: str, settings: Settings,
 def test_loading_twice_changes_nothing(settings: Settings, con: duckdb.DuckDBPyConnection) -> None:
     land(settings, "bluesky", *BODIES)
     load_source(con, BLUESKY, settings)
-    before = table_snapshot(con, "bluesky")
+    before = table_snapshot(con, "bluesky_messages")
     again = load_source(con, BLUESKY, settings)
     assert (again.files_skipped, again.rows_loaded, again.rows_quarantined) == (5, 0, 0)
-    assert table_snapshot(con, "bluesky") == before
+    assert table_snapshot(con, "bluesky_messages") == before

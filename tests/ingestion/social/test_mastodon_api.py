@@ -38,7 +38,7 @@ def test_bodies_load_to_the_expected_messages(settings: Settings, con: duckdb.Du
     rows = con.execute(
         "SELECT source_file, source_position, message_id, author_id, created_at, in_reply_to_id, "
         "in_reply_to_author_id, conversation_id, is_retweet, retweeted_id, status_key, in_reply_to_key "
-        "FROM raw.mastodon_api ORDER BY source_file, source_position").fetchall()
+        "FROM raw.mastodon_api_messages ORDER BY source_file, source_position").fetchall()
     context, notes, statuses = (f"mastodon_api/amsterdam/{n}.json" for n in
                                 ("context-114100000000000001", "notifications-0001", "statuses-0001"))
     ov, mn = "social.overheid.nl/", "mastodon.nl/"
@@ -89,16 +89,16 @@ def test_bodies_load_to_the_expected_messages(settings: Settings, con: duckdb.Du
 def test_text_mentions_and_keys(settings: Settings, con: duckdb.DuckDBPyConnection) -> None:
     land(settings, "mastodon_api", "statuses-0001.json", under="amsterdam", fixtures="mastodon_api/amsterdam")
     load_source(con, MASTODON_API, settings)
-    rows = {r["message_id"]: r for r in fetch(con, "SELECT * FROM raw.mastodon_api")}
+    rows = {r["message_id"]: r for r in fetch(con, "SELECT * FROM raw.mastodon_api_messages")}
     # HTML as text: tags stripped, <br> a line break, entities decoded; mentions as name@server, lowercased
     assert rows[R1]["text"] == "@anna Het oud papier wordt elke tweede dinsdag opgehaald.\nZie de afvalwijzer & de app."
     assert rows[R1]["mentions"] == ["anna@mastodon.social"] and rows[R4]["mentions"] == ["erik@mastodon.social"]
     assert rows[R1]["author_handle"] == OWN and rows[R1]["platform"] == "mastodon"
     assert rows[R1]["author_key"] == citizen_key(TEST_KEY.encode(), "mastodon", OWN)
     assert rows[BOOST]["text"] is None and rows[BOOST]["source_system"] == "mastodon_api"
-    before = table_snapshot(con, "mastodon_api")
+    before = table_snapshot(con, "mastodon_api_messages")
     assert load_source(con, MASTODON_API, settings).files_skipped == 1
-    assert table_snapshot(con, "mastodon_api") == before
+    assert table_snapshot(con, "mastodon_api_messages") == before
 
 
 def _status(sid: str, **fields: object) -> dict[str, object]:

@@ -68,7 +68,7 @@ def test_the_archive_loads_to_the_expected_messages(settings: Settings, con: duc
     (target / ARCHIVE.name).write_bytes(ARCHIVE.read_bytes())
     report = load_source(con, MASTODON_ARCHIVE, settings)
     assert (report.rows_loaded, report.rows_quarantined, report.files_quarantined) == (3, 0, [])
-    rows = fetch(con, "SELECT * EXCLUDE (source_file, source_sha256, load_id, loaded_at) FROM raw.mastodon_archive "
+    rows = fetch(con, "SELECT * EXCLUDE (source_file, source_sha256, load_id, loaded_at) FROM raw.mastodon_archive_messages "
                       "ORDER BY source_position")
     key = citizen_key(TEST_KEY.encode(), "mastodon", OWNER)
     common = {"platform": "mastodon", "author_id": OWNER, "author_handle": OWNER, "author_key": key,
@@ -94,10 +94,10 @@ def test_the_archive_loads_to_the_expected_messages(settings: Settings, con: duc
                   "conversation_id": None, "mentions": ["erik@mastodon.social"], "is_retweet": False,
                   "retweeted_id": None, "source_position": "outbox.json[2]"},
     ]
-    before = table_snapshot(con, "mastodon_archive")
+    before = table_snapshot(con, "mastodon_archive_messages")
     again = load_source(con, MASTODON_ARCHIVE, settings)
     assert (again.files_skipped, again.rows_loaded) == (1, 0)
-    assert table_snapshot(con, "mastodon_archive") == before
+    assert table_snapshot(con, "mastodon_archive_messages") == before
 
 
 def _outbox(*items: object) -> bytes:

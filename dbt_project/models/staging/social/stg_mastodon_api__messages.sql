@@ -4,14 +4,14 @@
 -- here they are looked up over every loaded API copy, so a reply in a statuses page finds its question in a
 -- notifications page. The key carries the server, so the same id on two servers names two statuses.
 with messages as (
-    {{ stg_social_messages('mastodon_api') }}
+    {{ stg_social_messages('mastodon_api_messages') }}
 ),
 
 keys as (
     select
         source_sha256 || ':' || source_position as message_copy_id,
         in_reply_to_key
-    from {{ source('social', 'mastodon_api') }}
+    from {{ source('social', 'mastodon_api_messages') }}
     where in_reply_to_key is not null
 ),
 
@@ -20,7 +20,7 @@ statuses as (
     select
         status_key,
         min(message_id) as parent_uri
-    from {{ source('social', 'mastodon_api') }}
+    from {{ source('social', 'mastodon_api_messages') }}
     where status_key is not null
     group by status_key
 )
