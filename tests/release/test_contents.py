@@ -300,7 +300,7 @@ def test_the_readme_says_how_to_cite_and_what_each_table_means(release: Path) ->
     readme = (release / "README.md").read_text("utf-8")
     manifest = json.loads((release / "manifest.json").read_text("utf-8"))
     assert "## Nederlands" in readme and "## English" in readme
-    assert f"**Citeren:** Dialoog. *Dialoog: gemeentelijke dialoog op sociale media*, jaren 2013, 2014, 2024, " \
+    assert f"**Citeren:** Dialoog. *Dialoog: gemeentelijke dialoog op sociale media*, jaren 2013, 2014, 2024, 2025, " \
            f"release {release.name} [dataset]" in readme
     assert "**How to cite:** Dialoog." in readme and f"release {release.name} [dataset]. Licence CC BY 4.0" in readme
     contracts = read_contracts()

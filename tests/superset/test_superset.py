@@ -492,7 +492,7 @@ def test_tables_per_year_equal_the_marts(api: requests.Session, server: str, pub
         r["jaar"]: (r["gemeenten"], r["zonder_x"], r["antwoordpercentage"])
         for r in _data(api, server, charts[KERNCIJFERS.uuid])
     }
-    assert table == national and set(table) == {"2013", "2014", "2024"}
+    assert table == national and set(table) == {"2013", "2014", "2024", "2025"}
     # The platforms chart: every registry platform in every year, 0 where no municipality has a channel.
     shown = {(str(r["jaar"]), r["platform_naam"]): r["gemeenten"] for r in _data(api, server, charts[PLATFORMS.uuid])}
     assert shown == per_platform
