@@ -17,6 +17,8 @@ from core.settings import Settings
 from tests.conftest import FIXTURES
 
 LANDING = FIXTURES / "warehouse" / "landing"
+#: The formats of issue [platforms], benchmarked on copies of their loaders' fixtures (tests/fixtures/<source>/).
+NEW_FORMATS = ("instagram_graph", "mastodon_api", "mastodon_archive", "bluesky")
 
 
 def test_every_format_is_measured_three_ways(home: Settings) -> None:
@@ -30,11 +32,28 @@ def test_every_format_is_measured_three_ways(home: Settings) -> None:
         assert runs["ours"]["rows"] > 0, fmt
         assert all(run["peak_rss_mb"] > 0 for run in runs.values())
     # The floor and the peer read the same messages as ours where the formats map one to one.
-    for fmt in ("x_api", "facebook_graph", "x_archive"):
+    for fmt in ("x_api", "facebook_graph", "x_archive", *NEW_FORMATS):
         assert result.loads[fmt]["floor"]["rows"] >= result.loads[fmt]["ours"]["rows"], fmt
     assert result.loads["webcare_csv"]["peer"]["rows"] == result.loads["webcare_csv"]["floor"]["rows"]
     assert sorted(p.relative_to(home.landing) for p in home.landing.rglob("*")) == sorted(
         p.relative_to(LANDING) for p in LANDING.rglob("*")), "the landing zone is left as it was"
+
+
+def test_the_new_formats_floor_and_peer_read_the_messages_ours_reads(home: Settings) -> None:
+    """The floor and the peer of each new format read the same message objects (the floor, like the peer, keeps a
+    post a file holds twice: a Bluesky feed lists a thread's root under every reply); ours loads each of them once
+    per file, and a bad item is rejected by ours, counted by the others."""
+    shutil.copytree(LANDING, home.landing)
+    result = ScaleResult(scale=0)
+    measure_loads(home.home, result, NEW_FORMATS)
+
+    counted = {fmt: {m: int(run["rows"]) for m, run in runs.items()} for fmt, runs in result.loads.items()}
+    assert counted == {
+        "instagram_graph": {"ours": 11, "floor": 12, "peer": 12},  # one comment with an unusable timestamp rejected
+        "mastodon_api": {"ours": 14, "floor": 14, "peer": 14},
+        "mastodon_archive": {"ours": 3, "floor": 3, "peer": 3},
+        "bluesky": {"ours": 16, "floor": 18, "peer": 18},  # two posts a second time in their file
+    }
 
 
 def test_results_file_keeps_what_is_outside_the_markers(tmp_path: Path) -> None:
