@@ -19,7 +19,7 @@ from core.settings import get_limits
 from ingestion.framework import BulkFile
 from ingestion.social.sql import ShapedPart, insertion_order, register_files, set_apart
 from ingestion.social.webcare.clock import to_utc, utc_offset
-from ingestion.social.webcare.parser import DIRECTIONS, SOURCE_SYSTEM, TABLE
+from ingestion.social.webcare.parser import SOURCE_SYSTEM, TABLE
 from ingestion.social.webcare.plan import NULL_STRING, Layout, plan_file
 from ingestion.social.webcare.profiles import FIELDS
 
@@ -72,16 +72,17 @@ def _fields_sql(layout: Layout) -> tuple[list[str], list[str]]:
     return values, checks
 
 
-def _row_checks() -> str:
+def _row_checks(layout: Layout) -> str:
     """SQL true for a row :func:`_parse_row` loads and SQL shapes the same (else the parser takes the file)."""
+    values = ", ".join(_literal(value) for value, _ in layout.directions)
     excel = "regexp_full_match({}, '[0-9]+(?:[.,][0-9]+)?[Ee]\\+?[0-9]+')"
     plain_id = f"regexp_matches({{0}}, {_ASCII}) AND NOT {excel.format('{0}')}"
     return " AND ".join([
         f"v_bericht_id <> '' AND {plain_id.format('v_bericht_id')}",
         f"(v_in_antwoord_op = '' OR {plain_id.format('v_in_antwoord_op')})",
+        f"(v_gesprek_id = '' OR {plain_id.format('v_gesprek_id')})",
         "platform IS NOT NULL AND regexp_full_match(v_kanaal, '[A-Za-z]+')",
-        "(v_richting = '' OR (regexp_full_match(v_richting, '[A-Za-z]+') "
-        f"AND lower(v_richting) IN ({', '.join(map(_literal, DIRECTIONS))})))",
+        f"(v_richting = '' OR (regexp_full_match(v_richting, '[A-Za-z]+') AND lower(v_richting) IN ({values})))",
         "local_time IS NOT NULL",
         f"NOT regexp_matches(v_auteur || v_account, '{_LOWER_DIFFERS}')",
         "NOT contains(v_tekst, '.@') AND NOT regexp_matches(v_tekst, '[^\\x00-\\x7F]@')",
@@ -100,9 +101,9 @@ def _read(con: duckdb.DuckDBPyConnection, layout: Layout, paths: list[str]) -> N
     # compression = 'none': a file named x.csv.gz is read as the parser reads it, not unpacked
     with insertion_order(con):  # rowid must follow the files' order: the lines are numbered by it
         con.execute(f"""CREATE OR REPLACE TEMP TABLE _wc_read AS SELECT * FROM read_csv(?, header = false,
-            delim = ';', quote = '"', escape = '"', columns = {{{columns}}}, auto_detect = false,
-            null_padding = true, nullstr = '{NULL_STRING}', strict_mode = false, parallel = false, filename = true,
-            encoding = '{layout.encoding}', compression = 'none')""", [paths])
+            delim = {_literal(layout.separator)}, quote = '"', escape = '"', columns = {{{columns}}},
+            auto_detect = false, null_padding = true, nullstr = '{NULL_STRING}', strict_mode = false,
+            parallel = false, filename = true, encoding = '{layout.encoding}', compression = 'none')""", [paths])
 
 
 def _number(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
@@ -144,6 +145,7 @@ def _shape(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
     """Append the layout's messages to ``_wc_shaped`` (``local_time`` still Amsterdam wall-clock time)."""
     values, checks = _fields_sql(layout)
     platform = " ".join(f"WHEN {_literal(k)} THEN {_literal(v)}" for k, v in platform_names().items())
+    direction = " ".join(f"WHEN {_literal(k)} THEN {_literal(v)}" for k, v in layout.directions)
     # What strptime reads of a value _DATUM_RE2 matched, by the ISO cast (fixed positions): 4x cheaper.
     datum = ("try_cast(substr(v_datum, 7, 4) || '-' || substr(v_datum, 4, 2) || '-' || substr(v_datum, 1, 2) || ' ' "
              "|| substr(v_datum, 12) AS TIMESTAMP)")
@@ -158,11 +160,12 @@ def _shape(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
                     lambda h: {_handle(_trim("h"))}), lambda h: h <> '') AS listed
               FROM v),
         w AS (SELECT * EXCLUDE (named, listed), listed || named AS mentioned FROM w0)
-        SELECT fid, ord, cells_ok AND {_row_checks()} AS row_ok, 'line ' || line AS source_position,
+        SELECT fid, ord, cells_ok AND {_row_checks(layout)} AS row_ok, 'line ' || line AS source_position,
             platform, v_bericht_id AS message_id, nullif({_handle("v_auteur")}, '') AS author_handle,
             local_time, nullif(v_tekst, '') AS text, nullif(v_in_antwoord_op, '') AS in_reply_to_id,
             list_filter(mentioned, lambda h, i: list_position(mentioned, h) = i) AS mentions,
-            nullif({_handle("v_account")}, '') AS channel_handle, nullif(lower(v_richting), '') AS direction
+            nullif({_handle("v_account")}, '') AS channel_handle,
+            CASE lower(v_richting) {direction} END AS direction, nullif(v_gesprek_id, '') AS conversation_id
         FROM w""")
 
 
@@ -186,7 +189,8 @@ def _to_utc_sql(con: duckdb.DuckDBPyConnection) -> str:
 
 _SHAPED_TABLE = """CREATE OR REPLACE TEMP TABLE _wc_shaped (fid BIGINT, ord BIGINT, row_ok BOOLEAN,
     source_position VARCHAR, platform VARCHAR, message_id VARCHAR, author_handle VARCHAR, local_time TIMESTAMP,
-    text VARCHAR, in_reply_to_id VARCHAR, mentions VARCHAR[], channel_handle VARCHAR, direction VARCHAR)"""
+    text VARCHAR, in_reply_to_id VARCHAR, mentions VARCHAR[], channel_handle VARCHAR, direction VARCHAR,
+    conversation_id VARCHAR)"""
 
 
 def shape_group(con: duckdb.DuckDBPyConnection, files: list[BulkFile]) -> ShapedPart:
@@ -211,7 +215,7 @@ def shape_group(con: duckdb.DuckDBPyConnection, files: list[BulkFile]) -> Shaped
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _bulk_rows AS
         SELECT s.* EXCLUDE (local_time, row_ok), s.row_ok AND {created_at} IS NOT NULL AS row_ok,
             {created_at} AS created_at, NULL::VARCHAR AS author_id, NULL::VARCHAR AS in_reply_to_author_id,
-            NULL::VARCHAR AS conversation_id, false AS is_retweet, NULL::VARCHAR AS retweeted_id,
+            false AS is_retweet, NULL::VARCHAR AS retweeted_id,
             NULL::VARCHAR AS quoted_id, NULL::VARCHAR AS channel_account_id, '{SOURCE_SYSTEM}' AS source_system
         FROM _wc_shaped s LEFT JOIN _wc_offsets o ON o.day = s.local_time::DATE
             LEFT JOIN _wc_instants i ON i.local_time = s.local_time""")

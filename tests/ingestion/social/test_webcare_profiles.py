@@ -83,7 +83,7 @@ def test_a_sparkcentral_export_loads_whatsapp_messages_addressed_to_their_channe
         ("line 4", "whatsapp", f"{SPARK}3", utc(2025, 6, 2, 8, 50), "+31 6 22222222", f"{SPARK}2",
          "gemeentevoorbeeld", None, ["gemeentevoorbeeld"], "Top, dank u!"),
         # the profile's date format is the only one read for this tool
-        ("line 5", "rejected", "datum '02-06-2025 11:00' does not parse as dd-mm-jjjj hh:mm"),
+        ("line 5", "rejected", "datum '02-06-2025 11:00' does not parse as jjjj-mm-dd hh:mm:ss"),
     ]
 
 
