@@ -6,6 +6,7 @@ messages, through the parser and, where the bulk reader takes the file, through 
 
 from __future__ import annotations
 
+import csv
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,11 +35,11 @@ def utc(*parts: int) -> datetime:
     return datetime(*parts, tzinfo=UTC)
 
 
-def _parsed(path: Path) -> list[tuple[Any, ...]]:
+def _parsed(path: Path, fields: tuple[str, ...] = FIELDS) -> list[tuple[Any, ...]]:
     out: list[tuple[Any, ...]] = []
     for parsed in parse(path):
         if isinstance(parsed, Record):
-            out.append((parsed.position, *(parsed.values[f] for f in FIELDS)))
+            out.append((parsed.position, *(parsed.values[f] for f in fields)))
         else:
             out.append((parsed.position, "rejected", parsed.reason))
     return out
@@ -47,10 +48,12 @@ def _parsed(path: Path) -> list[tuple[Any, ...]]:
 @pytest.mark.usefixtures("settings")
 def test_the_header_picks_the_tool_profile() -> None:
     assert {"spotler_engage", "sparkcentral"} <= set(load_profiles())
-    for path, name in ((SPOTLER, "spotler_engage"), (SPARKCENTRAL, "sparkcentral")):
-        header = path.read_text(encoding="utf-8").splitlines()[0].lower().split(";")
-        assert choose_profile(header, "webcare_csv").name == name
-        assert choose_profile(header, name).name == name  # a folder named for the profile picks it too
+    for path, name, separator in ((SPOTLER, "spotler_engage", ";"), (SPARKCENTRAL, "sparkcentral", ",")):
+        header = path.read_text(encoding="utf-8").splitlines()[0].lower().split(separator)
+        assert choose_profile(header, "webcare_csv", separator).name == name
+        assert choose_profile(header, name, separator).name == name  # a folder named for the profile picks it too
+    assert load_profiles()["sparkcentral"].separators == (",", ";")
+    assert load_profiles()["spotler_engage"].separators == (";",)  # the default
 
 
 @pytest.mark.usefixtures("settings")
@@ -71,20 +74,37 @@ def test_a_spotler_engage_export_loads_whatsapp_and_linkedin_messages() -> None:
     ]
 
 
+#: The Sparkcentral fixture's messages: one WhatsApp conversation (c-7731) and a row with a date in another format.
+SPARKCENTRAL_PARSED = [
+    # INBOUND: the citizen's message to the channel it came in on (its account); the text's comma is quoted
+    ("line 2", "whatsapp", f"{SPARK}1", utc(2025, 6, 2, 8, 15), "+31 6 22222222", None, "gemeentevoorbeeld",
+     "inkomend", [], "Hallo, kan ik mijn paspoort ook op zaterdag ophalen?", "c-7731"),
+    # OUTBOUND: the channel's answer, whichever agent sent it
+    ("line 3", "whatsapp", f"{SPARK}2", utc(2025, 6, 2, 8, 47, 30), "sanne (gemeente voorbeeld)", f"{SPARK}1",
+     "gemeentevoorbeeld", "uitgaand", [], "Dat kan, op zaterdag van 10.00 tot 13.00 uur.", "c-7731"),
+    # the map's values in any case; a ';' in a ','-separated file is text
+    ("line 4", "whatsapp", f"{SPARK}3", utc(2025, 6, 2, 8, 50), "+31 6 22222222", f"{SPARK}2",
+     "gemeentevoorbeeld", "inkomend", [], "Top; dank u!", "c-7731"),
+    # the profile's date format is the only one read for this tool, and the reason names it
+    ("line 5", "rejected", "datum '02-06-2025 11:00' does not parse as jjjj-mm-dd hh:mm:ss"),
+]
+
+
 @pytest.mark.usefixtures("settings")
-def test_a_sparkcentral_export_loads_whatsapp_messages_addressed_to_their_channel() -> None:
-    assert _parsed(SPARKCENTRAL) == [
-        # no direction: the citizen's message names the channel it came in on as its mention (that addresses it)
-        ("line 2", "whatsapp", f"{SPARK}1", utc(2025, 6, 2, 8, 15), "+31 6 22222222", None, "gemeentevoorbeeld",
-         None, ["gemeentevoorbeeld"], "Hallo, kan ik mijn paspoort ook op zaterdag ophalen?"),
-        # written by the channel: Sender is its registry handle
-        ("line 3", "whatsapp", f"{SPARK}2", utc(2025, 6, 2, 8, 47, 30), "gemeentevoorbeeld", f"{SPARK}1",
-         "gemeentevoorbeeld", None, ["gemeentevoorbeeld"], "Dat kan, op zaterdag van 10.00 tot 13.00 uur."),
-        ("line 4", "whatsapp", f"{SPARK}3", utc(2025, 6, 2, 8, 50), "+31 6 22222222", f"{SPARK}2",
-         "gemeentevoorbeeld", None, ["gemeentevoorbeeld"], "Top, dank u!"),
-        # the profile's date format is the only one read for this tool
-        ("line 5", "rejected", "datum '02-06-2025 11:00' does not parse as jjjj-mm-dd hh:mm:ss"),
-    ]
+def test_a_sparkcentral_export_loads_whatsapp_conversations_by_their_direction() -> None:
+    assert _parsed(SPARKCENTRAL, (*FIELDS, "conversation_id")) == SPARKCENTRAL_PARSED
+
+
+def test_a_sparkcentral_export_saved_again_with_semicolons_loads_the_same(tmp_path: Path, settings: Any) -> None:
+    """Dutch Excel saves a CSV it opened with ';': the profile names both separators."""
+    with SPARKCENTRAL.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    for folder in ("webcare_csv", "sparkcentral"):  # picked by its header, and by its folder
+        resaved = tmp_path / folder / "sparkcentral_excel.csv"
+        resaved.parent.mkdir()
+        with resaved.open("w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle, delimiter=";").writerows(rows)
+        assert _parsed(resaved, (*FIELDS, "conversation_id")) == SPARKCENTRAL_PARSED
 
 
 def test_both_readers_load_the_tool_exports_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -112,4 +132,16 @@ def test_rows_of_a_tool_export_are_rejected_with_their_reason(tmp_path: Path, se
     assert [(p.position, p.reason) for p in parse(export) if isinstance(p, RowRejected)] == [
         ("line 2", "kanaal 'Telegram' is not a platform of the platform registry"),
         ("line 3", "richting 'doorgestuurd' is not inkomend or uitgaand"),
+    ]
+    spark = tmp_path / "sparkcentral.csv"
+    spark.write_text("Message ID,Conversation ID,Created at,Medium,Channel,Direction,Sender,In Reply To,Text\n"
+                     "1,c-1,2025-06-02 10:15:00,WhatsApp,gem,NOTE,agent,,interne notitie\n"
+                     "2,c-1,2025-06-02 10:15:00,WhatsApp,gem,inkomend,a,,the map's values only\n"
+                     "4.5E+17,c-1,2025-06-02 10:15:00,WhatsApp,gem,INBOUND,a,,\n"
+                     "4,4.5E+17,2025-06-02 10:15:00,WhatsApp,gem,INBOUND,a,,\n", encoding="utf-8")
+    assert [(p.position, p.reason) for p in parse(spark) if isinstance(p, RowRejected)] == [
+        ("line 2", "richting 'note' is not inbound or outbound"),
+        ("line 3", "richting 'inkomend' is not inbound or outbound"),
+        ("line 4", "bericht_id '4.5E+17' was mangled by Excel (digits lost)"),
+        ("line 5", "gesprek_id '4.5E+17' was mangled by Excel (digits lost)"),
     ]
