@@ -119,8 +119,10 @@ def _generate(home: Path, scale: float) -> float:
 def _child(method: str, fmt: str, home: Path) -> dict[str, float]:
     """One measurement in a child process (its own peak RSS)."""
     args = json.dumps({"method": method, "format": fmt, "home": str(home)})
-    done = subprocess.run([sys.executable, "-m", "bench.child", args], env=_env(home), check=True,
+    done = subprocess.run([sys.executable, "-m", "bench.child", args], env=_env(home), check=False,
                           capture_output=True, text=True)
+    if done.returncode != 0:  # say why: the child's output is captured, and lost with a bare CalledProcessError
+        raise RuntimeError(f"bench.child {method} {fmt} failed ({done.returncode}):\n{done.stderr.strip()[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
