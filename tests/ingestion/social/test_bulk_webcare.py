@@ -21,7 +21,7 @@ import pytest
 
 from ingestion.framework import BulkFile, Source
 from ingestion.social.sql import ShapedPart
-from ingestion.social.webcare import WEBCARE_CSV, bulk, plan
+from ingestion.social.webcare import WEBCARE_CSV, bulk, plan, profiles
 from ingestion.social.webcare.bulk import _LOWER_DIFFERS, PY_WHITESPACE, shape_group
 from ingestion.social.webcare.clock import AMSTERDAM, to_utc, utc_offset
 from tests.ingestion.social.support import FIXTURES
@@ -162,6 +162,74 @@ def test_webcare_parser_and_bulk_reader_agree_on_edge_exports(tmp_path: Path, mo
     assert len(written["bulk"]["rows"]) > 150
     assert written["bulk"]["rejected_rows"] and written["bulk"]["quarantined_files"]
     assert set(taken) == TAKEN
+
+
+#: A profile with every setting the bulk reader reads: a ',' separator, a direction map and a conversation id.
+COMMA_PROFILE = """field,column,transform
+separator,,comma
+bericht_id,id,
+datum,tijd,
+kanaal,medium,
+account,kanaalaccount,
+auteur,van,
+richting,richting,map:IN=inkomend|Uit=uitgaand
+in_antwoord_op,antwoord op,
+tekst,tekst,
+gesprek_id,gesprek,
+"""
+COMMA_HEADER = "id,gesprek,tijd,medium,kanaalaccount,van,richting,antwoord op,tekst"
+COMMA_EDGES: dict[str, bytes] = {
+    "komma.csv": _rows('1,g-1,03-06-2024 12:00,WhatsApp,Gem,+31 6 1,in,,"vraag, met komma; en puntkomma"',
+                       '2,g-1,03-06-2024 12:05,whatsapp,gem,Agent,UIT,1,"antwoord\r\nover ""twee"" regels"',
+                       "3,,03-06-2024 12:06,linkedin,gem,b,,,zonder gesprek of richting",
+                       "4,g-1,03-06-2024 12:07,whatsapp,gem,+31 6 1,In,2,", header=COMMA_HEADER).encode(),
+    "komma_lf.csv": _rows("5,g-2,30-03-2025 02:30,whatsapp,gem,a,IN,,zomertijd", header=COMMA_HEADER,
+                          end="\n").encode(),
+    "komma_unmapped_direction.csv": _rows("6,g-3,03-06-2024 12:00,whatsapp,gem,a,inkomend,,",
+                                          header=COMMA_HEADER).encode(),
+    "komma_excel_conversation.csv": _rows("7,4.5E+17,03-06-2024 12:00,whatsapp,gem,a,IN,,",
+                                          header=COMMA_HEADER).encode(),
+    "komma_bad_quotes.csv": _rows('8,g-4,03-06-2024 12:00,whatsapp,gem,a"b,IN,,', header=COMMA_HEADER).encode(),
+    "komma_too_long.csv": _rows("9,g-5,03-06-2024 12:00,whatsapp,gem,a,IN,,een,twee", header=COMMA_HEADER).encode(),
+    "komma_read_as_semicolons.csv": _rows("10,03-06-2024 12:00,x,gem,a,,,", header=HEADER.replace(";", ",")).encode(),
+    "puntkomma.csv": EDGES["plain_lf.csv"],
+}
+
+
+@pytest.mark.parametrize("chunk", [plan._CHUNK, 37])  # 37 bytes: quoted fields straddle the chunks
+def test_both_readers_agree_on_a_profile_with_its_own_separator_direction_values_and_conversations(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+    """A ','-separated profile (with a direction map and conversation ids) beside the ';' ones: SQL takes its
+    plain files, shaped as the parser shapes them, and leaves rejects and odd quoting to the parser."""
+    (tmp_path / "komma.csv").write_text(COMMA_PROFILE, encoding="utf-8")
+    with_comma = {**profiles.load_profiles(), "komma": profiles._read_profile(tmp_path / "komma.csv")}
+    monkeypatch.setattr(profiles, "load_profiles", lambda: with_comma)
+    monkeypatch.setattr(plan, "_CHUNK", chunk)
+
+    def land(landing: Path) -> None:
+        folder = landing / "webcare_csv"
+        folder.mkdir(parents=True)
+        for name, data in COMMA_EDGES.items():
+            (folder / name).write_bytes(data)
+
+    taken: list[str] = []
+    written = _load_both(tmp_path, monkeypatch, _spied(taken), land)
+    assert written["bulk"] == written["parser"]
+    assert sorted(taken) == ["webcare_csv/komma.csv", "webcare_csv/komma_lf.csv", "webcare_csv/puntkomma.csv"]
+    rows = {row[0]: row for row in duckdb.connect(str(tmp_path / "bulk" / "warehouse.duckdb")).execute(
+        "SELECT message_id, direction, conversation_id, text FROM raw.webcare_csv_messages").fetchall()}
+    assert rows["1"] == ("1", "inkomend", "g-1", "vraag, met komma; en puntkomma")
+    assert rows["2"] == ("2", "uitgaand", "g-1", 'antwoord\r\nover "twee" regels')
+    assert rows["3"] == ("3", None, None, "zonder gesprek of richting")
+    assert rows["4"][:3] == ("4", "inkomend", "g-1")
+    assert [(r[0], r[2]) for r in written["bulk"]["rejected_rows"]] == [
+        ("webcare_csv/komma_excel_conversation.csv", "gesprek_id '4.5E+17' was mangled by Excel (digits lost)"),
+        ("webcare_csv/komma_too_long.csv", "10 fields, the header has 9"),
+        ("webcare_csv/komma_unmapped_direction.csv", "richting 'inkomend' is not in or uit"),
+    ]
+    # a ',' header of the standard columns is no profile's: rejected with the reason a ';' file always had
+    assert [(f[0], f[2][:40]) for f in written["bulk"]["quarantined_files"]] == [
+        ("webcare_csv/komma_read_as_semicolons.csv", "missing column(s) bericht_id, datum, kan")]
 
 
 def test_a_file_duckdb_fails_on_goes_to_the_parser_and_the_others_stay_in_bulk(
