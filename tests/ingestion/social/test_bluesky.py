@@ -144,7 +144,8 @@ def test_bad_posts_are_quarantined_row_by_row(settings: Settings, con: duckdb.Du
     land(settings, "bluesky", "feed_with_bad_posts.json")
     report = load_source(con, BLUESKY, settings)
     assert (report.rows_loaded, report.rows_quarantined) == (1, 6)
-    assert con.execute("SELECT message_id, source_position FROM raw.bluesky_messages").fetchall() == [(M1, "feed[3].post")]
+    assert con.execute("SELECT message_id, source_position FROM raw.bluesky_messages").fetchall() == [
+        (M1, "feed[3].post")]
     assert fetch(con, "SELECT position, reason FROM dq.quarantined_rows ORDER BY position") == [
         {"position": "feed[0].post",
          "reason": "unusable post: record.createdAt '30-03-2025 01:50' is not a date and time"},

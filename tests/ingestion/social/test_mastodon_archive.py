@@ -68,8 +68,8 @@ def test_the_archive_loads_to_the_expected_messages(settings: Settings, con: duc
     (target / ARCHIVE.name).write_bytes(ARCHIVE.read_bytes())
     report = load_source(con, MASTODON_ARCHIVE, settings)
     assert (report.rows_loaded, report.rows_quarantined, report.files_quarantined) == (3, 0, [])
-    rows = fetch(con, "SELECT * EXCLUDE (source_file, source_sha256, load_id, loaded_at) FROM raw.mastodon_archive_messages "
-                      "ORDER BY source_position")
+    rows = fetch(con, "SELECT * EXCLUDE (source_file, source_sha256, load_id, loaded_at) "
+                      "FROM raw.mastodon_archive_messages ORDER BY source_position")
     key = citizen_key(TEST_KEY.encode(), "mastodon", OWNER)
     common = {"platform": "mastodon", "author_id": OWNER, "author_handle": OWNER, "author_key": key,
               "in_reply_to_author_id": None, "quoted_id": None, "channel_account_id": OWNER,
