@@ -38,13 +38,13 @@ import ijson
 
 from ingestion.framework import FileRejected, Parsed, Record
 from ingestion.social.json_input import JsonGuard, rejected, stream_items, top_level_keys, whole_object
-from ingestion.social.messages import mentions_in, message, parse_utc, text_id
+from ingestion.social.messages import GRAPH_TIME, citizen_key_bytes, mentions_in, message, parse_utc, text_id
 
 SOURCE_SYSTEM = "instagram_graph"
 #: The raw table the parser loads into (named like the other formats' tables: ``<source>_messages``).
 TABLE = "instagram_graph_messages"
 PLATFORM = "instagram"
-_TIME = "%Y-%m-%dT%H:%M:%S%z"  # 2024-03-05T09:12:44+0000
+_TIME = GRAPH_TIME  # 2024-03-05T09:12:44+0000
 #: Keys only a media item has (``owner``, its ``comments`` edge, ``caption``, ``media_type``): the page is a media
 #: page when its first item has one of them, else a comments page.
 _MEDIA_KEYS = frozenset({"owner", "comments", "caption", "media_type", "media_product_type"})
@@ -61,17 +61,18 @@ class _Media:
 def parse(path: Path) -> Iterator[Parsed]:
     """Messages of one saved media page or comments page."""
     folder_media = path.parent.name if path.parent.name.isdigit() else None
+    key = citizen_key_bytes()  # once per file, not per message
     page = whole_object(path)
     if page is not None:
         _check_page(set(page), page.get("data"))
-        yield from _items(page["data"], folder_media)
+        yield from _items(page["data"], folder_media, key)
         return
     with path.open("rb") as handle:
         keys = top_level_keys(handle)
     with path.open("rb") as handle:
         _check_page(keys, [] if _data_is_list(handle) else None)
     with path.open("rb") as handle:
-        yield from _items(stream_items(handle, "data.item"), folder_media)
+        yield from _items(stream_items(handle, "data.item"), folder_media, key)
 
 
 def _data_is_list(handle: IO[bytes]) -> bool:
@@ -94,7 +95,7 @@ def _check_page(keys: set[str], data: Any) -> None:
         raise FileRejected("not an Instagram Graph page: 'data' is not a list", "data")
 
 
-def _items(items: Any, folder_media: str | None) -> Iterator[Parsed]:
+def _items(items: Any, folder_media: str | None, key: bytes) -> Iterator[Parsed]:
     """Every item of ``data``; the first object decides whether the page holds media or comments."""
     kind: str | None = None
     for index, item in enumerate(items):
@@ -105,13 +106,13 @@ def _items(items: Any, folder_media: str | None) -> Iterator[Parsed]:
         if kind is None:
             kind = "media" if _MEDIA_KEYS & set(item) else "comments"
         if kind == "media":
-            yield from _media_messages(item, position)
+            yield from _media_messages(item, position, key)
         else:
             media = _comment_media(item, folder_media)
-            yield from _comment_messages(item, position, None, media)
+            yield from _comment_messages(item, position, None, media, key)
 
 
-def _media_messages(media: dict[str, Any], position: str) -> Iterator[Parsed]:
+def _media_messages(media: dict[str, Any], position: str, key: bytes) -> Iterator[Parsed]:
     """The municipality's own post, then every comment on it and every reply to those."""
     try:
         owner_id = text_id(_obj(media.get("owner")).get("id"))
@@ -124,7 +125,7 @@ def _media_messages(media: dict[str, Any], position: str) -> Iterator[Parsed]:
         return
     own = {k: v for k, v in media.items() if k != "comments"}
     parsed = _message(own, position, "media", text_key="caption", reply_to=None, thread=None, owner_id=owner_id,
-                      author_id=owner_id)
+                      author_id=owner_id, key=key)
     yield parsed
     media_id = parsed.values["message_id"] if isinstance(parsed, Record) else text_id_or_none(media.get("id"))
     comments = _obj(media.get("comments")).get("data")
@@ -133,7 +134,7 @@ def _media_messages(media: dict[str, Any], position: str) -> Iterator[Parsed]:
         if not isinstance(comment, dict):
             yield rejected(here, "comment is not an object", comment)
             continue
-        yield from _comment_messages(comment, here, None, _Media(media_id, owner_id))
+        yield from _comment_messages(comment, here, None, _Media(media_id, owner_id), key)
 
 
 def _comment_media(comment: dict[str, Any], folder_media: str | None) -> _Media:
@@ -144,7 +145,7 @@ def _comment_media(comment: dict[str, Any], folder_media: str | None) -> _Media:
 
 
 def _comment_messages(comment: dict[str, Any], position: str, parent_id: str | None,
-                      media: _Media) -> Iterator[Parsed]:
+                      media: _Media, key: bytes) -> Iterator[Parsed]:
     """A comment (replying to its ``parent_id``, else to ``parent_id`` given, else to the media), then its
     replies (one level: the Graph API nests no deeper)."""
     own = {k: v for k, v in comment.items() if k != "replies"}
@@ -153,7 +154,7 @@ def _comment_messages(comment: dict[str, Any], position: str, parent_id: str | N
     except ValueError as exc:
         yield rejected(position, f"unusable comment: {exc}", own)
         return
-    yield _comment(own, position, parent or media.media_id, media)
+    yield _comment(own, position, parent or media.media_id, media, key)
     replies = _obj(comment.get("replies")).get("data")
     comment_id = text_id_or_none(comment.get("id"))
     for index, reply in enumerate(replies if isinstance(replies, list) else []):
@@ -166,20 +167,20 @@ def _comment_messages(comment: dict[str, Any], position: str, parent_id: str | N
         except ValueError as exc:
             yield rejected(here, f"unusable comment: {exc}", reply)
             continue
-        yield _comment(reply, here, reply_parent, media)
+        yield _comment(reply, here, reply_parent, media, key)
 
 
-def _comment(comment: dict[str, Any], position: str, reply_to: str | None, media: _Media) -> Parsed:
+def _comment(comment: dict[str, Any], position: str, reply_to: str | None, media: _Media, key: bytes) -> Parsed:
     try:
         author_id = text_id(_obj(comment.get("from")).get("id"))
     except ValueError as exc:
         return rejected(position, f"unusable comment: {exc}", comment)
     return _message(comment, position, "comment", text_key="text", reply_to=reply_to, thread=media.media_id,
-                    owner_id=media.owner_id, author_id=author_id)
+                    owner_id=media.owner_id, author_id=author_id, key=key)
 
 
 def _message(obj: dict[str, Any], position: str, kind: str, *, text_key: str, reply_to: str | None,
-             thread: str | None, owner_id: str | None, author_id: str | None) -> Parsed:
+             thread: str | None, owner_id: str | None, author_id: str | None, key: bytes) -> Parsed:
     """One message row, or the row rejected with its reason."""
     try:
         message_id = text_id(obj.get("id"))
@@ -197,7 +198,7 @@ def _message(obj: dict[str, Any], position: str, kind: str, *, text_key: str, re
         PLATFORM, message_id, created_at, SOURCE_SYSTEM,
         author_id=author_id, author_handle=username if isinstance(username, str) else None, text=text,
         in_reply_to_id=reply_to, conversation_id=message_id if kind == "media" else thread, mentions=mentions_in(text),
-        channel_account_id=owner_id,
+        channel_account_id=owner_id, key=key,
     ))
 
 
