@@ -1,8 +1,9 @@
 """JSON as the social parsers read it: within the limits of JSON text, streamed, or a small file at once.
 
 :class:`JsonGuard` checks depth and value sizes as the text is read; :func:`stream_items` and
-:func:`top_level_keys` stream a file with ijson through it; :func:`whole_object` parses a small file in one call
-(the fast path), leaving anything unusual to the stream so rejects and their reasons stay the stream's.
+:func:`top_level_keys` stream a file with ijson through it; :func:`whole_object` and :func:`whole_value` parse a
+small file in one call (the fast path), leaving anything unusual to the stream so rejects and their reasons stay the
+stream's.
 """
 
 from __future__ import annotations
@@ -53,6 +54,25 @@ def whole_object(path: Path) -> dict[str, Any] | None:
     except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         return None
     return parsed if isinstance(parsed, dict) else None
+
+
+def whole_value(path: Path) -> dict[str, Any] | list[Any] | None:
+    """A small file's top-level JSON object or array, parsed at once; None when the file must be streamed.
+
+    Stricter than :func:`whole_object`: a file beyond the limits (:class:`JsonGuard`) is also left to the stream,
+    so even the position of that rejection, and which of a format's checks comes first, stay the stream's. For a
+    format whose stream reads a body several times (``mastodon_api``), a small body is then read once."""
+    if path.stat().st_size > WHOLE_FILE_LIMIT:
+        return None
+    data = path.read_bytes()
+    if data.lstrip(b" \t\r\n")[:1] not in (b"{", b"["):
+        return None
+    try:
+        JsonGuard().feed(data)
+        parsed = json.loads(data, parse_float=Decimal, parse_constant=_refuse, object_pairs_hook=_unique_keys)
+    except (FileRejected, ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        return None
+    return parsed if isinstance(parsed, dict | list) else None
 
 
 def _refuse(name: str) -> Any:

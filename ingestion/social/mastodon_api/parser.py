@@ -16,7 +16,9 @@ mention, a notification's account); a body without a local account has no keys (
 only), and one whose local accounts name two hosts is rejected. A root status (not a reply) is its own
 ``conversation_id``; a reply's thread is left to dbt, which follows the replies up to the root.
 
-A body is read twice, streamed each time: once for the ids, uris and accounts it holds, then for its messages.
+A body is read twice: once for the ids, uris and accounts it holds, then for its messages. A small body (up to
+``WHOLE_FILE_LIMIT``, nearly all) is parsed once, whole, and both readings walk it in memory; a bigger or unusual one
+is streamed each time, and every rejection of a body is the stream's.
 """
 
 from __future__ import annotations
@@ -27,9 +29,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from ingestion.framework import FileRejected, Parsed, Record
-from ingestion.social.json_input import rejected, stream_items, top_level_keys
+from ingestion.social.json_input import items_at, rejected, stream_items, top_level_keys, whole_value
 from ingestion.social.mastodon_api.content import account_address, host, html_text, is_local, parse_time
-from ingestion.social.messages import MESSAGE_COLUMNS, message, text_id
+from ingestion.social.messages import MESSAGE_COLUMNS, citizen_key_bytes, message, text_id
 
 SOURCE_SYSTEM = "mastodon_api"
 #: The raw table the parser loads into.
@@ -44,8 +46,10 @@ STATUSES, NOTIFICATIONS, CONTEXT = "statuses", "notifications", "context"
 
 @dataclass
 class _Body:
-    """What the first reading learns of a body: its server and, per local id, the status uri and account."""
+    """What the first reading learns of a body: its server and, per local id, the status uri and account; and the
+    citizen key, read once per body."""
 
+    key: bytes = b""
     server: str | None = None
     uris: dict[str, str] = field(default_factory=dict)
     accounts: dict[str, str] = field(default_factory=dict)
@@ -86,16 +90,17 @@ def _local_id(value: Any) -> str | None:
 
 def parse(path: Path) -> Iterator[Parsed]:
     """Messages of one Mastodon API body."""
-    kind = _kind(path)
-    body = _Body()
-    for _position, item in _items(path, kind):
+    whole = whole_value(path)
+    kind = _kind(path) if whole is None else _kind_of(whole)
+    body = _Body(key=citizen_key_bytes())
+    for _position, item in _items(path, kind, whole):
         if kind == NOTIFICATIONS and isinstance(item, dict):
             body.learn_account(item.get("account"))
             body.learn(item.get("status"))
         else:
             body.learn(item)
     seen: set[str] = set()
-    for position, item in _items(path, kind):
+    for position, item in _items(path, kind, whole):
         if kind == NOTIFICATIONS:
             if not isinstance(item, dict) or "type" not in item:
                 yield rejected(position, "element is not a notification", item)
@@ -115,17 +120,32 @@ def _kind(path: Path) -> str:
         first = _first_byte(handle)
     if first == b"{":
         with path.open("rb") as handle:
-            keys = top_level_keys(handle)
-        if keys & {"ancestors", "descendants"}:
-            return CONTEXT
-        if "error" in keys:
-            raise FileRejected("Mastodon API error object, not a body of statuses (see its 'error')", "error")
-        raise FileRejected(f"not a Mastodon API body: an object with {len(keys)} key(s) but no ancestors or "
-                           "descendants (a context)", "top level")
+            return _kind_of_object(top_level_keys(handle))
     if first != b"[":
         raise FileRejected("not a Mastodon API body: neither a JSON list nor an object", "start")
     with path.open("rb") as handle:
-        head = next(iter(stream_items(handle, "item")), None)
+        return _kind_of_list(next(iter(stream_items(handle, "item")), None))
+
+
+def _kind_of(body: dict[str, Any] | list[Any]) -> str:
+    """:func:`_kind` of a body parsed whole."""
+    if isinstance(body, dict):
+        return _kind_of_object(set(body))
+    return _kind_of_list(body[0] if body else None)
+
+
+def _kind_of_object(keys: set[str]) -> str:
+    """The kind of an object body, from its top-level keys: only a context is one."""
+    if keys & {"ancestors", "descendants"}:
+        return CONTEXT
+    if "error" in keys:
+        raise FileRejected("Mastodon API error object, not a body of statuses (see its 'error')", "error")
+    raise FileRejected(f"not a Mastodon API body: an object with {len(keys)} key(s) but no ancestors or "
+                       "descendants (a context)", "top level")
+
+
+def _kind_of_list(head: Any) -> str:
+    """The kind of a list body, from its first element (None: empty, or a null first element)."""
     if head is None:
         return STATUSES  # an empty page
     if isinstance(head, dict) and "uri" in head and "content" in head:
@@ -144,8 +164,14 @@ def _first_byte(handle: IO[bytes]) -> bytes:
     return b""
 
 
-def _items(path: Path, kind: str) -> Iterator[tuple[str, Any]]:
-    """The body's elements with their positions, streamed."""
+def _items(path: Path, kind: str, whole: dict[str, Any] | list[Any] | None) -> Iterator[tuple[str, Any]]:
+    """The body's elements with their positions: from the body parsed whole, else streamed."""
+    if whole is not None:
+        for part in ("ancestors", "descendants") if kind == CONTEXT else ("",):
+            name = f"{part}." if part else ""
+            for index, item in enumerate(items_at(whole, f"{name}item")):
+                yield f"{part}[{index}]", item
+        return
     if kind == CONTEXT:
         for part in ("ancestors", "descendants"):
             with path.open("rb") as handle:
@@ -205,5 +231,5 @@ def _message(status: dict[str, Any], position: str, body: _Body, boosted: Any) -
         is_retweet=boosted is not None,
         retweeted_id=boosted["uri"] if isinstance(boosted, dict) else None,
         status_key=f"{body.server}/{local_id}" if body.server and local_id else None,
-        in_reply_to_key=f"{body.server}/{reply_to}" if body.server and reply_to else None,
+        in_reply_to_key=f"{body.server}/{reply_to}" if body.server and reply_to else None, key=body.key,
     ))

@@ -154,3 +154,56 @@ def test_a_rejected_body_is_quarantined_and_the_rest_loads(settings: Settings, c
     write(settings.landing / "mastodon_api", {"unknown": 1}, "odd.json")
     report = load_source(con, MASTODON_API, settings)
     assert report.rows_loaded == 1 and [f for f, _ in report.files_quarantined] == ["mastodon_api/odd.json"]
+
+
+def _outcome(path: Path) -> object:
+    """Everything parsing a body gives: its rows and rejects in order, or the body's rejection."""
+    try:
+        return [(type(p).__name__, p.position, getattr(p, "values", None), getattr(p, "reason", None),
+                 getattr(p, "content", None)) for p in parse(path)]
+    except FileRejected as exc:
+        return ("FileRejected", exc.reason, exc.position)
+
+
+#: Bodies where reading whole and streaming could part: a null first element, an `item` key where a list is
+#: expected, parts missing or not lists, a BOM, a repeated key, NaN, a trailing comma, beyond the limits.
+_ODD_BODIES: dict[str, str] = {
+    "null_head.json": json.dumps([None, _status("1")]),
+    "item_key.json": json.dumps({"ancestors": {"item": _status("1")}, "descendants": None}),
+    "one_part.json": json.dumps({"descendants": [_status("2"), 7]}),
+    "notifications.json": json.dumps([{"type": "follow"}, {"type": "mention", "status": _status("3")}, {"x": 1},
+                                      {"type": "mention", "status": "geen"}]),
+    "bom.json": "\ufeff" + json.dumps([_status("4")]),
+    "repeated.json": json.dumps({"ancestors": [_status("5")]})[:-1] + ', "ancestors": [], "descendants": []}',
+    "nan.json": json.dumps([_status("6", poll=float("nan"))]),
+    "comma.json": json.dumps([_status("7")])[:-1] + ",]",
+    "deep.json": json.dumps([_status("8", card=json.loads("[" * 300 + "]" * 300))]),
+    "long.json": json.dumps([_status("9", content="<p>" + "x" * (70 << 10) + "</p>")]),
+    # not a body by its first element, and beyond the limits only after the stream's first chunk (64 kB)
+    "late_long.json": json.dumps([{"name": "x"}, {"pad": "y" * (70 << 10)}]),
+    "empty.json": "[]",
+    "blank.json": "  ",
+    "null.json": "null",
+}
+
+
+def test_a_small_body_read_whole_gives_what_streaming_gives(tmp_path: Path, settings: Settings,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every fixture and odd body: the same rows, rejects and reasons parsed whole as streamed (twice or thrice)."""
+    from ingestion.social import json_input
+
+    fixtures = Path(__file__).resolve().parents[2] / "fixtures" / "mastodon_api"
+    paths = sorted(fixtures.rglob("*.json"))
+    for name, text in _ODD_BODIES.items():
+        paths.append(tmp_path / name)
+        paths[-1].write_text(text, encoding="utf-8")
+    monkeypatch.setenv("DIALOOG_MAX_VALUE_BYTES", str(64 << 10))  # long.json is beyond it
+    whole = {path.name: _outcome(path) for path in paths}
+    limit = json_input.WHOLE_FILE_LIMIT
+    monkeypatch.setattr(json_input, "WHOLE_FILE_LIMIT", -1)  # every body streamed
+    streamed = {path.name: _outcome(path) for path in paths}
+    assert whole == streamed
+    assert sum(isinstance(o, tuple) for o in whole.values()) == 8  # rejected bodies are compared too
+    assert all(json_input.whole_value(path) is None for path in paths)
+    monkeypatch.setattr(json_input, "WHOLE_FILE_LIMIT", limit)
+    assert all(json_input.whole_value(path) is not None for path in fixtures.rglob("*.json"))  # read whole
