@@ -150,8 +150,8 @@ def read_published(path: Path, years: list[int] | None = None, limits: Threshold
         for r in _dicts(con, _CHANNELS_SQL):
             listed = channels.setdefault(r["gm_code"], [])
             if not listed or listed[-1]["channel_id"] != r["channel_id"]:
-                listed.append({k: r[k] for k in ("channel_id", "platform", "handle", "theme", "active_from",
-                                                 "active_to")})
+                listed.append({k: r[k] for k in ("channel_id", "platform", "platform_name", "handle", "theme",
+                                                 "active_from", "active_to")})
             if r["year"] is not None:
                 activity[(r["channel_id"], r["year"])] = {k: int(r[k]) for k in ("posts", "replies", "questions")}
         surveys = {(r["gm_code"], r["survey_year"]): r for r in _dicts(con, _SURVEY_SQL)}

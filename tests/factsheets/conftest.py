@@ -58,6 +58,9 @@ def make_warehouse(path: Path, municipalities=MUNICIPALITIES) -> Path:
             ('instagram:4', 'instagram', '4', 'later', 'GM0003', 'project', DATE '2020-01-01', NULL::DATE))
             AS t(channel_id, platform, account_id, handle, gm_code, theme, active_from, active_to)""",
                     ["<img src=x onerror=alert(1)>"])
+        con.execute("""CREATE TABLE marts.dim_platform AS SELECT * FROM (VALUES
+            ('x', 'X (Twitter)', 1), ('facebook', 'Facebook', 2), ('instagram', 'Instagram', 3))
+            AS t(platform, display_name, sort_order)""")
         con.execute("""CREATE TABLE marts.fct_channel_activity AS SELECT * FROM (VALUES
             ('x:3', 'GM0003', DATE '2014-03-01', 50, 20, 12, 6), ('x:3', 'GM0003', DATE '2014-04-01', 15, 5, 5, 4),
             ('x:3', 'GM0003', DATE '2013-04-01', 99, 0, 0, 0))
