@@ -93,7 +93,8 @@ TABLES: tuple[Table, ...] = (
         _c("is_theme_channel", "BOOLEAN", "flag"),
         _c("active_from", "DATE", "date"),
         _c("active_to", "DATE", "date"),
-    ), key=("channel_id",), notes="without `handle`: no handle leaves in a release, not even a municipality's"),
+    ), key=("channel_id",), notes="without `handle`: no handle leaves in a release, not even a municipality's "
+                                  "(a Mastodon account's id is its address `name@server`, which is also its handle)"),
     Table("rpt_municipality_year", (
         _c("gm_code", "VARCHAR", "code"),
         _c("year", "INTEGER", "code"),

@@ -222,6 +222,10 @@ def citizen_values(home: Path) -> dict[str, set[str]]:
                                             "table_name LIKE '%_messages'").fetchall()]
         channels = "SELECT account_id FROM marts.dim_channel"
         handles = "SELECT lower(handle) FROM marts.dim_channel WHERE handle IS NOT NULL"
+        # A Mastodon account's id is its address name@server, the same text as its handle (CONTRACT §7): released
+        # as the account id it is, so it is no leaked handle.
+        own_handles = ("SELECT lower(handle) FROM marts.dim_channel WHERE handle IS NOT NULL "
+                       "AND lower(handle) <> lower(account_id)")
 
         def values(sql: str) -> set[str]:
             return {str(v) for (v,) in con.execute(sql).fetchall() if v is not None and str(v) != ""}
@@ -234,7 +238,7 @@ def citizen_values(home: Path) -> dict[str, set[str]]:
                                          for t in tables])),
             "citizen handles": values(union([f"SELECT author_handle FROM raw.{t} WHERE lower(author_handle) NOT IN "
                                              f"({handles})" for t in tables])),
-            "channel handles": values(handles),
+            "channel handles": values(own_handles),
             "message ids": values("SELECT question_id FROM marts.fct_questions UNION SELECT reply_id FROM "
                                   "marts.fct_replies"),
             "texts": values(union([f"SELECT text FROM raw.{t}" for t in tables])),
