@@ -45,7 +45,7 @@ import ijson
 
 from ingestion.framework import FileRejected, Parsed, Record, scrub
 from ingestion.social.json_input import JsonGuard, items_at, rejected, stream_items, whole_object
-from ingestion.social.messages import message, text_id
+from ingestion.social.messages import citizen_key_bytes, message, text_id
 
 SOURCE_SYSTEM = "bluesky"
 #: The raw table the parser loads into: the source's name (design of issue [platforms]).
@@ -147,6 +147,7 @@ class _Body:
         self.seen: set[str] = set()
         self.not_found = 0
         self.blocked = 0
+        self.key = citizen_key_bytes()  # once per body, not per post
 
     def feed_item(self, item: Any, position: str) -> Iterator[Parsed]:
         """A FeedViewPost: its post (also when reposted: the post stays its author's), then the posts it replies to."""
@@ -214,7 +215,7 @@ class _Body:
         uri = post.get("uri")
         if isinstance(uri, str) and uri in self.seen:
             return
-        parsed = _post_message(post, position)
+        parsed = _post_message(post, position, self.key)
         if isinstance(parsed, Record):
             self.seen.add(uri)
         yield parsed
@@ -242,7 +243,7 @@ def _without_nesting(node: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in node.items() if k not in ("parent", "replies")}
 
 
-def _post_message(post: dict[str, Any], position: str) -> Parsed:
+def _post_message(post: dict[str, Any], position: str, key: bytes | None = None) -> Parsed:
     """A PostView (or a notification, which has the same fields) as a message row."""
     uri = post.get("uri")
     if not isinstance(uri, str) or not uri.startswith("at://") or _POST_PATH not in uri:
@@ -269,7 +270,7 @@ def _post_message(post: dict[str, Any], position: str) -> Parsed:
         author_id=author["did"],
         author_handle=None if (handle or "").lower() == _INVALID_HANDLE else handle,
         text=text, in_reply_to_id=parent, in_reply_to_author_id=_did_of(parent),
-        conversation_id=root or uri, mentions=mentions, quoted_id=quoted,
+        conversation_id=root or uri, mentions=mentions, quoted_id=quoted, key=key,
     ))
 
 
