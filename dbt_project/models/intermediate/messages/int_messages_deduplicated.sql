@@ -4,21 +4,7 @@
 -- exported for and its direction. Citizen identity leaves this model only as `author_key`: clear ids,
 -- handles and mentions are resolved here to the channel ids they point to.
 with copies as not materialized (
-    select * from {{ ref('stg_x_api__messages') }}
-    union all
-    select * from {{ ref('stg_x_archive__messages') }}
-    union all
-    select * from {{ ref('stg_facebook_graph__messages') }}
-    union all
-    select * from {{ ref('stg_instagram_graph__messages') }}
-    union all
-    select * from {{ ref('stg_bluesky__messages') }}
-    union all
-    select * from {{ ref('stg_mastodon_api__messages') }}
-    union all
-    select * from {{ ref('stg_mastodon_archive__messages') }}
-    union all
-    select * from {{ ref('stg_webcare_csv__messages') }}
+    {{ social_message_copies() }}
 ),
 
 ranked as materialized (
