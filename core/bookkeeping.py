@@ -57,6 +57,16 @@ TABLES: dict[str, dict[str, str]] = {
         "failing_keys": "VARCHAR NOT NULL", "exception": "VARCHAR",
     },
     "dq.audit_reports": {"written_at": "TIMESTAMPTZ NOT NULL", "path": "VARCHAR"},
+    # One row per dbt build (steps/build.py), the newest is the current build: how it was planned (steps/plan.py)
+    # and how far it got. An incremental build is only correct on top of a build that finished and was published,
+    # so a row left 'running' (a killed build) or 'failed' makes the next build a full one.
+    "dq.transform_runs": {
+        "run_id": "VARCHAR PRIMARY KEY", "started_at": "TIMESTAMPTZ NOT NULL", "finished_at": "TIMESTAMPTZ",
+        "mode": "VARCHAR NOT NULL CHECK (mode IN ('full', 'incremental'))", "reason": "VARCHAR NOT NULL",
+        "increment_after": "TIMESTAMPTZ", "loaded_until": "TIMESTAMPTZ", "code_version": "VARCHAR NOT NULL",
+        "new_files": "INTEGER NOT NULL",
+        "outcome": "VARCHAR NOT NULL CHECK (outcome IN ('running', 'built', 'failed', 'published'))",
+    },
 }
 
 #: Table constraints beyond the columns' own.

@@ -1,40 +1,36 @@
 """Step *build*: dbt builds staging, intermediate models and marts (with all dbt tests) in the build warehouse.
 
 dbt runs in its own process; its output goes to the task log. :func:`code_version` fingerprints everything the
-marts are built with besides the data, so a change to it triggers a rebuild (see :mod:`steps.plan`).
+marts are built with besides the data, so a change to it triggers a rebuild (it is defined in :mod:`steps.plan`,
+which decides whether a build is full or incremental).
+
+Every build is a row of ``dq.transform_runs``, written before dbt starts (``running``) and updated when it ends
+(``built`` or ``failed``; publishing makes it ``published``). A build killed half-way leaves its row ``running``,
+which makes the next plan a full build.
 """
 
 from __future__ import annotations
 
-import hashlib
+import json
 import logging
 import os
 import subprocess
 import sys
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
+from core import warehouse
 from core.settings import PROJECT_ROOT, Settings, get_settings
 from steps.load import ensure_raw_tables
+from steps.plan import BUILD_CODE, BuildPlan, code_version, full_refresh_asked, plan_with
+
+#: ``code_version`` and ``BUILD_CODE`` are defined in steps.plan and keep their names here.
+__all__ = ["BUILD_CODE", "DBT_PROJECT", "build_warehouse", "code_version", "dbt_command", "run_dbt"]
 
 log = logging.getLogger(__name__)
 
 DBT_PROJECT = PROJECT_ROOT / "dbt_project"
-
-#: What the marts are built with besides the data: a change here rebuilds them even when no file is new.
-#: ``ingestion/cbs.py`` holds the rule of which CBS list and merger statement is in force (views dbt reads).
-BUILD_CODE = ("dbt_project/dbt_project.yml", "dbt_project/profiles.yml", "dbt_project/models", "dbt_project/seeds",
-              "dbt_project/macros", "dbt_project/python", "ingestion/cbs.py")
-
-
-def code_version() -> str:
-    """SHA-256 over the dbt project and the classifier it runs (paths and contents)."""
-    digest = hashlib.sha256()
-    for root in BUILD_CODE:
-        path = PROJECT_ROOT / root
-        for file in sorted([path] if path.is_file() else path.rglob("*")):
-            if file.is_file() and "__pycache__" not in file.parts:
-                digest.update(str(file.relative_to(PROJECT_ROOT)).encode() + b"\0" + file.read_bytes())
-    return digest.hexdigest()
 
 
 def dbt_command(*args: str) -> list[str]:
@@ -59,8 +55,47 @@ def run_dbt(*args: str, settings: Settings | None = None) -> None:
         raise RuntimeError(f"dbt {command_text} failed (exit {process.returncode}); see the dbt lines above")
 
 
-def build_warehouse(settings: Settings | None = None) -> None:
-    """dbt build: seeds, staging, intermediate and marts, with all dbt tests."""
+def build_warehouse(settings: Settings | None = None, full_refresh: bool | None = None) -> BuildPlan:
+    """dbt build: seeds, staging, intermediate and marts, with all dbt tests; full or incremental as planned
+    (:func:`steps.plan.plan_build`). ``full_refresh`` None: as ``DIALOOG_FULL_REFRESH`` says. The build is
+    recorded in ``dq.transform_runs``; a dbt failure marks it ``failed`` and is raised."""
     settings = settings or get_settings()
-    ensure_raw_tables(settings)
-    run_dbt("build", settings=settings)
+    if full_refresh is None:
+        full_refresh = full_refresh_asked()
+    ensure_raw_tables(settings)  # and the bookkeeping tables
+    con = warehouse.connect(settings)
+    try:
+        plan = plan_with(con, settings, full_refresh)
+        run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+        con.execute("INSERT INTO dq.transform_runs (run_id, started_at, mode, reason, increment_after, loaded_until, "
+                    "code_version, new_files, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running')",
+                    [run_id, datetime.now(UTC), plan.mode, plan.reason, plan.increment_after, plan.loaded_until,
+                     plan.code_version, plan.new_file_count])
+    finally:
+        con.close()  # commits the 'running' row, and dbt needs the file to itself
+    log.info("build %s: %s", run_id, plan.reason)
+    if plan.mode == "full":
+        arguments = ("build", "--full-refresh")
+    else:
+        increment_after = plan.increment_after.astimezone(UTC).isoformat()
+        arguments = ("build", "--vars", json.dumps({"increment_after": increment_after}))
+    try:
+        run_dbt(*arguments, settings=settings)
+    except BaseException:  # a dbt failure, or the task stopped (timeout, Ctrl-C): not a build to publish
+        try:
+            _finish_run(settings, run_id, "failed")
+        except Exception:
+            log.exception("build %s failed, and recording that failed too; it stays 'running'", run_id)
+        raise
+    _finish_run(settings, run_id, "built")
+    return plan
+
+
+def _finish_run(settings: Settings, run_id: str, outcome: str) -> None:
+    """Record how a transform run ended."""
+    con = warehouse.connect(settings)
+    try:
+        con.execute("UPDATE dq.transform_runs SET outcome = ?, finished_at = ? WHERE run_id = ?",
+                    [outcome, datetime.now(UTC), run_id])
+    finally:
+        con.close()

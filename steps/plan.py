@@ -1,27 +1,178 @@
-"""What a run must do: whether the marts need a build at all (something loaded after the last publish, the
-code the marts are built with changed since, or nothing was ever published)."""
+"""What a run must do: whether the marts need a build at all (:func:`needs_build`), and whether that build is a full
+one or an incremental one (:func:`plan_build`).
+
+An incremental dbt build recomputes only what the social message files loaded after the previous build touch. The
+dbt project guarantees that it equals a full build only when, since the previous build, nothing but social message
+files arrived, the code the marts are built with (:func:`code_version`) did not change, and that previous build
+finished and was published (``dq.transform_runs``). Anything else, or a missing scratch file (the incremental
+tables of the message-grain intermediates live there), makes the build a full one; so does asking for it
+(``DIALOOG_FULL_REFRESH=1``, ``make pipeline FULL_REFRESH=1``).
+
+:func:`code_version` lives here, not in :mod:`steps.build` (which re-exports it), because the build step plans
+its build: the build imports the plan, so the plan may not import the build.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
 from core import warehouse
 from core.bookkeeping import ensure_bookkeeping, loaded_until
-from core.settings import Settings, get_settings
-from steps.build import code_version
-from steps.publish import last_publish
+from core.settings import PROJECT_ROOT, Settings, get_settings
+from ingestion.social import SOURCES as SOCIAL_SOURCES
+
+#: What the marts are built with besides the data: a change here rebuilds them even when no file is new.
+#: ``ingestion/cbs.py`` holds the rule of which CBS list and merger statement is in force (views dbt reads).
+BUILD_CODE = ("dbt_project/dbt_project.yml", "dbt_project/profiles.yml", "dbt_project/models", "dbt_project/seeds",
+              "dbt_project/macros", "dbt_project/python", "ingestion/cbs.py")
+
+#: The sources whose new files an incremental build can take in: the social message copies (the loaders' list;
+#: the dbt project's is its var ``social_message_models``). A new file of any other source (CBS lists, mergers,
+#: population, channels, survey) changes reference data every mart reads, so it needs a full build.
+SOCIAL_MESSAGE_SOURCES: frozenset[str] = frozenset(source.name for source in SOCIAL_SOURCES)
+
+#: The environment variable that asks for a full build (``make pipeline FULL_REFRESH=1`` sets it).
+FULL_REFRESH_VARIABLE = "DIALOOG_FULL_REFRESH"
 
 
-def needs_build(settings: Settings | None = None) -> bool:
-    """A build is needed when something loaded after the last publish, the models or classifier changed
-    since, or nothing was ever published."""
+def code_version() -> str:
+    """SHA-256 over the dbt project and the classifier it runs (paths and contents)."""
+    digest = hashlib.sha256()
+    for root in BUILD_CODE:
+        path = PROJECT_ROOT / root
+        for file in sorted([path] if path.is_file() else path.rglob("*")):
+            if file.is_file() and "__pycache__" not in file.parts:
+                digest.update(str(file.relative_to(PROJECT_ROOT)).encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()
+
+
+def full_refresh_asked() -> bool:
+    """Whether the environment asks for a full build (``DIALOOG_FULL_REFRESH`` is ``1`` or ``true``)."""
+    return os.environ.get(FULL_REFRESH_VARIABLE, "").strip().lower() in ("1", "true")
+
+
+def scratch_path(settings: Settings) -> Path:
+    """The scratch database file next to the build warehouse (dbt_project/profiles.yml attaches it)."""
+    return settings.warehouse_path.with_name(settings.warehouse_path.name + ".scratch")
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    """What one dbt build will do and why; :mod:`steps.build` records it in ``dq.transform_runs``."""
+
+    #: ``full`` (every table rebuilt from all raw data) or ``incremental`` (only what new social files touch).
+    mode: str
+    #: One sentence for the data engineer reading the log and the audit report.
+    reason: str
+    #: Up to which load time the previous published build was made (None before the first one): an incremental
+    #: build takes in the files loaded after it; for a full build it is where ``new_files`` are counted from.
+    increment_after: datetime | None
+    #: The newest load time in the raw layer now: what this build covers.
+    loaded_until: datetime | None
+    #: :func:`code_version` of this build.
+    code_version: str
+    #: Files loaded after ``increment_after``, per source.
+    new_files: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def new_file_count(self) -> int:
+        return sum(self.new_files.values())
+
+
+@dataclass(frozen=True)
+class TransformRun:
+    """The newest row of ``dq.transform_runs``: the current build and how far it got."""
+
+    run_id: str
+    outcome: str
+    code_version: str
+    loaded_until: datetime | None
+
+
+def newest_transform_run(con: duckdb.DuckDBPyConnection) -> TransformRun | None:
+    """The current build (the newest transform run), or None before the first one."""
+    row = con.execute("SELECT run_id, outcome, code_version, loaded_until FROM dq.transform_runs "
+                      "ORDER BY started_at DESC LIMIT 1").fetchone()
+    return TransformRun(*row) if row else None
+
+
+def plan_build(settings: Settings | None = None, full_refresh: bool = False) -> BuildPlan:
+    """Plan the next dbt build of the build warehouse (see the module's docstring for when it is full)."""
     settings = settings or get_settings()
-    if not settings.serving_path.exists():
+    con = warehouse.connect(settings)
+    try:
+        ensure_bookkeeping(con)
+        return plan_with(con, settings, full_refresh)
+    finally:
+        con.close()
+
+
+def plan_with(con: duckdb.DuckDBPyConnection, settings: Settings, full_refresh: bool) -> BuildPlan:
+    """:func:`plan_build` on an open connection to the build warehouse (its bookkeeping tables ensured)."""
+    version = code_version()
+    newest = newest_transform_run(con)
+    published = con.execute("SELECT loaded_until FROM dq.transform_runs WHERE outcome = 'published' "
+                            "ORDER BY started_at DESC LIMIT 1").fetchone()
+    after = published[0] if published else None
+    new_files = dict(con.execute(
+        "SELECT source, count(*) FROM raw._files WHERE ? IS NULL OR loaded_at > ? GROUP BY source ORDER BY source",
+        [after, after]).fetchall())
+    reference = {source: n for source, n in new_files.items() if source not in SOCIAL_MESSAGE_SOURCES}
+
+    def plan(mode: str, reason: str) -> BuildPlan:
+        return BuildPlan(mode=mode, reason=reason, increment_after=after, loaded_until=loaded_until(con),
+                         code_version=version, new_files=new_files)
+
+    if full_refresh:
+        return plan("full", f"full: asked for ({FULL_REFRESH_VARIABLE}=1)")
+    if newest is None:
+        return plan("full", "full: no build yet")
+    if newest.outcome != "published":
+        return plan("full", f"full: the previous build (run {newest.run_id}) did not finish or was not published "
+                            f"(it is {newest.outcome})")
+    if newest.code_version != version:
+        return plan("full", "full: the dbt project or classifier changed since the last build")
+    if not scratch_path(settings).exists():
+        return plan("full", f"full: the scratch file with the incremental tables is missing ({scratch_path(settings)})")
+    if after is None:
+        return plan("full", "full: the previous build covered no loaded file")
+    if reference:
+        return plan("full", f"full: {sum(reference.values())} new file(s) of {', '.join(sorted(reference))} "
+                            "change reference data")
+    since = f"{after.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
+    if not new_files:
+        return plan("incremental", f"incremental: no new file since {since}")
+    counts = ", ".join(f"{source} {n}" for source, n in sorted(new_files.items(), key=lambda item: (-item[1], item[0])))
+    return plan("incremental", f"incremental: {sum(new_files.values())} new file(s) since {since}: {counts}")
+
+
+def needs_build(settings: Settings | None = None, full_refresh: bool | None = None) -> bool:
+    """A build is needed when asked for (``full_refresh``; None: :func:`full_refresh_asked`), when something
+    loaded after the last publish, the models or classifier changed since, nothing was ever published, or the
+    current build did not finish or was not published (a failed or killed build is retried)."""
+    settings = settings or get_settings()
+    if full_refresh is None:
+        full_refresh = full_refresh_asked()
+    if full_refresh or not settings.serving_path.exists():
         return True
     con = warehouse.connect(settings)
     try:
         ensure_bookkeeping(con)
-        (watermark, built_with), newest = last_publish(con), loaded_until(con)
+        current = newest_transform_run(con)
+        published = con.execute("SELECT loaded_until, code_version FROM dq.builds WHERE outcome = 'published' "
+                                "ORDER BY built_at DESC LIMIT 1").fetchone()
+        newest = loaded_until(con)
     finally:
         con.close()
+    if current is not None and current.outcome != "published":
+        return True
+    watermark, built_with = published if published else (None, None)
     if built_with != code_version():
         return True
     return newest is not None and (watermark is None or newest > watermark)
