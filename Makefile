@@ -15,7 +15,7 @@ ENV := source scripts/env.sh &&
 help:
 	@echo "make demo      set up, load the demo exports through Airflow, publish, start Airflow and Superset"
 	@echo "make test      set up and run every test (lint, unit, end-to-end, Superset in Chromium)"
-	@echo "make pipeline  run every DAG once through Airflow on the landing zone, then publish"
+	@echo "make pipeline  run every DAG once through Airflow on the landing zone, then publish (FULL_REFRESH=1: rebuild all)"
 	@echo "make stop      stop what make demo started"
 	@echo "make rollback  put the previously published warehouse back"
 	@echo "make release   export the published warehouse as a citable release (\$$DIALOOG_HOME/releases/<version>)"
@@ -75,8 +75,10 @@ debian-packages:
 demo-data: setup
 	@$(ENV) $(PIPELINE)/bin/python -m demo --home "$$DIALOOG_HOME"
 
+# FULL_REFRESH=1 rebuilds every table from all raw data, even when nothing is new (steps/plan.py says when the
+# transform decides a full build by itself).
 pipeline: setup
-	@$(ENV) scripts/pipeline.sh
+	@$(ENV) $(if $(FULL_REFRESH),DIALOOG_FULL_REFRESH=$(FULL_REFRESH) )scripts/pipeline.sh
 
 # One line per step (environments, demo data, Airflow init, pipeline, Superset, services) with its time and its
 # log under $$DIALOOG_HOME/run/, then the URLs and logins (scripts/demo.sh).

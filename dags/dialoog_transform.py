@@ -6,6 +6,12 @@ and marts with all dbt tests in one process; the mart suites of Great Expectatio
 (a `fatal` rule fails the task, so nothing is published); finally a fresh serving copy of the marts and
 `dq` is swapped in atomically at `$DIALOOG_HOME/serving/warehouse.duckdb`, keeping the previous one for
 `make rollback`. When nothing was loaded since the last publish, the build and publish are skipped.
+The build is incremental (only what new social message files touch is recomputed) unless a full one is needed:
+the first build, after a build that failed, was killed or was not published, after a change of the dbt project or
+the classifier, or when other files than social messages (CBS lists, channels, survey) arrived; the task log
+and the audit report say which and why (`dq.transform_runs`). Trigger with conf `{"full_refresh": true}` (the
+*full_refresh* parameter), or set `DIALOOG_FULL_REFRESH=1` (`make pipeline FULL_REFRESH=1`), to rebuild
+everything even when nothing is new.
 Every run ends with an audit report (`$DIALOOG_HOME/reports/audit/latest.md`): loads, checks, failed rules,
 quarantined files and rows, and what was published. With `DIALOOG_RELEASE_AFTER_PUBLISH=true` (off by default)
 each publish is also exported as a citable release under `$DIALOOG_HOME/releases/` (docs/release.md); with
@@ -17,7 +23,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from airflow.sdk import dag, task
+from airflow.sdk import Param, dag, task
 from shared.assets import PUBLISHED_WAREHOUSE, RAW_ASSETS
 from shared.defaults import DEFAULT_ARGS, WRITER_POOL, switched_on
 
@@ -30,21 +36,24 @@ from shared.defaults import DEFAULT_ARGS, WRITER_POOL, switched_on
     tags=["dialoog", "transform", "publish"],
     default_args=DEFAULT_ARGS,
     doc_md=__doc__,
+    params={"full_refresh": Param(False, type="boolean",
+                                  description="Rebuild every table from all raw data, even when nothing is new")},
 )
 def dialoog_transform() -> None:
-    # Only the build chain is skipped when nothing is new; the audit report is always written.
+    # Only the build chain is skipped when nothing is new (unless a full build is asked for); the audit report is
+    # always written.
     @task.short_circuit(ignore_downstream_trigger_rules=False)
-    def something_to_build() -> bool:
+    def something_to_build(params: dict | None = None) -> bool:
         from steps.plan import needs_build
 
-        return needs_build()
+        return needs_build(full_refresh=full_refresh_asked(params))
 
-    # dbt writes the build warehouse: one DuckDB writer at a time, hence the pool.
+    # dbt writes the build warehouse: one DuckDB writer at a time, hence the pool. It plans full or incremental.
     @task(pool=WRITER_POOL, retries=0)
-    def dbt_build() -> None:
+    def dbt_build(params: dict | None = None) -> str:
         from steps.build import build_warehouse
 
-        build_warehouse()
+        return build_warehouse(full_refresh=full_refresh_asked(params)).reason
 
     # Reads marts and writes dq results: a writer too.
     @task(pool=WRITER_POOL, retries=0)
@@ -111,6 +120,13 @@ def dialoog_transform() -> None:
     rendering = [factsheets_enabled(), factsheets()]
     steps[3] >> rendering[0] >> rendering[1]
     [*steps, *releasing, *rendering] >> fail_run_on_failed_task()
+
+
+def full_refresh_asked(params: dict | None) -> bool | None:
+    """True when this run's conf asks for a full build (``{"full_refresh": true}``, which a run triggered through
+    the REST API needs: the scheduler's tasks do not see the environment of ``make pipeline``); None leaves it to
+    ``DIALOOG_FULL_REFRESH`` in the task's environment."""
+    return True if params and params.get("full_refresh") else None
 
 
 dialoog_transform()

@@ -2,6 +2,7 @@
 # `make pipeline`: run every DAG once through Airflow (real DAG runs via dag.test(), recorded in the metadata
 # DB; no service needed), loaders first, then the transform DAG that builds, checks and publishes.
 # Stops at the first DAG run that fails and exits non-zero; skipped tasks (nothing new) are fine.
+# DIALOOG_FULL_REFRESH=1 (make pipeline FULL_REFRESH=1) makes the transform rebuild everything (run_dags.py).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 "$ROOT/scripts/airflow-init.sh"
@@ -27,6 +28,9 @@ sed 's/^/pipeline: /' "$RUN/pipeline-summary.txt" 2>/dev/null || true
 # What the loaders did, file by file (the full log has every task's lines).
 grep -E "file\(s\) loaded with|\] quarantined " "$log" | sed -E 's/^.*\[(info|warning) *\] //; s/ \[ingestion\.[a-z_.]*\].*$//' \
   | sed 's/^/  /' || true
+# What the transform decided: a full or an incremental build, and why (steps/plan.py).
+grep -E "\] build [0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}: (full|incremental)" "$log" \
+  | sed -E 's/^.*\[info *\] //; s/ \[steps\.build\].*$//' | sed 's/^/  /' || true
 if [ "$status" -ne 0 ]; then
   echo "pipeline: FAILED (full log: $log); the published warehouse is unchanged" >&2
   grep -E "\[error|dbt: .*(ERROR|FAIL|Error|error)" "$log" | sed -E "s/^.*(dbt: )/\1/" | tail -12 >&2 || true

@@ -5,6 +5,10 @@ this home's Airflow is running (``make demo``), through its REST API instead, so
 tasks (in the writer pool) and the two never handle the same run. Either way each run is recorded in the
 metadata DB (visible in the UI and the REST API). Writes one line per DAG and exits 1 at the first run
 that does not succeed, so nothing after it (and no publish) runs.
+
+With ``DIALOOG_FULL_REFRESH=1`` (``make pipeline FULL_REFRESH=1``) the transform DAG runs with the conf
+``{"full_refresh": true}``: its build is a full one, even when nothing is new. The conf, not only the environment,
+because the scheduler's tasks do not see this process's environment.
 """
 
 from __future__ import annotations
@@ -18,6 +22,14 @@ from collections.abc import Callable
 RUN_TIMEOUT_S = 2 * 3600  # a run the scheduler never finishes must not hang `make pipeline`
 ORDER = ("dialoog_load_cbs", "dialoog_load_channels", "dialoog_load_social", "dialoog_load_survey",
          "dialoog_transform")
+TRANSFORM = "dialoog_transform"
+
+
+def _conf(dag_id: str) -> dict[str, bool]:
+    """The conf of a DAG's run: the transform DAG's asks for a full build when ``DIALOOG_FULL_REFRESH`` does."""
+    from steps.plan import full_refresh_asked
+
+    return {"full_refresh": True} if dag_id == TRANSFORM and full_refresh_asked() else {}
 
 
 def _dagbag(folder: str):
@@ -40,7 +52,8 @@ def _api_runner(base: str) -> Callable[[str], tuple[str, str]]:
 
     def run(dag_id: str) -> tuple[str, str]:
         session.patch(f"{base}/api/v2/dags/{dag_id}", json={"is_paused": False}, timeout=30).raise_for_status()
-        created = session.post(f"{base}/api/v2/dags/{dag_id}/dagRuns", json={"logical_date": None}, timeout=30)
+        created = session.post(f"{base}/api/v2/dags/{dag_id}/dagRuns",
+                               json={"logical_date": None, "conf": _conf(dag_id)}, timeout=30)
         created.raise_for_status()
         run_id = created.json()["dag_run_id"]
         deadline = time.monotonic() + RUN_TIMEOUT_S
@@ -63,7 +76,7 @@ def _test_runner() -> Callable[[str], tuple[str, str]]:
         raise SystemExit(f"DAG import errors: {bag.import_errors}")
 
     def run(dag_id: str) -> tuple[str, str]:
-        dag_run = bag.get_dag(dag_id).test()
+        dag_run = bag.get_dag(dag_id).test(run_conf=_conf(dag_id))
         return str(dag_run.state), dag_run.run_id
 
     return run

@@ -15,6 +15,11 @@ Order, so that a failure at any step leaves something valid to roll back to:
    already this build (a retry after a swap whose confirmation failed), so a retry never overwrites the last good
    copy with a copy of the same build;
 4. the record is confirmed (outcome ``published``), which is what tells later runs that nothing needs a rebuild.
+
+The build's transform run (``dq.transform_runs``, the newest when it is ``built``) follows the same order: the
+copy says ``published`` as it is made (a served file is published by definition), the build warehouse only at
+the confirmation. Until then it stays ``built``, so a publish that failed half-way makes the next build a full one
+(an incremental build needs a published one under it).
 """
 
 from __future__ import annotations
@@ -125,8 +130,15 @@ def publish(settings: Settings, loaded_until: datetime | None, code_version: str
     try:
         counts = build_serving_copy(settings, fresh)
         tables = json.dumps(counts, sort_keys=True)
-        _record(warehouse.connect(settings), built_at, loaded_until, tables, code_version, "publishing")
-        _record(duckdb.connect(str(fresh)), built_at, loaded_until, tables, code_version, "published")
+        con = warehouse.connect(settings)
+        try:
+            transform_run = _built_transform_run(con)
+        except duckdb.Error:
+            con.close()
+            raise
+        _record(con, built_at, loaded_until, tables, code_version, "publishing")
+        _record(duckdb.connect(str(fresh)), built_at, loaded_until, tables, code_version, "published",
+                published_run=transform_run)
         os.chmod(fresh, SERVING_MODE)
         current = settings.serving_path
         if served_build(current) not in (None, (loaded_until, code_version)):
@@ -140,8 +152,11 @@ def publish(settings: Settings, loaded_until: datetime | None, code_version: str
         shutil.rmtree(staging_dir, ignore_errors=True)
     con = warehouse.connect(settings)
     try:
+        con.execute("BEGIN TRANSACTION")
         con.execute("UPDATE dq.builds SET outcome = 'published' WHERE built_at = ? AND outcome = 'publishing'",
                     [built_at])
+        _mark_published(con, transform_run)
+        con.execute("COMMIT")
     finally:
         con.close()
     log.info("published %s: %s", settings.serving_path, ", ".join(f"{k}={v}" for k, v in counts.items()))
@@ -149,13 +164,30 @@ def publish(settings: Settings, loaded_until: datetime | None, code_version: str
 
 
 def _record(con: duckdb.DuckDBPyConnection, built_at: datetime, loaded_until: datetime | None, tables: str,
-            code_version: str, outcome: str) -> None:
-    """Add one ``dq.builds`` row through ``con``, then close it."""
+            code_version: str, outcome: str, published_run: str | None = None) -> None:
+    """Add one ``dq.builds`` row through ``con`` (and mark ``published_run`` published), then close it."""
     try:
+        _mark_published(con, published_run)
         con.execute("INSERT INTO dq.builds (built_at, loaded_until, outcome, tables, code_version) "
                     "VALUES (?, ?, ?, ?, ?)", [built_at, loaded_until, outcome, tables, code_version])
     finally:
         con.close()
+
+
+def _built_transform_run(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The run id of the build being published: the newest transform run, when it is ``built`` (None in a
+    warehouse built before transform runs were booked)."""
+    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+                       "AND schema_name = 'dq' AND table_name = 'transform_runs'").fetchone()[0]:
+        return None
+    row = con.execute("SELECT run_id, outcome FROM dq.transform_runs ORDER BY started_at DESC LIMIT 1").fetchone()
+    return row[0] if row and row[1] == "built" else None
+
+
+def _mark_published(con: duckdb.DuckDBPyConnection, run_id: str | None) -> None:
+    """Mark the published build's transform run ``published`` through ``con``."""
+    if run_id is not None:
+        con.execute("UPDATE dq.transform_runs SET outcome = 'published' WHERE run_id = ?", [run_id])
 
 
 def rollback(settings: Settings) -> None:
