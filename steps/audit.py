@@ -69,6 +69,19 @@ def _sections(con: duckdb.DuckDBPyConnection, since: datetime) -> list[str]:
     ]
 
 
+def _build_section(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The current build (the newest ``dq.transform_runs`` row): full or incremental, why, and how it ended."""
+    run = con.execute("SELECT run_id, mode, new_files, started_at, finished_at, outcome, reason "
+                      "FROM dq.transform_runs ORDER BY started_at DESC LIMIT 1").fetchone()
+    lines = ["## Build", ""]
+    if run is None:
+        return [*lines, "No dbt build yet.", ""]
+    lines += ["The newest dbt build (`dq.transform_runs`; an incremental build recomputes only what new social "
+              "message files touch):", "",
+              *_table(("run", "mode", "new files", "started", "finished", "outcome"), [run[:6]])]
+    return [*lines, f"Why: {run[6]}", ""]
+
+
 def _first_keys(keys_json: str | None) -> str:
     keys = json.loads(keys_json or "[]")[:3]
     return "; ".join(", ".join(f"{k}={v}" for k, v in key.items()) for key in keys)
@@ -87,7 +100,8 @@ def write_audit_report(settings: Settings) -> Path:
         published = json.loads(build[0]) if build and build[0] else None
         lines = [f"# Dialoog audit report {now:%Y-%m-%d %H:%M:%S} UTC", "",
                  f"Covers everything since {since:%Y-%m-%d %H:%M:%S} UTC. Data Docs: "
-                 f"`{settings.reports / 'data_docs' / 'index.html'}`.", "", *_sections(con, since), "## Published", ""]
+                 f"`{settings.reports / 'data_docs' / 'index.html'}`.", "", *_sections(con, since),
+                 *_build_section(con), "## Published", ""]
         if published:
             lines += [f"`{settings.serving_path}` was replaced atomically (the previous copy is kept for "
                       "`make rollback`).", "", *_table(("table", "rows"), sorted(published.items()))]
