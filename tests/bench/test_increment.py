@@ -1,0 +1,123 @@
+"""The benchmark's hourly increment (bench/increment.py) on a small demo landing zone: what it writes is read by
+the project's own loaders as new messages, late replies and a re-delivered page, and the same seed writes the
+same bytes. No dbt build and no Airflow here (``make bench`` times those); no timings are asserted.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from bench.increment import HOURLY_MESSAGES, write_hourly_increment
+from bench.run import _generate
+from core import warehouse
+from core.settings import Settings
+from ingestion import cbs
+from ingestion.channels import CHANNELS
+from ingestion.framework import Source, load_source
+from ingestion.social import FACEBOOK_GRAPH, WEBCARE_CSV, X_API
+
+#: The formats an increment writes, with the registry and the CBS lists their matching reads first.
+MESSAGE_SOURCES = (X_API, FACEBOOK_GRAPH, WEBCARE_CSV)
+
+
+@pytest.fixture(scope="module")
+def demo_landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A landing zone the demo wrote, as ``make bench`` generates it (scale 0.02, no bad day); read-only."""
+    home = tmp_path_factory.mktemp("increment-demo")
+    _generate(home, 0.02)
+    return home / "landing"
+
+
+def _copy(landing: Path, target: Path) -> Path:
+    """The demo's files hard-linked (an increment only adds files; it never writes into one it did not make)."""
+    shutil.copytree(landing, target, copy_function=os.link)
+    return target
+
+
+def _load(con: duckdb.DuckDBPyConnection, settings: Settings, sources: tuple[Source, ...]) -> dict[str, object]:
+    return {source.name: load_source(con, source, settings) for source in sources}
+
+
+def test_the_same_seed_writes_the_same_bytes_and_each_hour_adds_files(demo_landing: Path, tmp_path: Path) -> None:
+    first, second = _copy(demo_landing, tmp_path / "a"), _copy(demo_landing, tmp_path / "b")
+    written = write_hourly_increment(first, hour=0, seed=7)
+    again = write_hourly_increment(second, hour=0, seed=7)
+
+    assert written == again
+    assert written["files"] == len(written["paths"]) > 3
+    for relative in written["paths"]:
+        assert (first / relative).read_bytes() == (second / relative).read_bytes(), relative
+    assert {p.split("/")[0] for p in written["paths"]} == {"x_api", "facebook_graph", "webcare_csv"}
+
+    other_seed = write_hourly_increment(_copy(demo_landing, tmp_path / "c"), hour=0, seed=8)
+    assert other_seed["paths"] != written["paths"] or any(
+        (first / p).read_bytes() != (tmp_path / "c" / p).read_bytes() for p in written["paths"])
+
+    before = {p: (first / p).read_bytes() for p in written["paths"]}
+    next_hour = write_hourly_increment(first, hour=1, seed=7)
+    assert not set(next_hour["paths"]) & set(written["paths"]), "a new hour writes new file names"
+    assert all((first / p).read_bytes() == content for p, content in before.items()), "and overwrites nothing"
+
+
+def test_the_increment_loads_as_new_messages_late_replies_and_a_redelivered_page(
+        demo_landing: Path, home: Settings) -> None:
+    _copy(demo_landing, home.landing)
+    con = warehouse.connect(home)
+    try:
+        _load(con, home, (*cbs.SOURCES, CHANNELS))
+        base = _load(con, home, MESSAGE_SOURCES)
+        assert all(report.rows_loaded for report in base.values())
+
+        written = write_hourly_increment(home.landing, hour=0)
+        increment = _load(con, home, MESSAGE_SOURCES)
+
+        # Every file of the hour is loaded by the project's readers, none quarantined, no row rejected.
+        loaded = {str(f) for report in increment.values() for f in report.files_loaded}
+        assert sorted(loaded) == written["paths"]
+        assert not any(report.files_quarantined for report in increment.values())
+        assert con.execute("SELECT count(*) FROM dq.quarantined_rows").fetchone() == (0,)
+
+        union = " UNION ALL ".join(
+            f"SELECT platform, message_id, text, in_reply_to_id, author_id, source_file FROM raw.{s.table}"
+            for s in (X_API, FACEBOOK_GRAPH))
+        con.execute(f"CREATE TEMP TABLE messages AS {union}")
+        new_files = [p for p in written["paths"] if not p.startswith("webcare_csv/")]
+        con.execute("CREATE TEMP TABLE hour_files AS SELECT unnest(?::VARCHAR[]) AS source_file", [new_files])
+        new_ids = con.execute(
+            "SELECT count(DISTINCT (platform, message_id)) FROM messages JOIN hour_files USING (source_file) "
+            "WHERE (platform, message_id) NOT IN (SELECT (platform, message_id) FROM messages "
+            "                                     WHERE source_file NOT IN (SELECT source_file FROM hour_files))"
+        ).fetchone()[0]
+        assert new_ids == written["messages"] == HOURLY_MESSAGES
+        assert written["questions"] > written["replies"] > written["late_replies"] > 10
+
+        # Each late reply: by the account the old question was addressed to (the demo writes an account's pages in
+        # a folder named by its handle), replying to the old question, which came with the demo's files.
+        for target in written["late_reply_targets"]:
+            key = [target["platform"], target["message_id"]]
+            old = [f for (f,) in con.execute("SELECT DISTINCT source_file FROM messages WHERE platform = ? AND "
+                                             "message_id = ? ORDER BY 1", key).fetchall() if f not in new_files]
+            assert old, target
+            account = con.execute("SELECT account_id FROM raw.channels WHERE platform = ? AND handle = lower(?)",
+                                  [target["platform"], old[0].split("/")[2]]).fetchone()[0]
+            reply = con.execute("SELECT DISTINCT in_reply_to_id, author_id FROM messages WHERE platform = ? AND "
+                                "message_id = ?", [target["platform"], target["reply_id"]]).fetchall()
+            assert reply == [(target["message_id"], account)], target
+        assert {t["platform"] for t in written["late_reply_targets"]} == {"x", "facebook"}
+
+        # The page delivered again: a new SHA-256, so loaded again, with one message's text edited.
+        sha = dict(con.execute("SELECT source_file, source_sha256 FROM raw._files WHERE source_file IN (?, ?)",
+                               [written["redelivered"], written["redelivered_from"]]).fetchall())
+        assert len(set(sha.values())) == 2
+        texts = dict(con.execute("SELECT source_file, text FROM messages WHERE message_id = ? AND source_file IN "
+                                 "(?, ?)", [written["edited_message_id"], written["redelivered"],
+                                            written["redelivered_from"]]).fetchall())
+        assert texts[written["redelivered"]] != texts[written["redelivered_from"]]
+        assert texts[written["redelivered"]].startswith(texts[written["redelivered_from"]])
+    finally:
+        con.close()
