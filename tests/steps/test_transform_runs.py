@@ -1,0 +1,145 @@
+"""The books of a build: ``dq.transform_runs`` says 'running' while dbt runs (written before it starts), 'built' or
+'failed' when it ends, 'published' once published (in the served copy too); dbt is asked for the planned build;
+the audit report shows the current build. dbt itself is replaced by a stand-in that records what it was asked
+and what the books said meanwhile (the real dbt runs in test_build_killed.py)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import duckdb
+import pytest
+
+from core import warehouse
+from core.bookkeeping import ensure_bookkeeping
+from core.settings import Settings
+from steps import build
+from steps.audit import write_audit_report
+from steps.build import build_warehouse
+from steps.plan import scratch_path
+from steps.publish import publish_warehouse
+
+
+def _transform_runs(path: Any) -> list[dict[str, Any]]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        relation = con.sql("SELECT * FROM dq.transform_runs ORDER BY started_at")
+        return [dict(zip(relation.columns, row, strict=True)) for row in relation.fetchall()]
+    finally:
+        con.close()
+
+
+class StandInDbt:
+    """Records each dbt call with the transform runs as dbt would find them, and makes a one-row mart (and the
+    scratch file dbt's profile attaches), or fails when told to."""
+
+    def __init__(self, home: Settings) -> None:
+        self.home = home
+        self.calls: list[tuple[tuple[str, ...], list[dict[str, Any]]]] = []
+        self.fail = False
+
+    def __call__(self, *args: str, settings: Settings | None = None) -> None:
+        self.calls.append((args, _transform_runs(self.home.warehouse_path)))
+        if self.fail:
+            raise RuntimeError("dbt build failed (exit 1); see the dbt lines above")
+        con = warehouse.connect(self.home)
+        try:
+            con.execute("CREATE SCHEMA IF NOT EXISTS marts")
+            con.execute("CREATE OR REPLACE TABLE marts.rpt_national_year AS SELECT 2014 AS year")
+        finally:
+            con.close()
+        scratch_path(self.home).touch()
+
+
+@pytest.fixture
+def dbt(home: Settings, monkeypatch: pytest.MonkeyPatch) -> StandInDbt:
+    monkeypatch.delenv("DIALOOG_FULL_REFRESH", raising=False)
+    stand_in = StandInDbt(home)
+    monkeypatch.setattr(build, "run_dbt", stand_in)
+    return stand_in
+
+
+def _land_file(home: Settings, source: str, name: str) -> None:
+    """A file of ``source`` loaded now, as far as the books go."""
+    con = warehouse.connect(home)
+    try:
+        ensure_bookkeeping(con)
+        con.execute("INSERT INTO raw._files VALUES (?, ?, ?, 'load', now(), 1, 0)", [name, source, name])
+    finally:
+        con.close()
+
+
+def test_a_build_is_booked_running_then_built_then_published(home: Settings, dbt: StandInDbt) -> None:
+    plan = build_warehouse(home)
+    [(arguments, during)] = dbt.calls
+    assert arguments == ("build", "--full-refresh") and plan.reason == "full: no build yet"
+    [running] = during  # what the books said while dbt ran: committed before it started
+    assert running["outcome"] == "running" and running["finished_at"] is None
+    assert (running["mode"], running["reason"], running["new_files"]) == ("full", "full: no build yet", 0)
+    assert running["code_version"] == build.code_version()
+
+    [built] = _transform_runs(home.warehouse_path)
+    assert built["run_id"] == running["run_id"] and built["outcome"] == "built"
+    assert built["finished_at"] >= built["started_at"]
+
+    publish_warehouse(home)
+    [published] = _transform_runs(home.warehouse_path)
+    assert published["outcome"] == "published"
+    [served] = _transform_runs(home.serving_path)  # the served copy says which build it is, and that it is published
+    assert (served["run_id"], served["outcome"]) == (built["run_id"], "published")
+
+
+def test_after_a_publish_the_next_build_takes_in_new_social_files(home: Settings, dbt: StandInDbt) -> None:
+    _land_file(home, "x_api", "page-1.json")
+    build_warehouse(home)
+    publish_warehouse(home)
+    first = _transform_runs(home.warehouse_path)[0]
+    _land_file(home, "x_api", "page-2.json")
+    _land_file(home, "webcare_csv", "export.csv")
+    plan = build_warehouse(home)
+    assert plan.mode == "incremental" and plan.new_files == {"x_api": 1, "webcare_csv": 1}
+    arguments = dbt.calls[-1][0]
+    assert arguments[:2] == ("build", "--vars")
+    increment_after = datetime.fromisoformat(json.loads(arguments[2])["increment_after"])
+    assert increment_after == first["loaded_until"] and increment_after.utcoffset().total_seconds() == 0
+    second = _transform_runs(home.warehouse_path)[1]
+    assert (second["mode"], second["new_files"], second["outcome"]) == ("incremental", 2, "built")
+    assert second["increment_after"] == first["loaded_until"]
+
+
+def test_a_failed_dbt_build_is_booked_failed_and_raised(home: Settings, dbt: StandInDbt) -> None:
+    dbt.fail = True
+    with pytest.raises(RuntimeError, match="dbt build failed"):
+        build_warehouse(home)
+    [failed] = _transform_runs(home.warehouse_path)
+    assert failed["outcome"] == "failed" and failed["finished_at"] is not None
+    dbt.fail = False
+    plan = build_warehouse(home)
+    assert plan.mode == "full" and f"run {failed['run_id']}" in plan.reason and "(it is failed)" in plan.reason
+
+
+def test_a_full_refresh_from_the_environment(home: Settings, dbt: StandInDbt, monkeypatch: pytest.MonkeyPatch) -> None:
+    _land_file(home, "x_api", "page-1.json")
+    build_warehouse(home)
+    publish_warehouse(home)
+    assert build_warehouse(home, full_refresh=False).mode == "incremental"  # nothing new: an empty increment
+    publish_warehouse(home)
+    monkeypatch.setenv("DIALOOG_FULL_REFRESH", "1")
+    plan = build_warehouse(home)
+    assert plan.reason == "full: asked for (DIALOOG_FULL_REFRESH=1)"
+    assert dbt.calls[-1][0] == ("build", "--full-refresh")
+
+
+def test_the_audit_report_shows_the_current_build(home: Settings, dbt: StandInDbt) -> None:
+    _land_file(home, "channels", "kanalenregister.csv")
+    build_warehouse(home)
+    report = write_audit_report(home).read_text(encoding="utf-8")
+    section = report.split("## Build\n", 1)[1].split("\n## ", 1)[0]
+    header = next(line for line in section.splitlines() if line.startswith("| run |"))
+    assert header == "| run | mode | new files | started | finished | outcome |"
+    [run] = _transform_runs(home.warehouse_path)
+    row = next(line for line in section.splitlines() if line.startswith(f"| {run['run_id']} |"))
+    assert row.startswith(f"| {run['run_id']} | full | 1 | ") and row.endswith(" | built |")
+    assert "Why: full: no build yet" in section
