@@ -14,22 +14,24 @@ from core import warehouse
 from core.settings import Settings, get_settings
 
 if TYPE_CHECKING:
-    import pandas as pd
-
-    from expectations.model import Suite
+    from expectations.suites.marts import MartCheck
 
 log = logging.getLogger(__name__)
 
 
-def _mart_checks(con: duckdb.DuckDBPyConnection) -> Iterator[tuple[Suite, pd.DataFrame]]:
-    """(suite, rows) pairs checked after every dbt build, each read when its turn comes."""
+def _mart_checks(con: duckdb.DuckDBPyConnection) -> Iterator[MartCheck]:
+    """The suites checked after every dbt build with their rows, each read when its turn comes: after an
+    incremental build the big fact marts only their recomputed rows (:mod:`expectations.suites.marts`)."""
     from expectations.suites import cbs as cbs_suites
     from expectations.suites import read_frame
-    from expectations.suites.marts import mart_frames
+    from expectations.suites.marts import MartCheck, build_mode, mart_checks
 
-    yield cbs_suites.gemeenten_suite(), cbs_suites.effective_gemeenten(con)
-    yield cbs_suites.dim_municipality_suite(), read_frame(con, "SELECT * FROM marts.dim_municipality")
-    yield from mart_frames(con)
+    mode = build_mode(con)
+    log.info("last build: %s; %s", mode, "the big fact marts are checked on their recomputed rows"
+             if mode == "incremental" else "every mart is checked whole")
+    yield MartCheck(cbs_suites.gemeenten_suite(), cbs_suites.effective_gemeenten(con))
+    yield MartCheck(cbs_suites.dim_municipality_suite(), read_frame(con, "SELECT * FROM marts.dim_municipality"))
+    yield from mart_checks(con, mode)
 
 
 def validate_marts(settings: Settings | None = None) -> str:
@@ -42,10 +44,12 @@ def validate_marts(settings: Settings | None = None) -> str:
     outcomes = []
     con = warehouse.connect(settings)
     try:
-        for suite, frame in _mart_checks(con):
-            outcome = run_suite(con, suite, frame, settings=settings, load_id=load_id)
-            del frame  # before the next mart is read
-            log.info(outcome.summary())
+        for check in _mart_checks(con):
+            outcome = run_suite(con, check.suite, check.frame, settings=settings, load_id=load_id,
+                                table_rows=check.table_rows)
+            scope = check.scope
+            del check  # its rows, before the next mart is read
+            log.info("%s Read: %s.", outcome.summary(), scope)
             outcomes.append(outcome)
     finally:
         con.close()

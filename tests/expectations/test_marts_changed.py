@@ -20,6 +20,8 @@ from expectations.model import Suite, SuiteOutcome, VolumeCheck
 from expectations.runner import run_suite, volume_baseline
 from expectations.suites.building import not_null, unique_together
 from expectations.suites.marts import build_mode, mart_check, mart_checks, questions_suite
+from steps.validate import validate_marts
+from tests.expectations.conftest import GEMEENTEN_TYPES
 
 QUESTIONS = 20
 #: The questions the "incremental build" recomputed: the last three.
@@ -29,12 +31,14 @@ CHANGED = ("q17", "q18", "q19")
 @pytest.fixture
 def marts(home: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
     """A clean warehouse: every mart a suite checks, twenty questions, three of them recomputed."""
-    home.home.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(home.home / "warehouse.duckdb"))
+    home.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(home.warehouse_path))
     con.execute("CREATE SCHEMA marts")
     con.execute("CREATE SCHEMA intermediate")
     con.execute("CREATE TABLE marts.dim_channel AS SELECT * FROM (VALUES ('x:1'), ('x:2')) t(channel_id)")
-    con.execute("CREATE TABLE marts.dim_municipality AS SELECT 'GM0363' AS gm_code")
+    con.execute("""CREATE TABLE marts.dim_municipality AS SELECT 'GM0363' AS gm_code, 'Amsterdam' AS name,
+        'PV27' AS province_code, 'Noord-Holland' AS province_name, DATE '1900-01-01' AS valid_from,
+        NULL::DATE AS valid_to, 'GM0363' AS successor_gm_code, true AS is_current""")
     con.execute(f"""CREATE TABLE marts.fct_questions AS
         SELECT printf('q%02d', i) AS question_id, CASE WHEN i % 2 = 0 THEN 'x:1' ELSE 'x:2' END AS channel_id,
                'GM0363' AS gm_code, (i * 10.0)::DOUBLE AS response_minutes
@@ -271,3 +275,27 @@ def test_the_volume_check_counts_the_whole_table(home: Settings, marts: duckdb.D
         "SELECT success, observed FROM dq.rule_results WHERE run_id = ? AND rule = 'row_volume'", [shrunk.run_id]
     ).fetchall()
     assert stored == (False, "8") and json.loads(stored[1]) == 8
+
+
+def test_validate_marts_says_what_it_read(
+    home: Settings, marts: duckdb.DuckDBPyConnection, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The step the DAG runs: its log line per suite ends with what was read."""
+    columns = ", ".join(f"{name} {kind}" for name, kind in GEMEENTEN_TYPES.items())
+    marts.execute(f"CREATE SCHEMA raw; CREATE TABLE raw.cbs_gemeenten ({columns})")
+    marts.execute("CREATE TABLE intermediate.int_municipality_years_selected (year INTEGER, source_file VARCHAR)")
+    record_build(marts, "full")
+    marts.close()  # the step opens the warehouse itself
+    validate_marts(home)
+    with duckdb.connect(str(home.warehouse_path)) as con:
+        record_build(con, "incremental")
+
+    caplog.clear()
+    with caplog.at_level("INFO", logger="steps.validate"):
+        assert validate_marts(home) == "8 mart suite(s) checked, no fatal failure"
+
+    lines = {message.split()[2]: message for message in caplog.messages if message.startswith("Data-quality suite")}
+    assert lines["fct_questions"].endswith("Read: changed rows only: 3 of 20.")
+    assert "PASSED" in lines["fct_questions"]
+    assert lines["rpt_national_year"].endswith("Read: whole table.")
+    assert "last build: incremental; the big fact marts are checked on their recomputed rows" in caplog.messages
