@@ -3,13 +3,24 @@
 -- copies, X archive tweets) the reply chain is followed up to a message that names its thread, or to its
 -- first message. A chain whose parent was never exported ends at that parent's id, so replies to one
 -- missing post still share a thread.
+-- Incremental: a build recomputes the touched messages (int_increment_messages_touched: the changed ones and the
+-- replies below them), whose walk up may reach a new or changed message.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='replace_touched',
+        touched_model='int_increment_messages_touched',
+        touched_key='message_id'
+    )
+}}
+-- depends_on: {{ ref('int_increment_messages_touched') }}
 with recursive unnamed as materialized (
     select
         message_id,
         conversation_id,
         in_reply_to_message_id
     from {{ ref('int_messages_deduplicated') }}
-    where conversation_id is null
+    where conversation_id is null and {{ touched_only('message_id') }}
 ),
 
 replied_to as materialized (

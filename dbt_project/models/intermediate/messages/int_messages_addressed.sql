@@ -4,8 +4,19 @@
 -- commented on (Facebook), the channel a webcare tool exported it for as `inkomend`, the first channel
 -- mentioned. A message neither by nor to a channel keeps a null channel (e.g. citizens among themselves).
 -- Local day and year are Europe/Amsterdam (CONTRACT.md §3).
+-- Incremental: a build recomputes the touched messages (a new parent can change a reply's channel or thread).
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='replace_touched',
+        touched_model='int_increment_messages_touched',
+        touched_key='message_id'
+    )
+}}
+-- depends_on: {{ ref('int_increment_messages_touched') }}
 with messages as (
     select * from {{ ref('int_messages_deduplicated') }}
+    where {{ touched_only('message_id') }}
 ),
 
 replied_to as (
@@ -14,7 +25,7 @@ replied_to as (
     select
         message_id,
         author_channel_id
-    from messages
+    from {{ ref('int_messages_deduplicated') }}
     where message_id in (select replies.in_reply_to_message_id from messages as replies)
 ),
 

@@ -3,8 +3,21 @@
 -- of one kind the latest loaded wins. The webcare copy still tells which channel the message was
 -- exported for and its direction. Citizen identity leaves this model only as `author_key`: clear ids,
 -- handles and mentions are resolved here to the channel ids they point to.
+-- Incremental: a build recomputes the messages with a copy loaded since the last one
+-- (int_increment_messages_changed): a message's row depends on its own copies and the channel registry only.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='replace_touched',
+        touched_model='int_increment_messages_changed',
+        touched_key='message_id'
+    )
+}}
+-- depends_on: {{ ref('int_increment_messages_changed') }}
 with copies as not materialized (
-    {{ social_message_copies() }}
+    select *
+    from ({{ social_message_copies() }}) as all_copies
+    where {{ touched_only('all_copies.message_id', 'int_increment_messages_changed') }}
 ),
 
 ranked as materialized (

@@ -4,6 +4,16 @@
 -- of a clock change), not on a Dutch public holiday (seed `dutch_public_holidays`). Both are first taken
 -- as exact integer microseconds (`response_us`, `business_response_us`), so sums and averages over them
 -- do not depend on the order in which the rows are added (CONTRACT.md §7, deterministic marts).
+-- Incremental: a build recomputes the touched questions (int_increment_questions).
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='replace_touched',
+        touched_model='int_increment_questions',
+        touched_key='question_id'
+    )
+}}
+-- depends_on: {{ ref('int_increment_questions') }}
 with answered as (
     select
         questions.question_id,
@@ -13,6 +23,7 @@ with answered as (
     from {{ ref('int_questions_identified') }} as questions
     inner join {{ ref('int_replies_matched') }} as replies
         on questions.question_id = replies.question_id and replies.reply_rank = 1
+    where {{ touched_only('questions.question_id', 'int_increment_questions', 'question_id') }}
 ),
 
 waiting_days as (

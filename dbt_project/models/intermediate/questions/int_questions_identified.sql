@@ -1,5 +1,16 @@
 -- The questions: inbound messages (not by a channel, addressed to one, not a retweet) that the
 -- classifier took for a question to the municipality. Asked year and day are Dutch local time.
+-- Incremental: a build recomputes the touched messages (one may have become, or stopped being, a question).
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='replace_touched',
+        touched_model='int_increment_messages_touched',
+        touched_key='question_id',
+        touched_model_key='message_id'
+    )
+}}
+-- depends_on: {{ ref('int_increment_messages_touched') }}
 select
     messages.message_id as question_id,
     messages.platform,
@@ -15,4 +26,6 @@ select
 from {{ ref('int_messages_addressed') }} as messages
 inner join {{ ref('int_inbound_messages_classified') }} as classified
     on messages.message_id = classified.message_id
-where classified.is_question and messages.is_inbound and not messages.is_retweet
+where
+    classified.is_question and messages.is_inbound and not messages.is_retweet
+    and {{ touched_only('messages.message_id') }}

@@ -3,8 +3,19 @@
 -- (`follow_up`: the citizen wrote again and the municipality answered that). One channel message can
 -- answer several questions of a citizen. Ranked per question by time, then id. Minutes are between UTC
 -- instants, so a clock change does not add or remove an hour.
+-- Incremental: a build recomputes every reply of the touched questions (int_increment_questions).
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='replace_touched',
+        touched_model='int_increment_questions',
+        touched_key='question_id'
+    )
+}}
+-- depends_on: {{ ref('int_increment_questions') }}, {{ ref('int_increment_previous_replies') }}
 with questions as (
     select * from {{ ref('int_questions_identified') }}
+    where {{ touched_only('question_id', 'int_increment_questions', 'question_id') }}
 ),
 
 messages as (

@@ -4,7 +4,19 @@
 -- replies are the hash join's small side, and only their copies are ranked, in the deduplication's order
 -- (platform export before webcare export, then latest loaded, then copy id): a message's copies are all
 -- here, so its first copy is the one int_messages_deduplicated kept (a test on the model checks it).
-with traced as (
+-- Incremental: a build recomputes the rows of int_increment_traced_messages (touched messages, and the replies
+-- of touched questions before and after it).
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='replace_touched',
+        on_schema_change='fail',
+        touched_model='int_increment_traced_messages',
+        touched_key='message_id'
+    )
+}}
+-- depends_on: {{ ref('int_increment_traced_messages') }}
+with all_traced as (
     select
         question_id as message_id,
         'question' as message_role,
@@ -19,6 +31,11 @@ with traced as (
         gm_code,
         year(timezone('Europe/Amsterdam', replied_at)) as year
     from {{ ref('int_replies_matched') }}
+),
+
+traced as (
+    select * from all_traced
+    where {{ touched_only('message_id', 'int_increment_traced_messages') }}
 ),
 
 copies as (

@@ -1,6 +1,17 @@
 -- One row per question (CONTRACT.md §3): who it was addressed to, when, whether and how fast it was
 -- answered, why the classifier took it for a question, and the file its kept copy came from
 -- (all its copies: fct_message_sources).
+-- Incremental: a build recomputes the touched questions (int_increment_questions).
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='replace_touched',
+        on_schema_change='fail',
+        touched_model='int_increment_questions',
+        touched_key='question_id'
+    )
+}}
+-- depends_on: {{ ref('int_increment_questions') }}
 select
     questions.question_id::varchar as question_id,
     questions.platform::varchar as platform,
@@ -24,3 +35,4 @@ left join {{ ref('int_question_response_times') }} as times on questions.questio
 left join {{ ref('fct_message_sources') }} as origin
     on questions.question_id = origin.message_id and origin.is_winning_copy
 left join {{ ref('dim_municipality') }} as municipalities on questions.gm_code = municipalities.gm_code
+where {{ touched_only('questions.question_id', 'int_increment_questions', 'question_id') }}

@@ -1,6 +1,17 @@
 -- One row per reply to a question: a channel message of the question's municipality that answers it
 -- directly or through a later message of the same citizen in the thread; rank 1 is the first reply; and
 -- the file its kept copy came from (all its copies: fct_message_sources).
+-- Incremental: a build recomputes the replies of the touched questions (int_increment_questions).
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='replace_touched',
+        on_schema_change='fail',
+        touched_model='int_increment_questions',
+        touched_key='question_id'
+    )
+}}
+-- depends_on: {{ ref('int_increment_questions') }}
 select
     replies.reply_id::varchar as reply_id,
     replies.question_id::varchar as question_id,
@@ -16,3 +27,4 @@ select
 from {{ ref('int_replies_matched') }} as replies
 left join {{ ref('fct_message_sources') }} as origin
     on replies.reply_id = origin.message_id and origin.is_winning_copy
+where {{ touched_only('replies.question_id', 'int_increment_questions', 'question_id') }}
