@@ -2,8 +2,9 @@
 
 Generates demo exports at each scale into a temporary DIALOOG_HOME, measures every format's load (ours,
 the DuckDB floor, the pandas peer; each in its own process for its peak memory), runs the whole pipeline
-through Airflow, and writes the results — with the machine — into the results file, replacing the section
-between the ``bench:results`` markers (everything else in the file is kept). The temporary home is deleted.
+through Airflow and then two hourly increments (``bench/increment.py``), and writes the results — with the
+machine — into the results file, replacing the section between the ``bench:results`` markers (everything else
+in the file is kept). The temporary home is deleted.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--methods", default=",".join(METHODS), help="comma-separated subset of ours,floor,peer")
     parser.add_argument("--no-pipeline", action="store_true", help="loads only, skip the Airflow pipeline")
     parser.add_argument("--no-dashboards", action="store_true", help="skip timing the charts through Superset")
+    parser.add_argument("--increment", action=argparse.BooleanOptionalAction, default=True,
+                        help="after the full pipeline run, time two hourly increments through Airflow (default: on)")
     parser.add_argument("--peer-up-to", type=float, default=1.0,
                         help="measure the pandas peer only up to this scale (it only grows linearly; ~30 min at 10)")
     parser.add_argument("--landing", type=Path, action="append", default=[],
@@ -59,14 +62,14 @@ def main(argv: list[str] | None = None) -> int:
         for scale, landing in zip(scales, landings, strict=False):
             results.append(run_scale(scale, workdir, tuple(args.formats.split(",")),
                                      methods if scale <= args.peer_up_to else tuple(m for m in methods if m != "peer"),
-                                     not args.no_pipeline, not args.no_dashboards, landing))
+                                     not args.no_pipeline, not args.no_dashboards, landing, args.increment))
             # Written after every scale: a later scale that fails loses nothing measured before it.
             write_results(args.out, render(results, machine, NOTE))
             print(json.dumps({"machine": machine, "results": [asdict(r) for r in results]}), file=sys.stderr)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     print(json.dumps({"machine": machine, "results": [asdict(r) for r in results]}, indent=1))
-    return 0 if all(r.pipeline_ok for r in results) else 1
+    return 0 if all(r.pipeline_ok and all(i["ok"] for i in r.increments) for r in results) else 1
 
 
 def write_results(path: Path, section: str) -> None:

@@ -7,6 +7,8 @@ from bench.run import ScaleResult
 TARGET_FLOOR_RATIO = 1.5
 LOAD_DAGS = ("dialoog_load_cbs", "dialoog_load_channels", "dialoog_load_social", "dialoog_load_survey",
              "dialoog_transform")
+#: Issue 30's targets for an hourly increment, end to end through Airflow, by scale (measured, never asserted).
+INCREMENT_TARGET_SECONDS = {1.0: 20.0, 10.0: 30.0}
 
 
 def render(results: list[ScaleResult], machine: dict[str, str], notes: str = "") -> str:
@@ -18,6 +20,7 @@ def render(results: list[ScaleResult], machine: dict[str, str], notes: str = "")
         lines += [notes, ""]
     for result in results:
         lines += _scale_section(result)
+    lines += _increment_section(results)
     if len(results) > 1:
         lines += _growth(results[0], results[-1])
     return "\n".join(lines) + "\n"
@@ -59,6 +62,42 @@ def _scale_section(result: ScaleResult) -> list[str]:
                       f"**{result.pipeline_peak_rss_mb:,.0f} MB**.", ""]
     if result.dashboards:
         lines += _dashboard_lines(result.dashboards)
+    return lines
+
+
+def _increment_section(results: list[ScaleResult]) -> list[str]:
+    """The hourly increments of every scale in one table, against their targets and the full run's peak memory."""
+    measured = [(result, run) for result in results for run in result.increments]
+    if not measured:
+        return []
+    lines = ["### Hourly increment", "",
+             "One hour of new exports (`bench/increment.py`: new questions and answers on X and Facebook, late "
+             "replies to old questions, their webcare copies, an X page delivered again with a message edited) "
+             "dropped on the warehouse the scale's full run published, then `scripts/pipeline.sh` again: every "
+             "loader DAG, the transform DAG (build, mart suites, publish, audit). Seconds from Airflow's metadata "
+             "DB (this run's DAG runs only); end to end is the wall time of the whole script. Hour 1 follows "
+             "hour 0 on the warehouse hour 0 published.", "",
+             "| scale | hour | new messages | late replies | files | load social s | dbt build s | mart suites s | "
+             "publish s | end to end s | target s | peak MB | full run peak MB | transform |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    failures = []
+    for result, run in measured:
+        if "error" in run:
+            failures.append(f"Scale {result.scale:g}, hour {run['hour']}: NOT measured: {run['error']}")
+            continue
+        target = INCREMENT_TARGET_SECONDS.get(result.scale)
+        tasks = run["tasks"]
+        plan = run.get("plan_reason") or run.get("plan_mode") or "not recorded"  # the reason starts with the mode
+        state = "" if run["ok"] else " (FAILED)"
+        lines.append(
+            f"| {result.scale:g} | {run['hour']} | {run['messages']:,} | {run['late_replies']} | {run['files']:,} | "
+            + " | ".join(f"{tasks[t]:.1f}" if t in tasks else "—"
+                         for t in ("load social", "dbt build", "validation (mart suites)", "publish"))
+            + f" | **{run['seconds']:.1f}**{state} | {f'{target:g}' if target else '—'} | {run['peak_rss_mb']:,.0f} | "
+            f"{result.pipeline_peak_rss_mb:,.0f} | {plan.replace('|', '/')} |")
+    lines.append("")
+    for failure in failures:
+        lines += [" ".join(failure.split()).replace("|", "/"), ""]
     return lines
 
 

@@ -12,15 +12,21 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import requests
 
 from bench.dashboards import measure_dashboards
 from bench.formats import FORMATS
+from bench.increment import write_hourly_increment
 from core.settings import PROJECT_ROOT
 
 METHODS = ("ours", "floor", "peer")
 #: Airflow tasks whose durations the results file reports, by what they stand for.
 PIPELINE_TASKS = {"dbt build": "dbt_build", "validation (mart suites)": "validate_marts", "publish": "publish"}
+#: The tasks an hourly increment's table reports: the social load (the only loader with new files) and the transform.
+INCREMENT_TASKS = {"load social": "load_social", **PIPELINE_TASKS}
+#: The hourly increments measured after a scale's full run, one after the other.
+INCREMENT_HOURS = (0, 1)
 
 
 @dataclass
@@ -41,13 +47,17 @@ class ScaleResult:
     pipeline_peak_rss_mb: float = 0.0
     #: The dashboards' chart queries through Superset: {"charts": {name: s}, "max": s, "median": s}.
     dashboards: dict = field(default_factory=dict)
+    #: Hourly increments after the full run (:func:`measure_increment`), in the order run.
+    increments: list[dict] = field(default_factory=list)
 
 
 def run_scale(scale: float, workdir: Path, formats: tuple[str, ...] = FORMATS, methods: tuple[str, ...] = METHODS,
-              pipeline: bool = True, dashboards: bool = True, landing: Path | None = None) -> ScaleResult:
+              pipeline: bool = True, dashboards: bool = True, landing: Path | None = None,
+              increment: bool = True) -> ScaleResult:
     """Measure one scale in a fresh DIALOOG_HOME under ``workdir``; the home is deleted afterwards.
 
-    ``landing``: an existing landing zone of that scale to use (hard-linked) instead of generating one."""
+    ``landing``: an existing landing zone of that scale to use (hard-linked) instead of generating one.
+    ``increment``: after the full pipeline run, time the hourly increments (:data:`INCREMENT_HOURS`)."""
     home = workdir / f"scale-{scale:g}"
     shutil.rmtree(home, ignore_errors=True)
     result = ScaleResult(scale)
@@ -67,6 +77,8 @@ def run_scale(scale: float, workdir: Path, formats: tuple[str, ...] = FORMATS, m
                     # A failed measurement is reported, and must not lose the hour of measuring before it.
                     result.dashboards = {"error": _failure(exc)}
                     _log(f"scale {scale:g}: dashboards not measured: {result.dashboards['error']}")
+            if increment and result.pipeline_ok:
+                measure_increments(home, result)
     finally:
         shutil.rmtree(home, ignore_errors=True)
     return result
@@ -128,20 +140,75 @@ def _child(method: str, fmt: str, home: Path) -> dict[str, float]:
 
 def _pipeline(home: Path, result: ScaleResult) -> None:
     """The whole ``scripts/pipeline.sh`` (Airflow, loaders, dbt, suites, publish) on the landing zone."""
-    started = time.monotonic()
-    # Run through a small parent that reports the peak RSS of its descendants (Airflow, tasks, dbt).
-    done = subprocess.run([sys.executable, "-c", _PEAK_OF_CHILD, "bash", str(PROJECT_ROOT / "scripts" / "pipeline.sh")],
-                          env=_env(home), capture_output=True, text=True, check=False)
-    result.dags["end to end"] = time.monotonic() - started
-    result.pipeline_ok = done.returncode == 0
-    peak = [line for line in done.stderr.splitlines() if line.startswith("peak_rss_kb=")]
-    result.pipeline_peak_rss_mb = int(peak[-1].split("=")[1]) / 1024 if peak else 0.0
-    if not result.pipeline_ok:
-        _log(f"pipeline failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    result.dags["end to end"], result.pipeline_ok, result.pipeline_peak_rss_mb = _run_pipeline(home)
     result.dags.update(_dag_seconds(home / "airflow" / "airflow.db"))
     result.tasks = _task_seconds(home / "airflow" / "airflow.db")
     _log(f"scale {result.scale:g}: pipeline {'ok' if result.pipeline_ok else 'FAILED'} "
          f"in {result.dags['end to end']:.0f} s")
+
+
+def _run_pipeline(home: Path) -> tuple[float, bool, float]:
+    """Run ``scripts/pipeline.sh`` once: (wall seconds, succeeded, peak RSS in MB of its biggest process)."""
+    started = time.monotonic()
+    # Run through a small parent that reports the peak RSS of its descendants (Airflow, tasks, dbt).
+    done = subprocess.run([sys.executable, "-c", _PEAK_OF_CHILD, "bash", str(PROJECT_ROOT / "scripts" / "pipeline.sh")],
+                          env=_env(home), capture_output=True, text=True, check=False)
+    seconds = time.monotonic() - started
+    peak = [line for line in done.stderr.splitlines() if line.startswith("peak_rss_kb=")]
+    if done.returncode != 0:
+        _log(f"pipeline failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    return seconds, done.returncode == 0, int(peak[-1].split("=")[1]) / 1024 if peak else 0.0
+
+
+def measure_increments(home: Path, result: ScaleResult) -> None:
+    """The hourly increments of :data:`INCREMENT_HOURS` on the warehouse the full run published, into ``result``;
+    after one that fails, the next is not run (its warehouse is not the published one it should start from)."""
+    for hour in INCREMENT_HOURS:
+        try:
+            measured = measure_increment(home, hour)
+        except (OSError, ValueError, subprocess.SubprocessError) as exc:
+            measured = {"hour": hour, "ok": False, "error": _failure(exc)}
+        result.increments.append(measured)
+        if "error" in measured:
+            _log(f"scale {result.scale:g}: hourly increment {hour} not measured: {measured['error']}")
+        else:
+            _log(f"scale {result.scale:g}: hourly increment {hour} ({measured['messages']:,} messages) "
+                 f"{'ok' if measured['ok'] else 'FAILED'} in {measured['seconds']:.1f} s, "
+                 f"transform {measured['plan_mode'] or 'not recorded'}")
+        if not measured["ok"]:
+            break
+
+
+def measure_increment(home: Path, hour: int) -> dict:
+    """Write one hour of new exports (:func:`bench.increment.write_hourly_increment`) into the home's landing zone
+    and run the whole pipeline through Airflow again: what was written, the wall seconds end to end, the DAGs' and
+    the tasks' seconds of this run only (from Airflow's metadata DB), the peak RSS, and the plan of the transform
+    (the newest row of ``dq.transform_runs``)."""
+    airflow_db = home / "airflow" / "airflow.db"
+    runs_before = _last_dag_run(airflow_db)
+    written = write_hourly_increment(home / "landing", hour)
+    seconds, ok, peak_mb = _run_pipeline(home)
+    return {"hour": hour, "messages": written["messages"], "late_replies": written["late_replies"],
+            "copies": written["copies"], "files": written["files"], "redelivered": written["redelivered"],
+            "seconds": seconds, "ok": ok, "peak_rss_mb": peak_mb,
+            "dags": _dag_seconds(airflow_db, after=runs_before),
+            "tasks": _task_seconds(airflow_db, INCREMENT_TASKS, after=runs_before), **_transform_plan(home)}
+
+
+def _transform_plan(home: Path) -> dict[str, str | None]:
+    """Mode (``full`` / ``incremental``) and reason of the newest transform run, None where not recorded (a
+    warehouse from before ``dq.transform_runs``)."""
+    try:
+        con = duckdb.connect(str(home / "warehouse" / "warehouse.duckdb"), read_only=True)
+    except duckdb.Error:
+        return {"plan_mode": None, "plan_reason": None}
+    try:
+        row = con.execute("SELECT mode, reason FROM dq.transform_runs ORDER BY started_at DESC LIMIT 1").fetchone()
+    except duckdb.Error:  # no such table yet
+        row = None
+    finally:
+        con.close()
+    return {"plan_mode": row[0] if row else None, "plan_reason": row[1] if row else None}
 
 
 _PEAK_OF_CHILD = """
@@ -159,12 +226,22 @@ def _query(db: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
-def _dag_seconds(db: Path) -> dict[str, float]:
+def _last_dag_run(db: Path) -> int:
+    """The id of the newest DAG run so far (0 before any): the runs after it are the next pipeline's."""
+    rows = _query(db, "SELECT coalesce(max(id), 0) FROM dag_run")
+    return int(rows[0][0]) if rows else 0
+
+
+def _dag_seconds(db: Path, after: int = 0) -> dict[str, float]:
+    """Seconds of each DAG's run, of the runs after DAG run id ``after`` (the newest run of a DAG counts)."""
     rows = _query(db, "SELECT dag_id, (julianday(end_date) - julianday(start_date)) * 86400 FROM dag_run "
-                      "WHERE end_date IS NOT NULL")
+                      f"WHERE end_date IS NOT NULL AND id > {int(after)} ORDER BY id")
     return {dag: float(seconds) for dag, seconds in rows}
 
 
-def _task_seconds(db: Path) -> dict[str, float]:
-    rows = dict(_query(db, "SELECT task_id, duration FROM task_instance WHERE duration IS NOT NULL"))
-    return {label: float(rows[task]) for label, task in PIPELINE_TASKS.items() if task in rows}
+def _task_seconds(db: Path, tasks: dict[str, str] = PIPELINE_TASKS, after: int = 0) -> dict[str, float]:
+    """Seconds of the ``tasks`` (label → task id) in the DAG runs after DAG run id ``after``."""
+    rows = dict(_query(db, "SELECT ti.task_id, ti.duration FROM task_instance ti JOIN dag_run r "
+                           "ON r.dag_id = ti.dag_id AND r.run_id = ti.run_id "
+                           f"WHERE ti.duration IS NOT NULL AND r.id > {int(after)} ORDER BY r.id"))
+    return {label: float(rows[task]) for label, task in tasks.items() if task in rows}

@@ -5,15 +5,20 @@ same bytes. No dbt build and no Airflow here (``make bench`` times those); no ti
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+from dataclasses import asdict
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from bench.__main__ import main as bench_main
 from bench.increment import HOURLY_MESSAGES, write_hourly_increment
-from bench.run import _generate
+from bench.machine import describe
+from bench.report import render
+from bench.run import ScaleResult, _generate
 from core import warehouse
 from core.settings import Settings
 from ingestion import cbs
@@ -121,3 +126,49 @@ def test_the_increment_loads_as_new_messages_late_replies_and_a_redelivered_page
         assert texts[written["redelivered"]].startswith(texts[written["redelivered_from"]])
     finally:
         con.close()
+
+
+def test_the_results_file_has_the_hourly_increments_against_their_targets(tmp_path: Path) -> None:
+    """The increments' table (both scales, the target of each, the full run's peak beside the increment's), a
+    failed measurement named below it, and a results JSON that renders again (``--from-json``)."""
+    def increment(hour: int, seconds: float, reason: str | None) -> dict:
+        return {"hour": hour, "messages": 2000, "late_replies": 100, "copies": 950, "files": 230,
+                "redelivered": "x_api/2025/a/mentions-0001-redelivered-20251230T0800Z.json", "seconds": seconds,
+                "ok": True, "peak_rss_mb": 612.0, "dags": {"dialoog_transform": seconds - 4},
+                "tasks": {"load social": 2.5, "dbt build": 6.25, "validation (mart suites)": 1.0, "publish": 0.5},
+                "plan_mode": reason and reason.split(":")[0], "plan_reason": reason}
+
+    one = ScaleResult(scale=1, pipeline_peak_rss_mb=900.0, increments=[
+        increment(0, 14.04, "incremental: 230 new file(s) since 2026-01-01 10:00:00 UTC: x_api 120"),
+        increment(1, 13.0, None)])
+    ten = ScaleResult(scale=10, pipeline_peak_rss_mb=1400.0, increments=[
+        {"hour": 0, "ok": False, "error": "ValueError: no X API or | no Facebook Graph account\nactive"}])
+    text = render([one, ten, ScaleResult(scale=0.5)], describe())
+
+    assert "### Hourly increment" in text
+    assert ("| 1 | 0 | 2,000 | 100 | 230 | 2.5 | 6.2 | 1.0 | 0.5 | **14.0** | 20 | 612 | 900 | "
+            "incremental: 230 new file(s) since 2026-01-01 10:00:00 UTC: x_api 120 |") in text
+    assert "| 1 | 1 | 2,000 | 100 | 230 | 2.5 | 6.2 | 1.0 | 0.5 | **13.0** | 20 | 612 | 900 | not recorded |" in text
+    assert "Scale 10, hour 0: NOT measured: ValueError: no X API or / no Facebook Graph account active" in text
+    assert render([ScaleResult(scale=1)], describe()).count("Hourly increment") == 0
+
+    out = tmp_path / "benchmarks.md"
+    saved = tmp_path / "bench.json"
+    saved.write_text(json.dumps({"machine": describe(), "results": [asdict(one), asdict(ten)]}), encoding="utf-8")
+    assert bench_main(["--from-json", str(saved), "--out", str(out)]) == 0
+    assert "| **14.0** | 20 |" in out.read_text(encoding="utf-8")
+
+
+def test_the_increment_is_on_by_default_and_can_be_left_out(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """``--no-increment`` reaches each scale's run; without it the increments are measured."""
+    asked: list[bool] = []
+
+    def run_scale(scale, workdir, formats, methods, pipeline, dashboards, landing, increment):  # noqa: ANN001, ANN202
+        asked.append(increment)
+        return ScaleResult(scale=scale)
+
+    monkeypatch.setattr("bench.__main__.run_scale", run_scale)
+    out = tmp_path / "benchmarks.md"
+    assert bench_main(["--scale", "0.01", "--out", str(out), "--workdir", str(tmp_path)]) == 0
+    assert bench_main(["--scale", "0.01", "--out", str(out), "--workdir", str(tmp_path), "--no-increment"]) == 0
+    assert asked == [True, False]
