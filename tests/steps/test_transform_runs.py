@@ -6,6 +6,7 @@ and what the books said meanwhile (the real dbt runs in test_build_killed.py).""
 from __future__ import annotations
 
 import json
+import runpy
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +15,7 @@ import pytest
 
 from core import warehouse
 from core.bookkeeping import ensure_bookkeeping
-from core.settings import Settings
+from core.settings import PROJECT_ROOT, Settings
 from steps import build
 from steps.audit import write_audit_report
 from steps.build import build_warehouse
@@ -143,3 +144,46 @@ def test_the_audit_report_shows_the_current_build(home: Settings, dbt: StandInDb
     row = next(line for line in section.splitlines() if line.startswith(f"| {run['run_id']} |"))
     assert row.startswith(f"| {run['run_id']} | full | 1 | ") and row.endswith(" | built |")
     assert "Why: full: no build yet" in section
+
+
+
+def _transform_dag():
+    """The transform DAG as Airflow parses it."""
+    try:
+        from airflow.dag_processing.dagbag import DagBag
+    except ImportError:  # Airflow 3.0/3.1
+        from airflow.models.dagbag import DagBag
+    return DagBag(dag_folder=str(PROJECT_ROOT / "dags" / "dialoog_transform.py")).dags["dialoog_transform"]
+
+
+def test_the_transform_dag_passes_a_full_refresh_asked_in_its_conf(
+    home: Settings, dbt: StandInDbt, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through the REST API a run's tasks do not see make pipeline's environment: the run's conf (the DAG's
+    full_refresh parameter) reaches the gate and the build; without it, the environment decides."""
+    monkeypatch.syspath_prepend(str(PROJECT_ROOT / "dags"))
+    dag = _transform_dag()
+    assert dag.params["full_refresh"] is False
+    gate, dbt_build = dag.get_task("something_to_build").python_callable, dag.get_task("dbt_build").python_callable
+    _land_file(home, "x_api", "page-1.json")
+    build_warehouse(home)
+    publish_warehouse(home)
+    assert gate(params={"full_refresh": False}) is False  # nothing new
+    assert gate(params={"full_refresh": True}) is True
+    assert dbt_build(params={"full_refresh": True}) == "full: asked for (DIALOOG_FULL_REFRESH=1)"
+    assert dbt.calls[-1][0] == ("build", "--full-refresh")
+    publish_warehouse(home)
+    assert dbt_build(params={"full_refresh": False}).startswith("incremental: no new file since ")
+    publish_warehouse(home)
+    monkeypatch.setenv("DIALOOG_FULL_REFRESH", "1")  # as make pipeline FULL_REFRESH=1 with dag.test()
+    assert gate(params={"full_refresh": False}) is True
+    assert dbt_build(params={"full_refresh": False}).startswith("full: asked for")
+
+
+def test_make_pipeline_asks_the_transform_dag_for_a_full_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    conf = runpy.run_path(str(PROJECT_ROOT / "scripts" / "run_dags.py"))["_conf"]
+    monkeypatch.delenv("DIALOOG_FULL_REFRESH", raising=False)
+    assert conf("dialoog_transform") == {}
+    monkeypatch.setenv("DIALOOG_FULL_REFRESH", "1")
+    assert conf("dialoog_transform") == {"full_refresh": True}
+    assert conf("dialoog_load_social") == {}
