@@ -9,6 +9,7 @@ ones above it in this list):
 - ``records``: what a source is and what its parser yields;
 - ``errors``: a failure's reason, which never quotes the file (docs/security.md);
 - ``landing``: which landed entries are load units and may be read, a unit's key, what a ZIP may unpack to;
+- ``hashes``: the keys of landed files already loaded, remembered by file identity so they are not read again;
 - ``quarantine``: moving a file to the quarantine, and the one place quarantined files and rows are recorded;
 - ``writer``: parsed files into the raw layer, each all or nothing, in Arrow batches;
 - ``unit``: one unit through its parser (a big one in its own transaction), or quarantined;

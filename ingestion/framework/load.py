@@ -17,6 +17,7 @@ import duckdb
 from core.bookkeeping import ensure_bookkeeping
 from core.settings import Settings
 from ingestion.framework.bulk import BulkGroup
+from ingestion.framework.hashes import LandingHashes
 from ingestion.framework.landing import IGNORED, default_discover, literal_path, screen, unit_sha256
 from ingestion.framework.quarantine import quarantine
 from ingestion.framework.records import LINEAGE_COLUMNS, FileRejected, Source, SourceReport
@@ -57,6 +58,7 @@ def load_source(
         ((p, str(p.relative_to(settings.landing)), True) for p in discover(landing)),
     )
     writer = Writer(con, source, load_id, report, settings)
+    writer.hashes = LandingHashes(con, source.name, source.name_is_data)
     group = BulkGroup(writer)
     try:
         for path, label, landed in units:
@@ -73,6 +75,7 @@ def load_source(
     finally:
         group.close()
     writer.flush()
+    writer.hashes.save()
     con.execute(
         """INSERT OR REPLACE INTO dq.loads (load_id, source, started_at, finished_at, files_loaded, files_skipped,
                files_quarantined, rows_loaded, rows_quarantined, files_ignored)

@@ -31,8 +31,11 @@ BATCH_ROWS = 50_000
 
 
 def unit_key(writer: Writer, path: Path, label: str, landed: bool) -> str | None:
-    """The unit's key (:func:`unit_sha256`); None when it cannot be read (then quarantined) or is gone."""
+    """The unit's key (:func:`unit_sha256`); None when it cannot be read (then quarantined) or is gone. A landed
+    file already loaded and unchanged since is not read again (:mod:`ingestion.framework.hashes`)."""
     try:
+        if landed and writer.hashes is not None:
+            return writer.hashes.key(path, label, writer.known)
         return unit_sha256(path, writer.source.name_is_data)
     except FileNotFoundError:
         if not landed:

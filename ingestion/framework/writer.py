@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from core.settings import Settings
 from ingestion.framework.errors import WRITE_ERRORS
+from ingestion.framework.hashes import LandingHashes
 from ingestion.framework.quarantine import quarantine, quarantine_rows
 from ingestion.framework.records import Record, RowRejected, Source, SourceReport
 
@@ -54,6 +55,8 @@ class Writer:
         self.names = list(source.columns)
         # Every hash already registered, read once: one query per load instead of one per file.
         self.known = {row[0] for row in con.execute("SELECT source_sha256 FROM raw._files").fetchall()}
+        # The landed files' remembered hashes (None: every file is hashed from its bytes).
+        self.hashes: LandingHashes | None = None
         self.pending: list[ParsedFile] = []
         self.pending_rows = 0
 
