@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 import stat
 import uuid
 from datetime import UTC, datetime
@@ -50,12 +51,13 @@ def load_source(
     ensure_bookkeeping(con)
     ensure_table(con, source)
     report = SourceReport(source=source.name, load_id=load_id)
-    landing = settings.landing / source.name
+    root = settings.landing
+    landing = root / source.name
     discover = source.discover or default_discover
     # Found as they are loaded (a generator): the first bulk group starts before the walk of the landing ends.
     units = itertools.chain(
         ((p, f"shipped:{source.name}/{p.name}", False) for p in source.shipped),
-        ((p, str(p.relative_to(settings.landing)), True) for p in discover(landing)),
+        ((p, _label(p, root), True) for p in discover(landing)),
     )
     writer = Writer(con, source, load_id, report, settings)
     writer.hashes = LandingHashes(con, source.name, source.name_is_data)
@@ -85,6 +87,14 @@ def load_source(
     )
     log.info(report.summary())
     return report
+
+
+def _label(path: Path, root: Path) -> str:
+    """A landed path's label: its path under the landing zone (``str(path.relative_to(root))``, as text: pathlib's
+    own took a fifth of a load that found nothing new among 33,000 files)."""
+    prefix = os.path.join(root, "")
+    text = str(path)
+    return text[len(prefix):] if text.startswith(prefix) else str(path.relative_to(root))
 
 
 def _admitted(writer: Writer, path: Path, label: str) -> bool:
