@@ -11,12 +11,12 @@ which makes the next plan a full build.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import subprocess
 import sys
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -39,12 +39,13 @@ def dbt_command(*args: str) -> list[str]:
     return [str(dbt), *args, "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT)]
 
 
-def run_dbt(*args: str, settings: Settings | None = None) -> None:
-    """Run dbt in its own process against the build warehouse; its output goes to the task log."""
+def run_dbt(*args: str, settings: Settings | None = None, environment: Mapping[str, str] | None = None) -> None:
+    """Run dbt in its own process against the build warehouse (with ``environment`` added to this process's);
+    its output goes to the task log."""
     settings = settings or get_settings()
     env = {**os.environ, "DIALOOG_WAREHOUSE": str(settings.warehouse_path),
            "DBT_TARGET_PATH": str(settings.home / "dbt" / "target"),
-           "DBT_LOG_PATH": str(settings.home / "dbt" / "logs")}
+           "DBT_LOG_PATH": str(settings.home / "dbt" / "logs"), **(environment or {})}
     command = dbt_command(*args)
     log.info("running %s", " ".join(command))
     process = subprocess.run(command, env=env, cwd=DBT_PROJECT, capture_output=True, text=True, check=False)
@@ -74,13 +75,9 @@ def build_warehouse(settings: Settings | None = None, full_refresh: bool | None 
     finally:
         con.close()  # commits the 'running' row, and dbt needs the file to itself
     log.info("build %s: %s", run_id, plan.reason)
-    if plan.mode == "full":
-        arguments = ("build", "--full-refresh")
-    else:
-        increment_after = plan.increment_after.astimezone(UTC).isoformat()
-        arguments = ("build", "--vars", json.dumps({"increment_after": increment_after}))
+    arguments, environment = dbt_build_for(plan)
     try:
-        run_dbt(*arguments, settings=settings)
+        run_dbt(*arguments, settings=settings, environment=environment)
     except BaseException:  # a dbt failure, or the task stopped (timeout, Ctrl-C): not a build to publish
         try:
             _finish_run(settings, run_id, "failed")
@@ -89,6 +86,21 @@ def build_warehouse(settings: Settings | None = None, full_refresh: bool | None 
         raise
     _finish_run(settings, run_id, "built")
     return plan
+
+
+#: What an incremental build leaves out: the unit tests test the models' code and the seeds are part of it, and
+#: any change to either makes the plan build in full (which runs and loads them); the data tests all run.
+INCREMENTAL_EXCLUDES = ("--exclude-resource-type", "unit_test", "--exclude-resource-type", "seed")
+
+
+def dbt_build_for(plan: BuildPlan) -> tuple[tuple[str, ...], dict[str, str]]:
+    """The dbt command line and environment of a planned build. The increment goes in the environment
+    (``DIALOOG_INCREMENT_AFTER``, read by the models only as they run): a var that changes every hour would make
+    dbt parse the whole project again each time (docs/incremental.md)."""
+    if plan.mode == "full":
+        return ("build", "--full-refresh"), {}
+    increment_after = plan.increment_after.astimezone(UTC).isoformat()
+    return ("build", *INCREMENTAL_EXCLUDES), {"DIALOOG_INCREMENT_AFTER": increment_after}
 
 
 def _finish_run(settings: Settings, run_id: str, outcome: str) -> None:

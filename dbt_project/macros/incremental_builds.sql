@@ -1,6 +1,6 @@
 {#-
     Incremental builds (docs/incremental.md). `steps.build` runs either `dbt build --full-refresh` or
-    `dbt build --vars '{increment_after: <timestamp>}'`: then only what the social message copies loaded after
+    `DIALOOG_INCREMENT_AFTER=<timestamp> dbt build`: then only what the social message copies loaded after
     that moment touch is recomputed. The models of `models/intermediate/increment/` say what that is; each
     incremental model names its set in its config (`touched_model`, the key `touched_key` it is deleted by,
     and `touched_model_key`, the set's column, when it has another name), and the strategy `replace_touched`
@@ -9,18 +9,28 @@
 -#}
 
 {#- The moment after which loaded copies make up this build's increment; none in a full build. From the
-    environment (`DIALOOG_INCREMENT_AFTER`, set by steps.build), not a var: a var that changes every hour makes
-    dbt parse the whole project again (5.5 s instead of 2.9 s), an environment variable only the files using it.
-    The var `increment_after` is read too, for a build run by hand. -#}
+    environment (`DIALOOG_INCREMENT_AFTER`, set by steps.build), read only when dbt executes: a var, or an
+    environment variable read while parsing, that changes every hour makes dbt parse the whole project again
+    (5.5 s instead of 2.9 s here). While parsing it is none; the models declare their refs outside their
+    branches (`-- depends_on:`), so the graph is the same in both kinds of build. -#}
 {% macro increment_after() %}
-    {{ return(var('increment_after', none) or env_var('DIALOOG_INCREMENT_AFTER', '') or none) }}
+    {%- if not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(env_var('DIALOOG_INCREMENT_AFTER', '') or none) }}
 {% endmacro %}
 
 {#- A model's filter to the keys of this build's increment: `where {{ touched_only('message_id') }}`; true in a
-    full build (every key). -#}
+    full build (every key). A key of several columns is a list, as is then the set's `touched_model_key`. -#}
 {% macro touched_only(column, touched_model='int_increment_messages_touched', touched_model_key='message_id') %}
-    {%- if is_incremental() -%}
+    {%- if is_incremental() and column is string -%}
         {{ column }} in (select touched.{{ touched_model_key }} from {{ ref(touched_model) }} as touched)
+    {%- elif is_incremental() -%}
+        {#- a key of several columns: lists of the model's columns and the set's -#}
+        ({{ column | join(', ') }}) in (
+            select {% for key in touched_model_key %}touched.{{ key }}{{ ', ' if not loop.last }}{% endfor %}
+            from {{ ref(touched_model) }} as touched
+        )
     {%- else -%}
         true
     {%- endif -%}
@@ -36,8 +46,15 @@
     {%- set touched = ref(config.require('touched_model')) -%}
     {%- set touched_model_key = config.get('touched_model_key') or key -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    {%- if key is string %}
     delete from {{ arg_dict['target_relation'] }}
     where {{ key }} in (select {{ touched_model_key }} from {{ touched }});
+    {%- else %}
+    {#- a key of several columns (the set has the same column names) #}
+    delete from {{ arg_dict['target_relation'] }} as replaced
+    using {{ touched }} as touched
+    where {% for column in key %}replaced.{{ column }} = touched.{{ column }}{{ ' and ' if not loop.last }}{% endfor %};
+    {%- endif %}
     insert into {{ arg_dict['target_relation'] }} ({{ columns }})
     select {{ columns }} from {{ arg_dict['temp_relation'] }}
 {% endmacro %}

@@ -1,13 +1,14 @@
 """Incremental builds give the marts a full rebuild gives (issue [incremental], docs/incremental.md).
 
-The hand-made scenario (tests/fixtures/warehouse) is loaded and built in full; then increments land one after
-another, each loaded with the real loaders and built incrementally (`DIALOOG_INCREMENT_AFTER`: only what the
-copies loaded since the previous build touch is recomputed). After every increment a copy of the same
-warehouse is rebuilt in full, and every mart of the two must be equal row for row (`EXCEPT ALL` both ways,
-so a duplicate row counts too). The increments are the cases the incremental models must get right: new
-messages, a late reply that becomes an old question's first reply, a file re-delivered with an edited message
-(a question that stops being one), a reply that arrives before the message it answers, and a parent that
-arrives later and moves the replies below it into another thread.
+The hand-made scenario (tests/fixtures/warehouse) is loaded, built and published; then increments land one after
+another, each loaded with the real loaders, built as the transform builds (`steps.build.build_warehouse`: the plan
+chooses full or incremental) and published. After every increment a copy of the same warehouse is rebuilt in
+full, and every mart of the two must be equal row for row (`EXCEPT ALL` both ways, so a duplicate row counts too).
+The increments are the cases the incremental models must get right: new messages, a late reply that becomes an
+old question's first reply, a file re-delivered with an edited message (a question that stops being one), a reply
+that arrives before the message it answers, and a parent that arrives later and moves the replies below it into
+another thread; then the changes that must rebuild in full: the channel registry, a merger taking effect, the
+classifier's rules; and increments again after those.
 """
 
 from __future__ import annotations
@@ -16,14 +17,15 @@ import copy
 import json
 import shutil
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from core.settings import Settings
-from steps.build import run_dbt
+from steps import plan
+from steps.build import build_warehouse, run_dbt
+from steps.publish import publish_warehouse
 from tests.conftest import FIXTURES
 from tests.dbt.conftest import load_clean, query_rows
 
@@ -108,7 +110,53 @@ def parent_arrives(landing: Path) -> None:
     ])
 
 
-INCREMENTS = (new_messages, late_reply, redelivered_with_an_edit, reply_before_its_parent, parent_arrives)
+def registry_change(landing: Path) -> None:
+    """A second registry file adds Zwolle's Facebook page: a new channel changes which messages are by or to a
+    municipality, so every message must be looked at again (a full build)."""
+    (landing / "channels" / "kanalenregister-2026.csv").write_text(
+        "gm_code,platform,account_id,handle,theme,active_from,active_to\n"
+        "GM0193,facebook,104500000000193,gemeentezwolle,algemeen,2014-01-01,\n", encoding="utf-8")
+
+
+def merger(landing: Path) -> None:
+    """Zwolle merges into a neighbour: every question's current municipality may change (a full build)."""
+    folder = landing / "cbs_herindelingen"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "herindelingen-2026.csv").write_text(
+        "datum_ingang,oude_gm_code,oude_naam,nieuwe_gm_code,nieuwe_naam\n"
+        "2026-01-01,GM0193,Zwolle,GM0175,Ommen\n", encoding="utf-8")
+
+
+def classifier_rules_change(patch: pytest.MonkeyPatch) -> None:
+    """The classifier's rules (dbt seeds, its Python) are part of the code the marts are built with: a change gives
+    another code version, and the plan builds in full."""
+    changed = plan.code_version() + "-rules-changed"
+    patch.setattr(plan, "code_version", lambda: changed)
+
+
+def more_messages(landing: Path) -> None:
+    """After the full builds, increments again: a new question to Amsterdam, answered."""
+    question = tweet("600000000000000901", "900004", "2015-06-01T08:00:00.000Z",
+                     "@amsterdam Hoe vraag ik een parkeervergunning aan?")
+    reply = tweet("600000000000000902", "115533001", "2015-06-01T08:20:00.000Z",
+                  "@dirk_m Via de website, kijk op amsterdam.nl/parkeren", replied_to="600000000000000901",
+                  conversation_id="600000000000000901", in_reply_to_user_id="900004")
+    users = [*USERS, {"id": "115533001", "username": "amsterdam", "name": "amsterdam"}]
+    write_json(landing / "x_api" / "2015" / "amsterdam" / "mentions-h09.json", x_page([question, reply], users))
+
+
+#: Each step: what lands (or changes), the families to load, and the build the plan must choose.
+STEPS = (
+    (new_messages, ("social",), "incremental"),
+    (late_reply, ("social",), "incremental"),
+    (redelivered_with_an_edit, ("social",), "incremental"),
+    (reply_before_its_parent, ("social",), "incremental"),
+    (parent_arrives, ("social",), "incremental"),
+    (registry_change, ("channels",), "full"),
+    (merger, ("cbs",), "full"),
+    (classifier_rules_change, (), "full"),
+    (more_messages, ("social",), "incremental"),
+)
 
 
 def write_json(path: Path, body: dict) -> None:
@@ -121,19 +169,12 @@ def write_webcare(path: Path, rows: list[str]) -> None:
     path.write_text(WEBCARE_HEADER + "\n".join(rows) + "\n", encoding="utf-8")
 
 
-def loaded_until(settings: Settings) -> datetime:
-    return query_rows(settings.warehouse_path, "SELECT max(loaded_at) AS until FROM raw._files")[0]["until"]
-
-
-def build(settings: Settings, patch: pytest.MonkeyPatch, after: datetime | None) -> None:
-    """dbt build as steps.build runs it: in full, or incrementally after a load time."""
-    if after is None:
-        patch.delenv("DIALOOG_INCREMENT_AFTER", raising=False)
-        run_dbt("build", "--full-refresh", settings=settings)
-    else:
-        patch.setenv("DIALOOG_INCREMENT_AFTER", after.isoformat())
-        run_dbt("build", settings=settings)
-        patch.delenv("DIALOOG_INCREMENT_AFTER")
+def full_rebuild_of(incremental: Settings, full: Settings) -> None:
+    """A copy of the incremental home's warehouse (the same raw rows), built in full."""
+    shutil.rmtree(full.home, ignore_errors=True)
+    full.warehouse_path.parent.mkdir(parents=True)
+    shutil.copy2(incremental.warehouse_path, full.warehouse_path)
+    run_dbt("build", "--full-refresh", settings=full)
 
 
 def differences(incremental: Path, full: Path) -> dict[str, tuple[int, int]]:
@@ -163,6 +204,7 @@ def differences(incremental: Path, full: Path) -> dict[str, tuple[int, int]]:
 def homes(tmp_path: Path) -> Iterator[tuple[Settings, Settings, pytest.MonkeyPatch]]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DIALOOG_CITIZEN_KEY", KEY)
+        patch.delenv("DIALOOG_FULL_REFRESH", raising=False)
         incremental, full = Settings(home=tmp_path / "incremental"), Settings(home=tmp_path / "full")
         patch.setenv("DIALOOG_HOME", str(incremental.home))
         shutil.copytree(LANDING, incremental.landing)
@@ -173,19 +215,55 @@ def test_each_increment_gives_the_marts_of_a_full_rebuild(homes: tuple[Settings,
                                                            ) -> None:
     incremental, full, patch = homes
     load_clean(incremental)
-    build(incremental, patch, after=None)
-    for increment in INCREMENTS:
-        after = loaded_until(incremental)
-        increment(incremental.landing)
-        load_clean(incremental, ("social",))
-        assert loaded_until(incremental) > after, f"{increment.__name__} loaded nothing"
-        build(incremental, patch, after=after)
-        touched = query_rows(incremental.warehouse_path,
-                             "SELECT count(*) AS n FROM intermediate.int_increment_questions")[0]["n"]
-        assert touched, f"{increment.__name__}: the incremental build recomputed no question"
-        # the same inputs, built in full
-        shutil.rmtree(full.home, ignore_errors=True)
-        full.warehouse_path.parent.mkdir(parents=True)
-        shutil.copy2(incremental.warehouse_path, full.warehouse_path)
-        build(full, patch, after=None)
-        assert differences(incremental.warehouse_path, full.warehouse_path) == {}, increment.__name__
+    assert build_warehouse(incremental).mode == "full"
+    publish_warehouse(incremental)
+    for step, families, mode in STEPS:
+        if families:
+            step(incremental.landing)
+            load_clean(incremental, families)
+        else:
+            step(patch)
+        built = build_warehouse(incremental)
+        assert built.mode == mode, (step.__name__, built.reason)
+        publish_warehouse(incremental)
+        if mode == "incremental":
+            touched = query_rows(incremental.warehouse_path,
+                                 "SELECT count(*) AS n FROM intermediate.int_increment_questions")[0]["n"]
+            assert touched, f"{step.__name__}: the incremental build recomputed no question"
+        full_rebuild_of(incremental, full)
+        assert differences(incremental.warehouse_path, full.warehouse_path) == {}, step.__name__
+
+
+def test_the_data_tests_of_an_incremental_build_read_its_rows_and_fail_on_them(
+        homes: tuple[Settings, Settings, pytest.MonkeyPatch]) -> None:
+    """In an incremental build dbt's data tests read only the rows the build wrote (macros/get_where_subquery.sql):
+    a duplicate of a message the build wrote fails the uniqueness test, a duplicate of a message it did not
+    write is left to the build that wrote it (which was tested and published)."""
+    incremental, _, patch = homes
+    load_clean(incremental)
+    build_warehouse(incremental)
+    publish_warehouse(incremental)
+    new_messages(incremental.landing)
+    load_clean(incremental, ("social",))
+    assert build_warehouse(incremental).mode == "incremental"
+    [run] = query_rows(incremental.warehouse_path, "SELECT increment_after FROM dq.transform_runs "
+                                                   "ORDER BY started_at DESC LIMIT 1")
+    patch.setenv("DIALOOG_INCREMENT_AFTER", run["increment_after"].isoformat())
+    test_unique = ("test", "-s", "unique_int_messages_deduplicated_message_id")
+    run_dbt(*test_unique, settings=incremental)  # passes as built
+
+    def duplicate(message_id: str) -> None:
+        con = duckdb.connect(f"{incremental.warehouse_path}.scratch")
+        try:
+            con.execute("INSERT INTO intermediate.int_messages_deduplicated "
+                        "SELECT * FROM intermediate.int_messages_deduplicated WHERE message_id = ?", [message_id])
+        finally:
+            con.close()
+
+    duplicate("x:450072413598646272")  # a 2014 question the increment did not touch
+    run_dbt(*test_unique, settings=incremental)
+    with pytest.raises(RuntimeError, match="dbt test"):  # a full build's tests read every row
+        run_dbt(*test_unique, settings=incremental, environment={"DIALOOG_INCREMENT_AFTER": ""})
+    duplicate("x:600000000000000101")  # the increment's new question
+    with pytest.raises(RuntimeError, match="dbt test"):
+        run_dbt(*test_unique, settings=incremental)

@@ -5,7 +5,6 @@ and what the books said meanwhile (the real dbt runs in test_build_killed.py).""
 
 from __future__ import annotations
 
-import json
 import runpy
 from datetime import datetime
 from typing import Any
@@ -38,11 +37,12 @@ class StandInDbt:
 
     def __init__(self, home: Settings) -> None:
         self.home = home
-        self.calls: list[tuple[tuple[str, ...], list[dict[str, Any]]]] = []
+        self.calls: list[tuple[tuple[str, ...], list[dict[str, Any]], dict[str, str]]] = []
         self.fail = False
 
-    def __call__(self, *args: str, settings: Settings | None = None) -> None:
-        self.calls.append((args, _transform_runs(self.home.warehouse_path)))
+    def __call__(self, *args: str, settings: Settings | None = None, environment: dict[str, str] | None = None
+                 ) -> None:
+        self.calls.append((args, _transform_runs(self.home.warehouse_path), dict(environment or {})))
         if self.fail:
             raise RuntimeError("dbt build failed (exit 1); see the dbt lines above")
         con = warehouse.connect(self.home)
@@ -74,7 +74,7 @@ def _land_file(home: Settings, source: str, name: str) -> None:
 
 def test_a_build_is_booked_running_then_built_then_published(home: Settings, dbt: StandInDbt) -> None:
     plan = build_warehouse(home)
-    [(arguments, during)] = dbt.calls
+    [(arguments, during, _)] = dbt.calls
     assert arguments == ("build", "--full-refresh") and plan.reason == "full: no build yet"
     [running] = during  # what the books said while dbt ran: committed before it started
     assert running["outcome"] == "running" and running["finished_at"] is None
@@ -101,9 +101,9 @@ def test_after_a_publish_the_next_build_takes_in_new_social_files(home: Settings
     _land_file(home, "webcare_csv", "export.csv")
     plan = build_warehouse(home)
     assert plan.mode == "incremental" and plan.new_files == {"x_api": 1, "webcare_csv": 1}
-    arguments = dbt.calls[-1][0]
-    assert arguments[:2] == ("build", "--vars")
-    increment_after = datetime.fromisoformat(json.loads(arguments[2])["increment_after"])
+    arguments, _, environment = dbt.calls[-1]
+    assert arguments == ("build", *build.INCREMENTAL_EXCLUDES)  # no var: it would make dbt parse everything again
+    increment_after = datetime.fromisoformat(environment["DIALOOG_INCREMENT_AFTER"])
     assert increment_after == first["loaded_until"] and increment_after.utcoffset().total_seconds() == 0
     second = _transform_runs(home.warehouse_path)[1]
     assert (second["mode"], second["new_files"], second["outcome"]) == ("incremental", 2, "built")

@@ -1,7 +1,7 @@
 -- The messages whose thread, channel or question decision this build recomputes: the changed messages
 -- and every reply below them (a new parent can give a reply its thread, or the channel it is addressed
--- to), with the thread each had in the previous build (`previous_thread_id`, read before
--- int_messages_addressed replaces them), so questions can be recomputed in the threads they leave too.
+-- to), with the thread, channel and day each had in the previous build (`previous_*`, read before
+-- int_messages_addressed replaces them), so questions and channel days they leave are recomputed too.
 -- Empty in a full build.
 -- depends_on: {{ ref('int_increment_messages_changed') }}, {{ ref('int_messages_deduplicated') }}
 {%- set previous = previous_build_of('int_messages_addressed') %}
@@ -27,9 +27,13 @@
     select
         touched.message_id,
         {% if previous is not none -%}
-            previous.thread_id as previous_thread_id
+            previous.thread_id as previous_thread_id,
+            previous.channel_id as previous_channel_id,
+            previous.local_date as previous_local_date
         {%- else -%}
-            null::varchar as previous_thread_id
+            null::varchar as previous_thread_id,
+            null::varchar as previous_channel_id,
+            null::date as previous_local_date
         {%- endif %}
     from touched
     {% if previous is not none -%}
@@ -38,6 +42,8 @@
 {% else %}
     select
         null::varchar as message_id,
-        null::varchar as previous_thread_id
+        null::varchar as previous_thread_id,
+        null::varchar as previous_channel_id,
+        null::date as previous_local_date
     where false
 {% endif %}

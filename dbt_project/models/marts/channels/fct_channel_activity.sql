@@ -1,5 +1,16 @@
 -- One row per channel and Dutch local day with any message by or to it: what the channel posted, how
 -- often it replied, and what it received.
+-- Incremental: a build recomputes the channel days of the touched messages (int_increment_channel_days).
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='replace_touched',
+        on_schema_change='fail',
+        touched_model='int_increment_channel_days',
+        touched_key=['channel_id', 'activity_date']
+    )
+}}
+-- depends_on: {{ ref('int_increment_channel_days') }}
 with messages as (
     select
         messages.channel_id,
@@ -11,7 +22,13 @@ with messages as (
     from {{ ref('int_messages_addressed') }} as messages
     left join {{ ref('int_questions_identified') }} as questions
         on messages.message_id = questions.question_id
-    where messages.channel_id is not null
+    where
+        messages.channel_id is not null
+        and {{ touched_only(
+            ['messages.channel_id', 'messages.local_date'],
+            'int_increment_channel_days',
+            ['channel_id', 'activity_date']
+        ) }}
 )
 
 select
