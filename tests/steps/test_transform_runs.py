@@ -102,7 +102,7 @@ def test_after_a_publish_the_next_build_takes_in_new_social_files(home: Settings
     plan = build_warehouse(home)
     assert plan.mode == "incremental" and plan.new_files == {"x_api": 1, "webcare_csv": 1}
     arguments, _, environment = dbt.calls[-1]
-    assert arguments == ("build", *build.INCREMENTAL_EXCLUDES)  # no var: it would make dbt parse everything again
+    assert arguments == ("build", *build.INCREMENTAL_SELECTION)  # no var: it would make dbt parse everything again
     increment_after = datetime.fromisoformat(environment["DIALOOG_INCREMENT_AFTER"])
     assert increment_after == first["loaded_until"] and increment_after.utcoffset().total_seconds() == 0
     second = _transform_runs(home.warehouse_path)[1]
