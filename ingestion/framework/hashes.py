@@ -33,6 +33,7 @@ every landed file again. The table is a cache, never a record: the raw layer's l
 
 from __future__ import annotations
 
+import logging
 import os
 import stat
 import time
@@ -42,6 +43,8 @@ import duckdb
 import pyarrow as pa
 
 from ingestion.framework.landing import unit_sha256
+
+log = logging.getLogger(__name__)
 
 #: The cache table (schema ``raw``: the build warehouse's private part; it never reaches the published copy).
 TABLE = "raw._landing_hashes"
@@ -103,6 +106,7 @@ class LandingHashes:
         """Remember this load's settled hashes and forget the files that are no longer landed, in one transaction.
         Unchanged entries are not written again. (No primary key: one writer keeps a path once, by deleting its
         entry before inserting the new one.)"""
+        log.debug("%s: %d landed file(s) unchanged since they were hashed, not read again", self.source, self.reused)
         gone = [label for label in self.remembered if label not in self.seen]
         changed = {label: entry for label, entry in self.fresh.items() if self.remembered.get(label) != entry}
         if not gone and not changed:
