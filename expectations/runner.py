@@ -6,6 +6,14 @@ The API other code calls (from Airflow tasks, after a load or a dbt build)::
     log.info(outcome.summary())
     outcome.raise_for_fatal()   # fails the task, so nothing is published
 
+A step that runs several suites renders their Data Docs once, after the last (each rebuild renders the index
+again)::
+
+    docs = DataDocsBatch(settings)
+    for ...:
+        outcome = run_suite(con, suite, df, settings=settings, load_id=load_id, data_docs=docs)
+    docs.build(con)
+
 A big load is passed as an iterable of DataFrames, each holding whole source files
 (:func:`expectations.suites.load_chunks`), so memory stays bounded by the chunk size: every rule of such a
 suite must declare how it can be checked in chunks (:data:`expectations.model.Chunking`); a rule is
@@ -28,7 +36,7 @@ import statistics
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
@@ -54,11 +62,45 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
-    "FAILING_KEYS_SAMPLE", "SEVERITIES", "Chunking", "FatalRuleFailed", "FromRows", "Rule", "RuleResult",
-    "Severity", "Suite", "SuiteOutcome", "VolumeCheck", "run_suite", "volume_baseline", "volume_rule",
+    "FAILING_KEYS_SAMPLE", "SEVERITIES", "Chunking", "DataDocsBatch", "FatalRuleFailed", "FromRows", "Rule",
+    "RuleResult", "Severity", "Suite", "SuiteOutcome", "VolumeCheck", "run_suite", "volume_baseline", "volume_rule",
 ]
 
 log = logging.getLogger(__name__)
+
+
+class DataDocsBatch:
+    """Validation runs whose Data Docs pages are rendered together by :meth:`build`, with the index once.
+
+    A Data Docs build renders the pages asked for and then the index over every stored result, so building per
+    suite rendered the index once per suite. Until :meth:`build` runs, the runs' pages (named in ``dq`` and in
+    their outcomes) do not exist yet; a failed build takes them out of ``dq`` again.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._pending: list[tuple[str, Any]] = []  # (dq run id, expectations._gx.StoredResult)
+
+    def add(self, run_id: str, stored: Any) -> None:
+        """A run stored in ``dq`` whose page the next :meth:`build` renders."""
+        self._pending.append((run_id, stored))
+
+    def build(self, con: duckdb.DuckDBPyConnection) -> str | None:
+        """Render the pending runs' pages, their suites' pages and the index (nothing when none is pending).
+        None when built (or nothing to build), else why not: then ``dq`` names no page for those runs."""
+        if not self._pending:
+            return None
+        from expectations import _gx
+
+        pending, self._pending = self._pending, []
+        error = _gx.build_docs(self.settings, [stored for _, stored in pending])
+        if error is not None:
+            run_ids = [run_id for run_id, _ in pending]
+            log.warning("Data Docs not rebuilt for %s: %s", ", ".join(run_ids), error)
+            store.forget_data_docs_pages(con, run_ids)
+        else:
+            log.info("Data Docs rebuilt for %d validation run(s): %s", len(pending), _gx.docs_dir(self.settings))
+        return error
 
 
 def volume_baseline(
@@ -127,8 +169,10 @@ def run_suite(
     source_file: str | None = None,
     source_sha256: str | None = None,
     table_rows: int | None = None,
+    data_docs: DataDocsBatch | None = None,
 ) -> SuiteOutcome:
-    """Validate a DataFrame with a suite, store the run in ``dq`` and rebuild the Data Docs.
+    """Validate a DataFrame with a suite, store the run in ``dq`` and rebuild the Data Docs (with ``data_docs``
+    later, for the whole batch: :meth:`DataDocsBatch.build`).
 
     ``df`` may instead be an iterable of DataFrames that each hold whole source files (at least one, all
     with the same columns) when the suite is :attr:`Suite.chunkable`: the outcome is the one the rows
@@ -155,7 +199,8 @@ def run_suite(
     rules = suite.rules + ((volume,) if volume is not None and table_rows is None else ())
     chunks = [df] if isinstance(df, pd.DataFrame) else df
     key_columns = (*suite.key_columns, *LINEAGE_KEY_COLUMNS)
-    validation = _gx.validate(settings, suite, rules, chunks, key_columns, run_name=load_id)
+    validation = _gx.validate(settings, suite, rules, chunks, key_columns, run_name=load_id,
+                              build=data_docs is None)
     results = validation.results
     if volume is not None and table_rows is not None:
         results += (_table_count_result(volume, table_rows),)
@@ -174,6 +219,8 @@ def run_suite(
         data_docs_error=validation.docs_error,
     )
     store.write_outcome(con, outcome)
+    if data_docs is not None:
+        data_docs.add(run_id, validation.stored)
     if outcome.data_docs_error:
         log.warning("Data Docs not rebuilt for %s: %s", outcome.run_id, outcome.data_docs_error)
     return outcome

@@ -51,6 +51,12 @@ def write_outcome(con: duckdb.DuckDBPyConnection, outcome: SuiteOutcome) -> None
     )  # fmt: skip
 
 
+def forget_data_docs_pages(con: duckdb.DuckDBPyConnection, run_ids: Sequence[str]) -> None:
+    """Name no Data Docs page for these runs: their batch's Data Docs build failed, so the pages do not exist."""
+    con.execute("UPDATE dq.validation_runs SET data_docs_page = NULL WHERE run_id IN (SELECT unnest(?))",
+                [list(run_ids)])
+
+
 def _rule_row(outcome: SuiteOutcome, result: RuleResult) -> list[Any]:
     return [
         outcome.run_id,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import duckdb
 
@@ -16,6 +17,9 @@ from core.bookkeeping import ensure_bookkeeping
 from core.settings import Settings, get_settings
 from expectations.model import FatalRuleFailed, SuiteOutcome
 from ingestion.framework import Source, SourceReport, ensure_table, load_source, undo_load
+
+if TYPE_CHECKING:
+    from expectations.runner import DataDocsBatch
 
 __all__ = ["FAMILIES", "FatalRuleFailed", "anything_new", "check_load", "ensure_raw_tables", "load_family"]
 
@@ -62,29 +66,39 @@ def load_family(family: str, settings: Settings | None = None) -> list[SourceRep
     A load whose ``fatal`` rule fails is taken back out of the raw layer and its failing files are
     quarantined with the rule as reason; after the other sources loaded, :class:`FatalRuleFailed` is raised
     so the run fails and nothing is published. Returns one report per source.
+
+    The Data Docs of the family's checks are rendered once, after the last source (with the index once).
     """
+    from expectations.runner import DataDocsBatch  # imports no Great Expectations
+
     settings = settings or get_settings()
     reports, fatal = [], []
+    docs = DataDocsBatch(settings)
     con = warehouse.connect(settings)
     try:
         for source in FAMILIES[family](con):
             report = load_source(con, source, settings)
             reports.append(report)
             if report.files_loaded:
-                outcome = check_load(con, source, settings, report)
+                outcome = check_load(con, source, settings, report, data_docs=docs)
                 if outcome is not None and outcome.fatal_failures:
                     fatal.append(outcome)
     finally:
-        con.close()
+        try:
+            docs.build(con)  # also after a failure: the checks that ran are stored and get their pages
+        finally:
+            con.close()
     for outcome in fatal:
         outcome.raise_for_fatal()
     return reports
 
 
 def check_load(
-    con: duckdb.DuckDBPyConnection, source: Source, settings: Settings, report: SourceReport
+    con: duckdb.DuckDBPyConnection, source: Source, settings: Settings, report: SourceReport,
+    data_docs: DataDocsBatch | None = None,
 ) -> SuiteOutcome | None:
-    """Validate the rows of one load; undo the load and quarantine the failing files on a fatal rule."""
+    """Validate the rows of one load; undo the load and quarantine the failing files on a fatal rule. With
+    ``data_docs`` its Data Docs page is rendered when that batch is built, else now."""
     from expectations.runner import run_suite  # Great Expectations loads here, not when a DAG file is parsed
     from expectations.suites import load_rows, load_suite
 
@@ -92,7 +106,7 @@ def check_load(
     if suite is None:
         return None
     rows = load_rows(con, suite, source.name, source.table, report.load_id)  # chunks of whole files if it can
-    outcome = run_suite(con, suite, rows, settings=settings, load_id=report.load_id)
+    outcome = run_suite(con, suite, rows, settings=settings, load_id=report.load_id, data_docs=data_docs)
     log.info(outcome.summary())
     if outcome.fatal_failures:
         reasons: dict[str, str] = {}
