@@ -25,7 +25,7 @@ import pytest
 from core.settings import Settings
 from steps import plan
 from steps.build import build_warehouse, run_dbt
-from steps.publish import publish_warehouse
+from steps.publish import build_serving_copy, publish_warehouse, serving_increments
 from tests.conftest import FIXTURES
 from tests.dbt.conftest import load_clean, query_rows
 
@@ -225,7 +225,12 @@ def test_each_increment_gives_the_marts_of_a_full_rebuild(homes: tuple[Settings,
             step(patch)
         built = build_warehouse(incremental)
         assert built.mode == mode, (step.__name__, built.reason)
+        assert (serving_increments(incremental) is not None) == (mode == "incremental"), step.__name__
         publish_warehouse(incremental)
+        # the served copy, made from the previous one plus the touched rows, is a copy made from scratch
+        from_scratch = full.home.parent / f"served-{step.__name__}.duckdb"
+        build_serving_copy(incremental, from_scratch)
+        assert differences(incremental.serving_path, from_scratch) == {}, step.__name__
         if mode == "incremental":
             touched = query_rows(incremental.warehouse_path,
                                  "SELECT count(*) AS n FROM intermediate.int_increment_questions")[0]["n"]
