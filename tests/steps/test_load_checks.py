@@ -4,6 +4,7 @@ fatal failure takes the load back out and quarantines the file (issue: data-qual
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -39,6 +40,23 @@ def test_clean_shipped_cbs_loads_pass_every_suite(loaded_cbs: Settings) -> None:
         con.close()
     assert outcomes == {"cbs_gemeenten": "passed", "cbs_herindelingen": "passed", "cbs_bevolking": "passed"}
     assert (loaded_cbs.reports / "data_docs" / "index.html").exists()
+
+
+def test_a_familys_data_docs_show_every_load_checked(loaded_cbs: Settings) -> None:
+    """The family's Data Docs are rendered once, after its last load: every check still has its page, listed in
+    the index."""
+    con = warehouse.connect(loaded_cbs)
+    try:
+        pages = dict(con.execute("SELECT suite, data_docs_page FROM dq.validation_runs").fetchall())
+    finally:
+        con.close()
+    docs = loaded_cbs.reports / "data_docs"
+    index = (docs / "index.html").read_text(encoding="utf-8")
+    assert set(pages) == {"cbs_gemeenten", "cbs_herindelingen", "cbs_bevolking"}
+    for suite, page in pages.items():
+        assert page is not None and Path(page).is_file(), suite
+        assert Path(page).relative_to(docs).as_posix() in index, suite
+        assert (docs / "expectations" / f"{suite}.html").is_file(), suite
 
 
 def test_duplicate_ids_in_one_file_are_fatal_and_the_load_is_undone(loaded_cbs: Settings) -> None:
