@@ -8,7 +8,8 @@ The increments are the cases the incremental models must get right: new messages
 old question's first reply, a file re-delivered with an edited message (a question that stops being one), a reply
 that arrives before the message it answers, and a parent that arrives later and moves the replies below it into
 another thread; then the changes that must rebuild in full: the channel registry, a merger taking effect, the
-classifier's rules; and increments again after those.
+classifier's rules; and increments again after those. Last, the data tests of that incremental build are shown to
+read the rows it wrote: a duplicate it wrote fails them.
 """
 
 from __future__ import annotations
@@ -237,25 +238,19 @@ def test_each_increment_gives_the_marts_of_a_full_rebuild(homes: tuple[Settings,
             assert touched, f"{step.__name__}: the incremental build recomputed no question"
         full_rebuild_of(incremental, full)
         assert differences(incremental.warehouse_path, full.warehouse_path) == {}, step.__name__
+    data_tests_read_the_rows_the_build_wrote(incremental, new_question="x:600000000000000901")
 
 
-def test_the_data_tests_of_an_incremental_build_read_its_rows_and_fail_on_them(
-        homes: tuple[Settings, Settings, pytest.MonkeyPatch]) -> None:
+def data_tests_read_the_rows_the_build_wrote(incremental: Settings, new_question: str) -> None:
     """In an incremental build dbt's data tests read only the rows the build wrote (macros/get_where_subquery.sql):
     a duplicate of a message the build wrote fails the uniqueness test, a duplicate of a message it did not
-    write is left to the build that wrote it (which was tested and published)."""
-    incremental, _, patch = homes
-    load_clean(incremental)
-    build_warehouse(incremental)
-    publish_warehouse(incremental)
-    new_messages(incremental.landing)
-    load_clean(incremental, ("social",))
-    assert build_warehouse(incremental).mode == "incremental"
-    [run] = query_rows(incremental.warehouse_path, "SELECT increment_after FROM dq.transform_runs "
+    write is left to the build that wrote it (which was tested and published), and a full build's test finds it."""
+    [run] = query_rows(incremental.warehouse_path, "SELECT mode, increment_after FROM dq.transform_runs "
                                                    "ORDER BY started_at DESC LIMIT 1")
-    patch.setenv("DIALOOG_INCREMENT_AFTER", run["increment_after"].isoformat())
+    assert run["mode"] == "incremental"
+    increment = {"DIALOOG_INCREMENT_AFTER": run["increment_after"].isoformat()}
     test_unique = ("test", "-s", "unique_int_messages_deduplicated_message_id")
-    run_dbt(*test_unique, settings=incremental)  # passes as built
+    run_dbt(*test_unique, settings=incremental, environment=increment)  # passes as built
 
     def duplicate(message_id: str) -> None:
         con = duckdb.connect(f"{incremental.warehouse_path}.scratch")
@@ -266,9 +261,10 @@ def test_the_data_tests_of_an_incremental_build_read_its_rows_and_fail_on_them(
             con.close()
 
     duplicate("x:450072413598646272")  # a 2014 question the increment did not touch
-    run_dbt(*test_unique, settings=incremental)
+    run_dbt(*test_unique, settings=incremental, environment=increment)
     with pytest.raises(RuntimeError, match="dbt test"):  # a full build's tests read every row
         run_dbt(*test_unique, settings=incremental, environment={"DIALOOG_INCREMENT_AFTER": ""})
-    duplicate("x:600000000000000101")  # the increment's new question
+    duplicate(new_question)  # the increment's new question
     with pytest.raises(RuntimeError, match="dbt test"):
-        run_dbt(*test_unique, settings=incremental)
+        run_dbt(*test_unique, settings=incremental, environment=increment)
+
