@@ -21,5 +21,18 @@ if [ ! -f "$stamp" ]; then
   "$AIRFLOW" db migrate >"$AIRFLOW_HOME/migrate.log" 2>&1 || { tail -20 "$AIRFLOW_HOME/migrate.log"; exit 1; }
   touch "$stamp"
 fi
-# DuckDB allows one writer process: every writing task runs in this one-slot pool.
-"$AIRFLOW" pools set duckdb_writer 1 "One DuckDB writer at a time (loaders and dbt)" >/dev/null
+# DuckDB allows one writer process: every writing task runs in this one-slot pool. Set through Airflow's CLI only
+# when the SQLite metadata DB does not already say one slot: the CLI takes seconds to start, and every hourly
+# `make pipeline` comes here.
+pool_slots="$("$ROOT/.venv/pipeline/bin/python" - "$AIRFLOW__DATABASE__SQL_ALCHEMY_CONN" <<'PY' 2>/dev/null || true
+import sqlite3, sys
+url = sys.argv[1]
+if url.startswith("sqlite:///"):
+    with sqlite3.connect(f"file:{url.removeprefix('sqlite:///')}?mode=ro", uri=True) as db:
+        row = db.execute("SELECT slots FROM slot_pool WHERE pool = 'duckdb_writer'").fetchone()
+        print(row[0] if row else "")
+PY
+)"
+if [ "$pool_slots" != "1" ]; then
+  "$AIRFLOW" pools set duckdb_writer 1 "One DuckDB writer at a time (loaders and dbt)" >/dev/null
+fi
