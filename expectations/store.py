@@ -15,20 +15,6 @@ from core.bookkeeping import ensure_bookkeeping
 if TYPE_CHECKING:
     from expectations.model import RuleResult, SuiteOutcome
 
-def previous_row_counts(
-    con: duckdb.DuckDBPyConnection, suite: str, limit: int, exclude_load_id: str | None = None
-) -> list[int]:
-    """Rows checked by the latest earlier runs of a suite (newest first), skipping empty runs and one load."""
-    ensure_bookkeeping(con)
-    rows = con.execute(
-        """SELECT rows_checked FROM dq.validation_runs
-           WHERE suite = ? AND rows_checked > 0 AND load_id IS DISTINCT FROM ?
-           ORDER BY started_at DESC LIMIT ?""",
-        [suite, exclude_load_id, limit],
-    ).fetchall()
-    return [int(count) for (count,) in rows]
-
-
 def write_outcome(con: duckdb.DuckDBPyConnection, outcome: SuiteOutcome) -> None:
     """Store one validation run and its rule results.
 

@@ -200,13 +200,6 @@ def publish_warehouse(settings: Settings | None = None) -> dict[str, int]:
     return publish(settings, until, code_version())  # nothing loads meanwhile: this task holds the writer slot
 
 
-def last_publish(con: duckdb.DuckDBPyConnection) -> tuple[datetime | None, str | None]:
-    """Up to which load time, and with which code version, the last published build was made."""
-    row = con.execute("SELECT loaded_until, code_version FROM dq.builds WHERE outcome = 'published' "
-                      "ORDER BY built_at DESC LIMIT 1").fetchone()
-    return (row[0], row[1]) if row else (None, None)
-
-
 def publish(settings: Settings, loaded_until: datetime | None, code_version: str) -> dict[str, int]:
     """Build the serving file aside, record it, swap it in, confirm the record (see the module's docstring).
 
