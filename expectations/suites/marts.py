@@ -279,12 +279,6 @@ def mart_checks(con: duckdb.DuckDBPyConnection, mode: str | None = None) -> Iter
         yield mart_check(con, factory(con), table, mode)
 
 
-def mart_frames(con: duckdb.DuckDBPyConnection) -> Iterator[tuple[Suite, pd.DataFrame]]:
-    """Each mart suite with every row of its mart, whatever the last build was."""
-    for check in mart_checks(con, mode="full"):
-        yield check.suite, check.frame
-
-
 def mart_check(con: duckdb.DuckDBPyConnection, suite: Suite, table: str, mode: str) -> MartCheck:
     """The rows ``suite`` reads from ``table``: all of them, or after an incremental build only the recomputed
     ones and those the whole-table rules find (:func:`changed_rows_query`)."""

@@ -7,7 +7,7 @@ import pytest
 
 from core.settings import Settings
 from expectations.runner import run_suite
-from expectations.suites.marts import mart_frames
+from expectations.suites.marts import mart_checks
 
 
 @pytest.fixture
@@ -45,9 +45,9 @@ def marts(home: Settings) -> duckdb.DuckDBPyConnection:
 
 def test_mart_suites_report_exactly_the_broken_rows(home: Settings, marts: duckdb.DuckDBPyConnection) -> None:
     found = {}
-    for suite, frame in mart_frames(marts):
-        outcome = run_suite(marts, suite, frame, settings=home, load_id="marts-test")
-        found[suite.name] = (outcome.fatal_failures, outcome.error_failures)
+    for check in mart_checks(marts, mode="full"):
+        outcome = run_suite(marts, check.suite, check.frame, settings=home, load_id="marts-test")
+        found[check.suite.name] = (outcome.fatal_failures, outcome.error_failures)
     assert found == {
         "fct_questions": ([], ["channel_in_dim_channel"]),
         "rpt_municipality_year": ([], []),
