@@ -39,6 +39,8 @@ SOCIAL_MESSAGE_SOURCES: frozenset[str] = frozenset(source.name for source in SOC
 
 #: The environment variable that asks for a full build (``make pipeline FULL_REFRESH=1`` sets it).
 FULL_REFRESH_VARIABLE = "DIALOOG_FULL_REFRESH"
+#: The reason of a full build that was asked for: the plan cannot tell which of the two ways asked.
+ASKED_REASON = f"full: asked for ({FULL_REFRESH_VARIABLE}=1 or the DAG run's conf full_refresh)"
 
 
 def code_version() -> str:
@@ -130,7 +132,7 @@ def plan_with(con: duckdb.DuckDBPyConnection, settings: Settings, full_refresh: 
                          code_version=version, new_files=new_files)
 
     if full_refresh:
-        return plan("full", f"full: asked for ({FULL_REFRESH_VARIABLE}=1)")
+        return plan("full", ASKED_REASON)
     if newest is None:
         return plan("full", "full: no build yet")
     if newest.outcome != "published":

@@ -10,7 +10,7 @@ import pytest
 from core import warehouse
 from core.bookkeeping import ensure_bookkeeping
 from core.settings import Settings
-from steps.plan import code_version, needs_build, plan_build, scratch_path
+from steps.plan import ASKED_REASON, code_version, needs_build, plan_build, scratch_path
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -78,7 +78,7 @@ def test_nothing_new_is_an_incremental_build_of_nothing(published: Settings) -> 
 def test_asked_for_is_full(published: Settings) -> None:
     _files(published, ("x_api", T0 + timedelta(hours=1)))
     plan = plan_build(published, full_refresh=True)
-    assert (plan.mode, plan.reason) == ("full", "full: asked for (DIALOOG_FULL_REFRESH=1)")
+    assert (plan.mode, plan.reason) == ("full", ASKED_REASON)
     assert plan.new_files == {"x_api": 1} and plan.increment_after == T0
 
 

@@ -18,7 +18,7 @@ from core.settings import PROJECT_ROOT, Settings
 from steps import build
 from steps.audit import write_audit_report
 from steps.build import build_warehouse
-from steps.plan import scratch_path
+from steps.plan import ASKED_REASON, scratch_path
 from steps.publish import publish_warehouse
 
 
@@ -129,7 +129,7 @@ def test_a_full_refresh_from_the_environment(home: Settings, dbt: StandInDbt, mo
     publish_warehouse(home)
     monkeypatch.setenv("DIALOOG_FULL_REFRESH", "1")
     plan = build_warehouse(home)
-    assert plan.reason == "full: asked for (DIALOOG_FULL_REFRESH=1)"
+    assert plan.reason == ASKED_REASON
     assert dbt.calls[-1][0] == ("build", "--full-refresh")
 
 
@@ -170,7 +170,7 @@ def test_the_transform_dag_passes_a_full_refresh_asked_in_its_conf(
     publish_warehouse(home)
     assert gate(params={"full_refresh": False}) is False  # nothing new
     assert gate(params={"full_refresh": True}) is True
-    assert dbt_build(params={"full_refresh": True}) == "full: asked for (DIALOOG_FULL_REFRESH=1)"
+    assert dbt_build(params={"full_refresh": True}) == ASKED_REASON
     assert dbt.calls[-1][0] == ("build", "--full-refresh")
     publish_warehouse(home)
     assert dbt_build(params={"full_refresh": False}).startswith("incremental: no new file since ")
