@@ -1,13 +1,17 @@
 """Measure the classifier on the labelled sets: precision, recall (with Wilson intervals), errors per
 kind of message, and messages per second.
 
-Two labelled sets live in ``tests/fixtures/classifier/``:
+The labelled sets live in ``tests/fixtures/classifier/``:
 
 - ``varied_dev.csv`` and ``varied_sealed.csv``: the varied set (``id, text, label, kind, platform,
   note``), split once by a hash of the text (:func:`is_sealed`). Its sealed part was measured twice in
   round 1 and is development data since round 2.
-- ``varied_sealed_2.csv``: the fresh sealed batch of round 2 (same columns), written and committed before
-  any tuning of round 2; only measured, never tuned on.
+- ``varied_sealed_2.csv``: the sealed batch of round 2 (same columns), measured once in round 2 and
+  development data since round 3 (:func:`read_sealed_2`).
+- ``varied_dev_3.csv``: development messages written for round 3 (same columns; :func:`read_dev_3`).
+- ``varied_sealed_3a.csv`` and ``varied_sealed_3b.csv``: the sealed batch 3, together the sealed part of
+  round 3 (:func:`read_sealed`). Only measured, never read while tuning; this module prints its figures only,
+  never its texts or which of its messages were wrong.
 - ``labelled_messages.csv``: the project's first set (``id, text, is_question, category, split``),
   kept as a regression check.
 - ``platforms_heldout.csv`` and ``platforms_train.csv``: messages of the platforms of issue [platforms]
@@ -15,9 +19,12 @@ Two labelled sets live in ``tests/fixtures/classifier/``:
   (:func:`is_platforms_heldout`). The held-out part joins the first set's held-out part: together they are
   the held-out set (:func:`read_heldout`).
 
+Everything but the sealed batch 3 and the held-out set is development data (:func:`development_messages`),
+what ``question_classifier.train`` trains on.
+
 ``python -m question_classifier.evaluate`` prints the figures; ``--report`` prints the Markdown tables of
-docs/classifier.md (``--old-seeds DIR`` adds the columns of an earlier rule set). The test suite uses the
-same functions.
+docs/classifier.md (``--old-seeds DIR --old-code ROOT`` adds the figures of an earlier classifier). The test
+suite uses the same functions.
 """
 
 from __future__ import annotations
@@ -40,8 +47,12 @@ DEFAULT_LABELLED: Path = FIXTURES / "labelled_messages.csv"
 DEFAULT_DEV: Path = FIXTURES / "varied_dev.csv"
 #: The varied set's first sealed part: measured twice in round 1, development data since round 2.
 DEFAULT_FIRST_SEALED: Path = FIXTURES / "varied_sealed.csv"
-#: The sealed batch of round 2: only measured.
-DEFAULT_SEALED: Path = FIXTURES / "varied_sealed_2.csv"
+#: The sealed batch of round 2: measured once in round 2, development data since round 3.
+DEFAULT_SEALED_2: Path = FIXTURES / "varied_sealed_2.csv"
+#: Development messages written for round 3 (rhetorical questions, annoyed genuine questions, ...).
+DEFAULT_DEV_3: Path = FIXTURES / "varied_dev_3.csv"
+#: The sealed batch 3, in two files written apart: the sealed part of round 3, only measured.
+DEFAULT_SEALED: tuple[Path, ...] = (FIXTURES / "varied_sealed_3a.csv", FIXTURES / "varied_sealed_3b.csv")
 #: Share (in percent) of the varied set that the text hash puts in the sealed part.
 SEALED_PERCENT = 37
 #: The new platforms' messages (issue [platforms]): the held-out part and the part left for training.
@@ -132,9 +143,35 @@ def read_varied(path: Path, split: str | None = None) -> list[Labelled]:
         ]
 
 
-def read_sealed(path: Path = DEFAULT_SEALED) -> list[Labelled]:
-    """The sealed batch of round 2, every message in the sealed split."""
-    return read_varied(path, split="sealed")
+def sealed_available(paths: tuple[Path, ...] = DEFAULT_SEALED) -> bool:
+    """Whether every file of the sealed batch 3 is there (it is written in parts, by other hands)."""
+    return all(Path(path).exists() for path in paths)
+
+
+def read_sealed(paths: tuple[Path, ...] = DEFAULT_SEALED) -> list[Labelled]:
+    """The sealed batch 3 (both files), every message in the sealed split. Measure it; never tune on it."""
+    missing = [Path(path).name for path in paths if not Path(path).exists()]
+    if missing:
+        raise FileNotFoundError(f"sealed batch 3 is not complete: {', '.join(missing)} missing")
+    return [message for path in paths for message in read_varied(path, split="sealed")]
+
+
+def read_sealed_2(path: Path = DEFAULT_SEALED_2) -> list[Labelled]:
+    """The sealed batch of round 2, development data since round 3 (split ``dev``)."""
+    return read_varied(path, split="dev")
+
+
+def read_dev_3(path: Path = DEFAULT_DEV_3) -> list[Labelled]:
+    """The development messages of round 3; none while that file is not written yet."""
+    return read_varied(path, split="dev") if Path(path).exists() else []
+
+
+def development_messages() -> list[Labelled]:
+    """Every labelled message the classifier may be tuned and trained on: the varied set (both parts), the
+    first set, the new platforms' train part, the round-2 batch and the round-3 development messages. Never
+    the sealed batch 3 nor the held-out set."""
+    return (read_varied(DEFAULT_DEV) + read_varied(DEFAULT_FIRST_SEALED) + read_labelled(DEFAULT_LABELLED)
+            + read_platforms(DEFAULT_PLATFORMS_TRAIN) + read_sealed_2() + read_dev_3())
 
 
 def read_platforms(path: Path) -> list[Labelled]:
@@ -231,37 +268,59 @@ def _row(name: str, messages: list[Labelled], decide: Decide) -> str:
             f"{metrics.false_pos} | {metrics.false_neg} | {metrics.true_neg} |")
 
 
-def report(rules: Rules, old: Rules | Decide | None = None) -> str:
-    """The Markdown tables of docs/classifier.md: overall figures per part with 95 % Wilson intervals,
-    and errors per kind on the sealed part (with the ``old`` classifier's, if given)."""
-    dev, sealed = read_varied(DEFAULT_DEV), read_sealed()
-    first_sealed = read_varied(DEFAULT_FIRST_SEALED)
+#: The parts ``--report`` can put first, with the per-kind table: the sealed batch 3, or the round-3
+#: development messages (their one fresh measurement, before they were read; the sealed batch is then not read).
+FOCUS_PARTS = ("sealed", "dev3")
+
+
+def focus_messages(focus: str) -> tuple[str, list[Labelled]]:
+    """The name and messages of the part ``--report`` puts first; no messages when it is not there yet."""
+    if focus == "sealed":
+        return "sealed batch 3", read_sealed() if sealed_available() else []
+    return "varied_dev_3.csv", read_dev_3()
+
+
+def report(rules: Rules, old: Rules | Decide | None = None, focus: str = "sealed",
+           old_name: str = "round-2 classifier") -> str:
+    """The Markdown tables of docs/classifier.md: overall figures per part with 95 % Wilson intervals, and
+    errors per kind on the ``focus`` part (with the ``old`` classifier's, if given). Figures only: no text
+    and no single error of any part is printed."""
+    focus_name, focused = focus_messages(focus)
     first = read_labelled(DEFAULT_LABELLED)
     heldout = read_heldout()
-    platforms_train = read_platforms(DEFAULT_PLATFORMS_TRAIN)
     decide = decider(rules)
     before = decider(old) if isinstance(old, Rules) else old
     lines = ["| part | n | precision (95 % CI) | recall (95 % CI) | tp | fp | fn | tn |",
              "|---|---|---|---|---|---|---|---|"]
-    if before is not None:
-        lines.append(_row("sealed batch 2, round-1 classifier", sealed, before))
-    lines += [_row("**sealed batch 2**", sealed, decide),
-              _row("varied_sealed.csv (dev since round 2)", first_sealed, decide), _row("dev", dev, decide),
+    if focused:
+        if before is not None:
+            lines.append(_row(f"{focus_name}, {old_name}", focused, before))
+        lines.append(_row(f"**{focus_name}**", focused, decide))
+    else:
+        lines.append(f"| {focus_name}: not there yet | – | – | – | – | – | – | – |")
+    if focus != "dev3" and read_dev_3():
+        lines.append(_row("varied_dev_3.csv (dev)", read_dev_3(), decide))
+    lines += [_row("varied_sealed_2.csv (dev since round 3)", read_sealed_2(), decide),
+              _row("varied_sealed.csv (dev since round 2)", read_varied(DEFAULT_FIRST_SEALED), decide),
+              _row("dev", read_varied(DEFAULT_DEV), decide),
               _row("first set (train + held out)", first, decide),
+              _row("new platforms, train part (trained on since round 3)", read_platforms(DEFAULT_PLATFORMS_TRAIN),
+                   decide),
               _row("**held out** (first set's + new platforms')", heldout, decide)]
     lines.append(_row("held out, new platforms", [m for m in heldout if m.platform in NEW_PLATFORMS], decide))
     lines += [_row(f"held out, {platform}", [m for m in heldout if m.platform == platform], decide)
               for platform in NEW_PLATFORMS]
-    lines.append(_row("new platforms, train part (not trained on)", platforms_train, decide))
-    lines.append("")
+    if not focused:
+        return "\n".join(lines)
+    lines += ["", f"Errors per kind, {focus_name}:", ""]
     header = "| kind | label | n | wrong | share wrong (95 % CI) |"
     rule = "|---|---|---|---|---|"
     if before is not None:
         header += " before: wrong | before: share |"
         rule += "---|---|"
     lines += [header, rule]
-    previous = {k.kind: k for k in errors_by_kind(sealed, before)} if before is not None else {}
-    for kind in errors_by_kind(sealed, decide):
+    previous = {k.kind: k for k in errors_by_kind(focused, before)} if before is not None else {}
+    for kind in errors_by_kind(focused, decide):
         line = (f"| {kind.kind} | {kind.label} | {kind.total} | {kind.wrong} | {kind.share_wrong:.2f} "
                 f"({_interval(wilson(kind.wrong, kind.total))}) |")
         if before is not None:
@@ -307,18 +366,25 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m question_classifier.evaluate")
     parser.add_argument("--seeds", type=Path, default=DEFAULT_SEED_DIR)
     parser.add_argument("--report", action="store_true", help="print the Markdown tables of docs/classifier.md")
+    parser.add_argument("--focus", choices=FOCUS_PARTS, default="sealed",
+                        help="the part measured first and per kind: the sealed batch 3 (default), or the round-3 "
+                             "development messages, in which case the sealed batch is not read at all")
     parser.add_argument("--old-seeds", type=Path, help="seed directory of an earlier classifier to compare with")
     parser.add_argument("--old-code", type=Path, help="checkout root holding that classifier (in "
                         "dbt_project/python/question_classifier, or ingestion/classify before it moved)")
+    parser.add_argument("--old-name", default="round-2 classifier", help="how the report names that classifier")
     args = parser.parse_args(argv)
     rules = load_rules(args.seeds)
     if args.report:
-        texts = [message.text for message in read_sealed()]
-        old = _old_decider(args.old_seeds, args.old_code, texts) if args.old_seeds else None
-        print(report(rules, old))
+        texts = [message.text for message in focus_messages(args.focus)[1]]
+        old = _old_decider(args.old_seeds, args.old_code, texts) if args.old_seeds and texts else None
+        print(report(rules, old, args.focus, args.old_name))
         return
-    parts = {"sealed 2": read_sealed(), "sealed 1 (dev)": read_varied(DEFAULT_FIRST_SEALED),
-             "dev": read_varied(DEFAULT_DEV)}
+    parts = {}
+    if args.focus == "sealed" and sealed_available():
+        parts["sealed 3"] = read_sealed()
+    parts.update({"dev 3": read_dev_3(), "sealed 2 (dev)": read_sealed_2(),
+                  "sealed 1 (dev)": read_varied(DEFAULT_FIRST_SEALED), "dev": read_varied(DEFAULT_DEV)})
     first = read_labelled(DEFAULT_LABELLED)
     parts.update({f"first {part}": [m for m in first if m.split == part] for part in ("train", "heldout")})
     heldout = read_heldout()
@@ -328,6 +394,8 @@ def main(argv: list[str] | None = None) -> None:
         parts[f"held out {platform}"] = [m for m in heldout if m.platform == platform]
     parts["platforms train"] = read_platforms(DEFAULT_PLATFORMS_TRAIN)
     for part, messages in parts.items():
+        if not messages:
+            continue
         metrics = measure(messages, rules)
         print(f"{part:19} n={len(messages):4} precision={metrics.precision:.3f} "
               f"{_interval(precision_interval(metrics))} recall={metrics.recall:.3f} "

@@ -1,9 +1,16 @@
-"""A small linear model on word n-grams: one more weighted signal for the classifier, readable in the reason.
+"""A small linear model on word and character n-grams: one more weighted signal for the classifier, readable in
+the reason.
 
 The model is a logistic regression trained by ``python -m question_classifier.train`` on the development
 data only, and stored as JSON next to this file (``model_weights.json``): an intercept and a weight per
 n-gram. Inference is pure Python: the n-grams of a message are looked up in a dict and summed, so the
 classifier keeps no heavy import and stays deterministic.
+
+Word unigrams and bigrams say what a message says; character n-grams inside words (round 3, e.g. ``<eig``,
+``lijk>``) let the model recognise a word it saw in another spelling, inflection or dialect (``eigenlijk``,
+``eigelijk``, ``eigenluk``), which matters on fresh messages written in words the training data lack. The
+reason never names a character n-gram: their weights are added to the word they are part of, so it names
+words and word pairs only.
 
 Its log-odds enter the rule score as an integer weight, ``round(scale * log-odds)`` limited to
 ``[-limit, limit]``; a weight of at most ``min_abs`` in size counts as 0, and with ``negative_only`` the
@@ -31,28 +38,53 @@ REASON_NGRAMS = 3
 _TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*|\d+|[?!]+|[^\w\s]")
 #: Symbols that carry no signal on their own.
 _SKIP = frozenset(".,:;()[]{}\"'`-–—/\\*_~|<>=+&%$#@^")
+#: Prefix of a character n-gram feature: keeps it apart from a word n-gram of the same letters.
+CHAR_PREFIX = "#"
 
 
-def features(text: str) -> list[str]:
-    """The n-grams of cleaned text: lower-cased word unigrams and bigrams, with ``<s>`` at the start of
-    the text and after each sentence end, and digits folded to ``0``. Each n-gram at most once."""
-    tokens = ["<s>"]
+def tokens(text: str) -> list[str]:
+    """Lower-cased tokens of cleaned text, with ``<s>`` at the start and after each sentence end, digits
+    folded to ``0`` and runs of ``?``/``!`` shortened."""
+    found = ["<s>"]
     for token in _TOKEN.findall(text.lower()):
         if token in _SKIP:
-            if token in ".:;" and tokens[-1] != "<s>":
-                tokens.append("<s>")
+            if token in ".:;" and found[-1] != "<s>":
+                found.append("<s>")
             continue
         if token[0].isdigit():
             token = "0"
         elif token[0] in "?!":
             token = "?!" if ("?" in token and "!" in token) else token[0] * min(len(token), 2)
-        tokens.append(token)
+        found.append(token)
         if token[0] in "?!":
-            tokens.append("<s>")
+            found.append("<s>")
+    return found
+
+
+def char_grams(word: str, sizes: tuple[int, int]) -> list[str]:
+    """The character n-grams of one word (``<`` and ``>`` mark its start and end), sizes ``lo`` to ``hi``."""
+    lo, hi = sizes
+    marked = f"<{word}>"
+    return [CHAR_PREFIX + marked[i:i + n] for n in range(lo, hi + 1) for i in range(len(marked) - n + 1)]
+
+
+def features(text: str, char_sizes: tuple[int, int] | None = None) -> list[str]:
+    """The n-grams of cleaned text: word unigrams and bigrams of :func:`tokens`, and with ``char_sizes`` the
+    character n-grams of each word of letters. Each n-gram at most once."""
+    words = tokens(text)
+    grams = _word_grams(words)
+    if char_sizes is not None:
+        for token in words:
+            if token.isalpha():
+                grams.update(dict.fromkeys(char_grams(token, char_sizes)))
+    return list(grams)
+
+
+def _word_grams(tokens: list[str]) -> dict[str, None]:
     grams = dict.fromkeys(tokens[1:])
     grams.update(dict.fromkeys(f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)))
     grams.pop("<s>", None)
-    return list(grams)
+    return grams
 
 
 @dataclass(frozen=True)
@@ -66,12 +98,29 @@ class Model:
     min_abs: int = 0
     negative_only: bool = False
     source: str = ""
+    #: Sizes (smallest, largest) of the character n-grams inside words; ``None``: word n-grams only.
+    char_sizes: tuple[int, int] | None = None
 
     def log_odds(self, text: str) -> tuple[float, list[tuple[str, float]]]:
-        """The model's log-odds that cleaned ``text`` is a question, and the n-grams that carry weight."""
+        """The model's log-odds that cleaned ``text`` is a question, and the words and word pairs that carry
+        weight: a word's weight includes that of its character n-grams (each counted once, in the first word
+        that has it), so the reason can name it."""
         weights = self.weights
-        hits = [(gram, weights[gram]) for gram in features(text) if gram in weights]
-        return self.intercept + sum(weight for _, weight in hits), hits
+        words = tokens(text)
+        hits = {gram: weights[gram] for gram in _word_grams(words) if gram in weights}
+        if self.char_sizes is not None:
+            seen: set[str] = set()
+            for token in words:
+                if not token.isalpha():
+                    continue
+                total = 0.0
+                for gram in char_grams(token, self.char_sizes):
+                    if gram in weights and gram not in seen:
+                        seen.add(gram)
+                        total += weights[gram]
+                if total:
+                    hits[token] = hits.get(token, 0.0) + total
+        return self.intercept + sum(hits.values()), list(hits.items())
 
     def weight(self, text: str) -> tuple[int, str]:
         """The integer weight the model adds to the rule score, and its part of the reason."""
@@ -91,6 +140,8 @@ def load_model(path: Path = DEFAULT_MODEL) -> Model | None:
     if not path.exists():
         return None
     data = json.loads(path.read_text(encoding="utf-8"))
+    sizes = data.get("char_ngrams")
     return Model({str(k): float(v) for k, v in data["weights"].items()}, float(data["intercept"]),
                  float(data["scale"]), int(data["limit"]), int(data.get("min_abs", 0)),
-                 bool(data.get("negative_only", False)), path.name)
+                 bool(data.get("negative_only", False)), path.name,
+                 (int(sizes[0]), int(sizes[1])) if sizes else None)
