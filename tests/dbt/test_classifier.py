@@ -1,5 +1,6 @@
-"""Tests of the Dutch question classifier: edge rules, seed loading, and the measure on the sealed part of
-the varied labelled set (figures computed here, never typed in)."""
+"""Tests of the Dutch question classifier: edge rules, seed loading, the model, and the measure on the labelled
+sets (figures computed here, never typed in). The sealed batch 3 is only checked for its shape until the lead
+engineer has measured it once (its floor and target tests are placeholders)."""
 
 from __future__ import annotations
 
@@ -17,34 +18,43 @@ from question_classifier.evaluate import (
     DEFAULT_LABELLED,
     DEFAULT_PLATFORMS_HELDOUT,
     DEFAULT_PLATFORMS_TRAIN,
+    DEFAULT_SEALED,
     NEW_PLATFORMS,
-    Labelled,
     errors_by_kind,
     is_platforms_heldout,
     is_sealed,
     measure,
-    precision_interval,
+    read_dev_3,
     read_heldout,
     read_labelled,
     read_platforms,
     read_sealed,
+    read_sealed_2,
     read_varied,
-    recall_interval,
+    sealed_available,
     throughput,
     wilson,
 )
-from question_classifier.model import MODEL_RULE_ID, load_model
+from question_classifier.model import CHAR_PREFIX, MODEL_RULE_ID, load_model, tokens
 
 TARGET = 0.9
 #: The most a kind of message may get wrong on the sealed part (issue [classifier]).
 KIND_MAX_WRONG = 1 / 3
-#: What the sealed batch 2 (varied_sealed_2.csv) measured, once, when round 2 was frozen (docs/classifier.md):
-#: precision 0.868, recall 0.950, rhetorical 23 of 66 wrong. The floors keep the figures from sliding back.
-#: Precision and the rhetorical kind are still short of the target (see the strict xfail below).
-SEALED_PRECISION_FLOOR = 0.86
-SEALED_RECALL_FLOOR = 0.94
-#: Kinds measured above KIND_MAX_WRONG on the sealed batch 2, held at their measured share instead.
-KIND_MEASURED_WRONG = {"rhetorical": 23 / 66}
+#: The kinds of message of the issue, each present in every labelled batch.
+ISSUE_KINDS = ("rhetorical", "aimed_at_citizens", "quoted_question", "indirect_request", "exclamation", "mixed",
+               "complaint")
+#: The sealed batch 2 (varied_sealed_2.csv) measured once in round 2 (precision 0.868, recall 0.950) and is
+#: development data since round 3: the model is trained on it. These floors hold it at the level of the
+#: round-3 classifier (docs/classifier.md), as a regression check, not an estimate.
+BATCH_2_PRECISION_FLOOR = 0.99
+BATCH_2_RECALL_FLOOR = 0.96
+#: The round-3 development messages (varied_dev_3.csv), trained on: held at the round-3 level.
+DEV_3_PRECISION_FLOOR = 0.97
+DEV_3_RECALL_FLOOR = 0.94
+
+sealed_batch_3 = pytest.mark.skipif(not sealed_available(),
+                                    reason="sealed batch 3 is not complete yet: needs both "
+                                           + " and ".join(path.name for path in DEFAULT_SEALED))
 
 
 @pytest.fixture(scope="module")
@@ -52,45 +62,82 @@ def rules() -> Rules:
     return load_rules(DEFAULT_SEED_DIR)
 
 
-@pytest.fixture(scope="module")
-def sealed() -> list[Labelled]:
-    return read_sealed()
+def _development_texts() -> set[str]:
+    """Every text the classifier was tuned or trained on, and the held-out set's."""
+    earlier = (read_varied(DEFAULT_DEV) + read_varied(DEFAULT_FIRST_SEALED) + read_labelled(DEFAULT_LABELLED)
+               + read_platforms(DEFAULT_PLATFORMS_TRAIN) + read_platforms(DEFAULT_PLATFORMS_HELDOUT)
+               + read_sealed_2() + read_dev_3())
+    return {m.text for m in earlier}
 
 
-def test_sealed_part_holds_its_floors(rules: Rules, sealed: list[Labelled], capsys: pytest.CaptureFixture[str]) -> None:
-    metrics = measure(sealed, rules)
+def _development_ids() -> set[str]:
+    earlier = (read_varied(DEFAULT_DEV) + read_varied(DEFAULT_FIRST_SEALED) + read_labelled(DEFAULT_LABELLED)
+               + read_platforms(DEFAULT_PLATFORMS_TRAIN) + read_platforms(DEFAULT_PLATFORMS_HELDOUT)
+               + read_sealed_2() + read_dev_3())
+    return {m.message_id for m in earlier}
+
+
+@sealed_batch_3
+def test_sealed_batch_3_is_large_varied_and_new() -> None:
+    """The shape of the sealed batch 3 (no figure): enough messages, unique, none shared with any file the
+    classifier was tuned on, six platforms and every kind of the issue."""
+    sealed = read_sealed()
+    assert len(sealed) >= 700
+    assert len({m.text for m in sealed}) == len(sealed) and len({m.message_id for m in sealed}) == len(sealed)
+    assert not {m.text for m in sealed} & _development_texts()
+    assert not {m.message_id for m in sealed} & _development_ids()
+    assert {m.platform for m in sealed} >= {"x", "facebook", "instagram", "mastodon", "bluesky", "webcare"}
+    kinds = Counter(m.category for m in sealed)
+    for needed in ISSUE_KINDS:
+        assert kinds[needed] >= 1, needed
+
+
+@sealed_batch_3
+def test_sealed_batch_3_holds_its_floors(rules: Rules) -> None:
+    # TODO(lead engineer): after the one measurement of the frozen round-3 classifier on the sealed batch 3,
+    # set its precision and recall floors (and the per-kind ceilings) here from the measured figures, like
+    # round 2 did, and drop this skip.
+    pytest.skip("batch 3 not measured yet")
+
+
+@sealed_batch_3
+def test_sealed_batch_3_reaches_target(rules: Rules) -> None:
+    # TODO(lead engineer): after the one measurement, make this the target (precision and recall >= TARGET,
+    # every kind <= KIND_MAX_WRONG wrong) as a strict xfail if it is not met, and drop this skip.
+    pytest.skip("batch 3 not measured yet")
+
+
+@pytest.mark.parametrize(
+    ("read", "precision_floor", "recall_floor"),
+    [(read_sealed_2, BATCH_2_PRECISION_FLOOR, BATCH_2_RECALL_FLOOR),
+     (read_dev_3, DEV_3_PRECISION_FLOOR, DEV_3_RECALL_FLOOR)],
+    ids=["batch 2", "dev 3"],
+)
+def test_development_batches_hold_their_floors(rules: Rules, read, precision_floor: float,  # noqa: ANN001
+                                               recall_floor: float, capsys: pytest.CaptureFixture[str]) -> None:
+    """Regression floors on the development batches of rounds 2 and 3: the model is trained on them, so
+    these say the classifier did not slide back, not how it does on fresh messages."""
+    messages = read()
+    metrics = measure(messages, rules)
     with capsys.disabled():
-        print(f"\nclassifier sealed: precision={metrics.precision:.3f} {precision_interval(metrics)} "
-              f"recall={metrics.recall:.3f} {recall_interval(metrics)}", metrics)
-    assert metrics.precision >= SEALED_PRECISION_FLOOR, f"sealed precision {metrics.precision:.3f} slid back"
-    assert metrics.recall >= SEALED_RECALL_FLOOR, f"sealed recall {metrics.recall:.3f} slid back"
-    assert metrics.recall >= TARGET
-
-
-@pytest.mark.xfail(strict=True, reason="sealed batch 2: precision 0.868 (95 % CI 0.823-0.902) is below 0.9 and "
-                                       "rhetorical is 23 of 66 wrong, more than a third: not yet met")
-def test_sealed_part_reaches_target(rules: Rules, sealed: list[Labelled]) -> None:
-    metrics = measure(sealed, rules)
-    assert metrics.precision >= TARGET and metrics.recall >= TARGET
-    assert all(k.share_wrong <= KIND_MAX_WRONG for k in errors_by_kind(sealed, rules))
-
-
-def test_no_kind_of_message_slides_back_on_the_sealed_part(rules: Rules, sealed: list[Labelled]) -> None:
-    too_wrong = [(k.kind, k.wrong, k.total) for k in errors_by_kind(sealed, rules)
-                 if k.share_wrong > KIND_MEASURED_WRONG.get(k.kind, KIND_MAX_WRONG) + 1e-9]
+        print(f"\nclassifier {read.__name__}: precision={metrics.precision:.3f} recall={metrics.recall:.3f}", metrics)
+    assert metrics.precision >= precision_floor, f"precision {metrics.precision:.3f} slid back"
+    assert metrics.recall >= recall_floor, f"recall {metrics.recall:.3f} slid back"
+    too_wrong = [(k.kind, k.wrong, k.total) for k in errors_by_kind(messages, rules) if k.share_wrong > KIND_MAX_WRONG]
     assert not too_wrong, too_wrong
 
 
-def test_sealed_batch_2_is_large_varied_and_new(sealed: list[Labelled]) -> None:
+@pytest.mark.parametrize("read", [read_sealed_2, read_dev_3], ids=["batch 2", "dev 3"])
+def test_development_batches_are_large_varied_and_new(read) -> None:  # noqa: ANN001
+    batch = read()
     earlier = read_varied(DEFAULT_DEV) + read_varied(DEFAULT_FIRST_SEALED) + read_labelled(DEFAULT_LABELLED)
-    assert len(sealed) >= 600
-    assert len({m.text for m in sealed}) == len(sealed) and len({m.message_id for m in sealed}) == len(sealed)
-    assert not {m.text for m in sealed} & {m.text for m in earlier}
-    assert {m.platform for m in sealed} >= {"x", "facebook", "instagram", "mastodon", "bluesky", "webcare"}
-    kinds = Counter(m.category for m in sealed)
-    for needed in ("rhetorical", "aimed_at_citizens", "quoted_question", "indirect_request", "exclamation",
-                   "mixed", "complaint"):
-        assert kinds[needed] >= 25, needed
+    assert len(batch) >= 400
+    assert len({m.text for m in batch}) == len(batch) and len({m.message_id for m in batch}) == len(batch)
+    assert not {m.text for m in batch} & {m.text for m in earlier}
+    assert {m.platform for m in batch} >= {"x", "facebook", "instagram", "mastodon", "bluesky"}
+    kinds = Counter(m.category for m in batch)
+    for needed in ("rhetorical", "aimed_at_citizens", "indirect_request", "exclamation", "mixed"):
+        assert kinds[needed] >= 20, needed
 
 
 def test_model_is_one_more_signal_named_in_the_reason(rules: Rules) -> None:
@@ -104,6 +151,30 @@ def test_model_is_one_more_signal_named_in_the_reason(rules: Rules) -> None:
         assert f"{MODEL_RULE_ID} (-" in decision.reason and '"' in decision.reason, decision.reason
     # no question signal, no model: such messages stay cheap and undecided by the model
     assert classify("De lantaarnpaal is kapot.", rules).rule_ids == ()
+
+
+def test_model_reason_names_words_of_the_message_never_character_ngrams(rules: Rules) -> None:
+    """Character n-grams weigh in (round 3), but the reason names words and word pairs of the message only:
+    a character n-gram's weight counts for the word it is part of."""
+    import re
+
+    from question_classifier.classifier import clean, own_text
+
+    model = load_model()
+    assert model is not None and model.char_sizes is not None
+    assert any(gram.startswith(CHAR_PREFIX) for gram in model.weights)
+    named = 0
+    for message in read_varied(DEFAULT_DEV):
+        decision = classify(message.text, rules)
+        if MODEL_RULE_ID not in decision.rule_ids:
+            continue
+        part = re.search(r"model \([^)]*\)", decision.reason).group(0)
+        words = set(tokens(clean(own_text(message.text, rules)[0], rules)))
+        for gram in re.findall(r'"([^"]+)"', part):
+            named += 1
+            assert CHAR_PREFIX not in gram, decision.reason
+            assert set(gram.removeprefix("^").split(" ")) <= words, (gram, decision.reason)
+    assert named
 
 
 def test_varied_set_is_large_varied_and_split_by_hash() -> None:
@@ -169,7 +240,7 @@ def test_platforms_set_is_large_varied_and_split_by_hash() -> None:
     assert len({m.text for m in everything}) == len(everything)
     assert len({m.message_id for m in everything}) == len(everything)
     earlier = (read_varied(DEFAULT_DEV) + read_varied(DEFAULT_FIRST_SEALED) + read_labelled(DEFAULT_LABELLED)
-               + read_sealed())
+               + read_sealed_2())
     assert not {m.text for m in everything} & {m.text for m in earlier}
     platforms = Counter(m.platform for m in everything)
     assert set(platforms) == set(NEW_PLATFORMS)

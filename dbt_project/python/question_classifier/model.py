@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 #: Where the trained weights live (hashed into the build's code version with the rest of this package).
@@ -33,6 +33,8 @@ DEFAULT_MODEL: Path = Path(__file__).resolve().parent / "model_weights.json"
 MODEL_RULE_ID = "model"
 #: How many n-grams the reason names.
 REASON_NGRAMS = 3
+#: How many words' character n-gram weights a model remembers before it starts over.
+WORD_CACHE_SIZE = 200_000
 
 #: Words (letters, digits, apostrophes inside a word), runs of ``?``/``!``, and single other symbols (emoji).
 _TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*|\d+|[?!]+|[^\w\s]")
@@ -62,22 +64,31 @@ def tokens(text: str) -> list[str]:
 
 
 def char_grams(word: str, sizes: tuple[int, int]) -> list[str]:
-    """The character n-grams of one word (``<`` and ``>`` mark its start and end), sizes ``lo`` to ``hi``."""
+    """The distinct character n-grams of one word (``<`` and ``>`` mark its start and end), sizes ``lo`` to
+    ``hi``."""
     lo, hi = sizes
     marked = f"<{word}>"
-    return [CHAR_PREFIX + marked[i:i + n] for n in range(lo, hi + 1) for i in range(len(marked) - n + 1)]
+    return list(dict.fromkeys(CHAR_PREFIX + marked[i:i + n] for n in range(lo, hi + 1)
+                              for i in range(len(marked) - n + 1)))
 
 
-def features(text: str, char_sizes: tuple[int, int] | None = None) -> list[str]:
-    """The n-grams of cleaned text: word unigrams and bigrams of :func:`tokens`, and with ``char_sizes`` the
-    character n-grams of each word of letters. Each n-gram at most once."""
+def features(text: str, char_sizes: tuple[int, int] | None = None) -> dict[str, int]:
+    """The n-grams of cleaned text and their values: each word unigram and bigram of :func:`tokens` once
+    (value 1), and with ``char_sizes`` each character n-gram with the number of distinct words of letters
+    that hold it. So the model's log-odds are a sum over distinct words of their character n-grams'
+    weights, which inference computes once per word and remembers (:meth:`Model.log_odds`)."""
     words = tokens(text)
-    grams = _word_grams(words)
+    values = dict.fromkeys(_word_grams(words), 1)
     if char_sizes is not None:
-        for token in words:
-            if token.isalpha():
-                grams.update(dict.fromkeys(char_grams(token, char_sizes)))
-    return list(grams)
+        for word in _letter_words(words):
+            for gram in char_grams(word, char_sizes):
+                values[gram] = values.get(gram, 0) + 1
+    return values
+
+
+def _letter_words(words: list[str]) -> list[str]:
+    """The distinct tokens that are words of letters (the ones with character n-grams)."""
+    return [word for word in dict.fromkeys(words) if word.isalpha()]
 
 
 def _word_grams(tokens: list[str]) -> dict[str, None]:
@@ -100,26 +111,26 @@ class Model:
     source: str = ""
     #: Sizes (smallest, largest) of the character n-grams inside words; ``None``: word n-grams only.
     char_sizes: tuple[int, int] | None = None
+    #: Each word's summed character n-gram weight, remembered: words repeat across messages, and summing
+    #: a word's 10-20 n-grams again each time would cost a third of the classifier's speed.
+    _word_weights: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
     def log_odds(self, text: str) -> tuple[float, list[tuple[str, float]]]:
         """The model's log-odds that cleaned ``text`` is a question, and the words and word pairs that carry
-        weight: a word's weight includes that of its character n-grams (each counted once, in the first word
-        that has it), so the reason can name it."""
+        weight: a word's weight includes that of its character n-grams, so the reason can name it."""
         weights = self.weights
         words = tokens(text)
         hits = {gram: weights[gram] for gram in _word_grams(words) if gram in weights}
         if self.char_sizes is not None:
-            seen: set[str] = set()
-            for token in words:
-                if not token.isalpha():
-                    continue
-                total = 0.0
-                for gram in char_grams(token, self.char_sizes):
-                    if gram in weights and gram not in seen:
-                        seen.add(gram)
-                        total += weights[gram]
+            for word in _letter_words(words):
+                total = self._word_weights.get(word)
+                if total is None:
+                    total = sum(weights.get(gram, 0.0) for gram in char_grams(word, self.char_sizes))
+                    if len(self._word_weights) >= WORD_CACHE_SIZE:
+                        self._word_weights.clear()
+                    self._word_weights[word] = total
                 if total:
-                    hits[token] = hits.get(token, 0.0) + total
+                    hits[word] = hits.get(word, 0.0) + total
         return self.intercept + sum(hits.values()), list(hits.items())
 
     def weight(self, text: str) -> tuple[int, str]:

@@ -76,7 +76,7 @@ def _fit(texts: list[str], labels: list[bool]):  # noqa: ANN202 - scikit-learn o
 
 
 def _vector(text: str) -> dict[str, int]:
-    return dict.fromkeys(features(text, CHAR_SIZES), 1)
+    return features(text, CHAR_SIZES)
 
 
 def _contribution(odds: float) -> int:
