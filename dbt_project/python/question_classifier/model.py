@@ -45,8 +45,9 @@ CHAR_PREFIX = "#"
 
 
 def tokens(text: str) -> list[str]:
-    """Lower-cased tokens of cleaned text, with ``<s>`` at the start and after each sentence end, digits
-    folded to ``0`` and runs of ``?``/``!`` shortened."""
+    """Lower-cased tokens of cleaned text, with ``<s>`` at the start and after each sentence end, ``</s>`` at
+    the end (round 3: whether a message ends on its question or goes on after it, ``? </s>`` against
+    ``logisch </s>``), digits folded to ``0`` and runs of ``?``/``!`` shortened."""
     found = ["<s>"]
     for token in _TOKEN.findall(text.lower()):
         if token in _SKIP:
@@ -60,6 +61,10 @@ def tokens(text: str) -> list[str]:
         found.append(token)
         if token[0] in "?!":
             found.append("<s>")
+    if found[-1] == "<s>":
+        found[-1] = "</s>"
+    else:
+        found.append("</s>")
     return found
 
 
@@ -95,6 +100,7 @@ def _word_grams(tokens: list[str]) -> dict[str, None]:
     grams = dict.fromkeys(tokens[1:])
     grams.update(dict.fromkeys(f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)))
     grams.pop("<s>", None)
+    grams.pop("</s>", None)
     return grams
 
 
@@ -141,8 +147,14 @@ class Model:
             weight = 0
         sign = 1 if weight > 0 else -1
         top = sorted((hit for hit in hits if hit[1] * sign > 0), key=lambda hit: (-abs(hit[1]), hit[0]))
-        named = ", ".join(f'"{gram.replace("<s> ", "^")}"' for gram, _ in top[:REASON_NGRAMS])
+        named = ", ".join(f'"{_shown(gram)}"' for gram, _ in top[:REASON_NGRAMS])
         return weight, f"{MODEL_RULE_ID} ({weight:+d}{': ' + named if named and weight else ''})"
+
+
+def _shown(gram: str) -> str:
+    """An n-gram as the reason shows it: ``^`` for the start of a sentence, ``$`` for the end of the message,
+    ``…`` for a sentence end that more text follows (``"?…"``: a question the writer goes on after)."""
+    return gram.replace("<s> ", "^").replace(" </s>", "$").replace(" <s>", "…")
 
 
 def load_model(path: Path = DEFAULT_MODEL) -> Model | None:
