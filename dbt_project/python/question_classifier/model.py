@@ -120,6 +120,14 @@ class Model:
     #: Each word's summed character n-gram weight, remembered: words repeat across messages, and summing
     #: a word's 10-20 n-grams again each time would cost a third of the classifier's speed.
     _word_weights: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
+    #: The character n-gram weights without :data:`CHAR_PREFIX`, so a new word is looked up without building
+    #: a prefixed string per n-gram.
+    _char_weights: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        prefix = len(CHAR_PREFIX)
+        self._char_weights.update((gram[prefix:], weight) for gram, weight in self.weights.items()
+                                  if gram.startswith(CHAR_PREFIX))
 
     def log_odds(self, text: str) -> tuple[float, list[tuple[str, float]]]:
         """The model's log-odds that cleaned ``text`` is a question, and the words and word pairs that carry
@@ -131,13 +139,22 @@ class Model:
             for word in _letter_words(words):
                 total = self._word_weights.get(word)
                 if total is None:
-                    total = sum(weights.get(gram, 0.0) for gram in char_grams(word, self.char_sizes))
+                    total = self._char_weight(word)
                     if len(self._word_weights) >= WORD_CACHE_SIZE:
                         self._word_weights.clear()
                     self._word_weights[word] = total
                 if total:
                     hits[word] = hits.get(word, 0.0) + total
         return self.intercept + sum(hits.values()), list(hits.items())
+
+    def _char_weight(self, word: str) -> float:
+        """The summed weight of a word's distinct character n-grams (as :func:`char_grams`, unprefixed)."""
+        lo, hi = self.char_sizes or (0, -1)
+        marked = f"<{word}>"
+        # dict, not set: the sum runs in the same order in every process (a set's order follows the hash seed)
+        grams = dict.fromkeys(marked[i:i + n] for n in range(lo, hi + 1) for i in range(len(marked) - n + 1))
+        get = self._char_weights.get
+        return sum(get(gram, 0.0) for gram in grams)
 
     def weight(self, text: str) -> tuple[int, str]:
         """The integer weight the model adds to the rule score, and its part of the reason."""
