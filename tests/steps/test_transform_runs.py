@@ -18,7 +18,7 @@ from core.settings import PROJECT_ROOT, Settings
 from steps import build
 from steps.audit import write_audit_report
 from steps.build import build_warehouse
-from steps.plan import ASKED_REASON, scratch_path
+from steps.plan import ASKED_REASON, SOCIAL_MESSAGE_SOURCES, scratch_path
 from steps.publish import publish_warehouse
 
 
@@ -102,12 +102,26 @@ def test_after_a_publish_the_next_build_takes_in_new_social_files(home: Settings
     plan = build_warehouse(home)
     assert plan.mode == "incremental" and plan.new_files == {"x_api": 1, "webcare_csv": 1}
     arguments, _, environment = dbt.calls[-1]
-    assert arguments == ("build", *build.INCREMENTAL_SELECTION)  # no var: it would make dbt parse everything again
+    # no var (it would make dbt parse everything again); of the social staging models only those of the new files
+    assert arguments == ("build", "--select", "stg_webcare_csv__messages+", "stg_x_api__messages+",
+                         "path:models/staging/lineage+", *build.INCREMENTAL_SELECTION[3:])
     increment_after = datetime.fromisoformat(environment["DIALOOG_INCREMENT_AFTER"])
     assert increment_after == first["loaded_until"] and increment_after.utcoffset().total_seconds() == 0
     second = _transform_runs(home.warehouse_path)[1]
     assert (second["mode"], second["new_files"], second["outcome"]) == ("incremental", 2, "built")
     assert second["increment_after"] == first["loaded_until"]
+
+
+def test_every_social_source_has_the_staging_model_an_incremental_build_selects() -> None:
+    """The selection names a source's staging model by convention; a source without that model would make dbt
+    select nothing for it (and warn only), so its copies would go unbuilt and untested."""
+    models = PROJECT_ROOT / "dbt_project" / "models" / "staging" / "social"
+    for source in SOCIAL_MESSAGE_SOURCES:
+        assert (models / f"{build.social_staging_model(source)}.sql").is_file(), source
+    # a build without new social files (only the files' list changed) still selects every social staging model
+    assert build.incremental_selection({}) == build.INCREMENTAL_SELECTION
+    assert build.incremental_selection({"bluesky": 2})[:3] == ("--select", "stg_bluesky__messages+",
+                                                                "path:models/staging/lineage+")
 
 
 def test_a_failed_dbt_build_is_booked_failed_and_raised(home: Settings, dbt: StandInDbt) -> None:
