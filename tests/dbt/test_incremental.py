@@ -25,7 +25,7 @@ import pytest
 
 from core.settings import Settings
 from steps import plan
-from steps.build import build_warehouse, run_dbt
+from steps.build import COLUMN_RULE_TESTS, build_warehouse, run_dbt
 from steps.publish import build_serving_copy, publish_warehouse, serving_increments
 from tests.conftest import FIXTURES
 from tests.dbt.conftest import load_clean, query_rows
@@ -264,7 +264,28 @@ def data_tests_read_the_rows_the_build_wrote(incremental: Settings, new_question
     run_dbt(*test_unique, settings=incremental, environment=increment)
     with pytest.raises(RuntimeError, match="dbt test"):  # a full build's tests read every row
         run_dbt(*test_unique, settings=incremental, environment={"DIALOOG_INCREMENT_AFTER": ""})
+    # The incremental build itself leaves that test out, and one singular test checks its rule with the others
+    # (steps.build.incremental_selection): it too passes on the duplicate the build did not write ...
+    column_rules = ("test", "-s", "int_messages_deduplicated", "--exclude",
+                    *(f"test_name:{name}" for name in COLUMN_RULE_TESTS))
+    run_dbt(*column_rules, settings=incremental, environment=increment)
     duplicate(new_question)  # the increment's new question
     with pytest.raises(RuntimeError, match="dbt test"):
         run_dbt(*test_unique, settings=incremental, environment=increment)
+    # ... and fails on the one it wrote, naming the model and the rule
+    with pytest.raises(RuntimeError, match="dbt test"):
+        run_dbt(*column_rules, settings=incremental, environment=increment)
+    assert broken_column_rules(incremental) == [("int_messages_deduplicated", "unique(message_id)", 1)]
+
+
+def broken_column_rules(settings: Settings) -> list[tuple]:
+    """The rows of the singular test ``assert_increment_column_rules`` as dbt last compiled it: (model, broken rule,
+    rows)."""
+    compiled = next((settings.home / "dbt" / "target" / "compiled").rglob("assert_increment_column_rules.sql"))
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        con.execute(f"ATTACH '{settings.warehouse_path}.scratch' AS scratch (READ_ONLY)")
+        return con.execute(compiled.read_text(encoding="utf-8")).fetchall()
+    finally:
+        con.close()
 
