@@ -21,46 +21,46 @@ with copies as not materialized (
 ),
 
 ranked as materialized (
-    -- ranked on the keys alone: sorting whole copies (text, mentions, ...) was the build's slowest step
+    -- One row per message, from the copies' keys alone: the winning copy, how many copies there are, and what
+    -- the latest webcare copy says. Copies in order of preference: the platform's own export before a webcare
+    -- copy, then the latest loaded; webcare copies come after the platform's, so the first webcare copy in
+    -- that order is the latest one. A window over narrow rows, which spills to DuckDB's temp files under the
+    -- memory ceiling (an aggregate keeping a struct per message held its states in memory: 540 MB at scale 1).
     select
         message_copy_id,
         source_system,
-        row_number() over (
+        count(*) over (partition by message_id) as copies,
+        first_value(
+            case
+                when source_system = 'webcare_csv'
+                    then struct_pack(channel_handle := channel_handle, direction := direction)
+            end ignore nulls
+        ) over (
+            by_preference rows between unbounded preceding and unbounded following
+        ) as latest_webcare_copy
+    from copies
+    window
+        by_preference as (
             partition by message_id
             order by source_system = 'webcare_csv' asc, loaded_at desc, message_copy_id desc
-        ) as copy_rank,
-        count(*) filter (where source_system != 'webcare_csv') over (partition by message_id) as platform_copies,
-        count(*) over (partition by message_id) as copies
-    from copies
-    qualify
-        -- the winning copy, and the latest webcare copy: webcare copies rank right after the platform's own
-        copy_rank = 1
-        or (source_system = 'webcare_csv' and copy_rank = platform_copies + 1)
+        )
+    qualify row_number() over by_preference = 1
 ),
 
 winners as not materialized (
     -- A copy is one row of one source (message_copy_id is unique per source, tested in staging). Not
-    -- materialized: each reader takes only its columns (materializing whole copies spilled gigabytes).
+    -- materialized: each reader takes only its columns (materializing whole copies spilled gigabytes). The
+    -- whole copies are only ever the probe side of this join: a hash table of them (a join that put them on
+    -- its build side) did not fit the memory ceiling at scale 10.
     select
         copies.*,
-        ranked.copies
+        ranked.copies,
+        -- the channel a webcare tool exported the message for, and as which direction
+        struct_extract(ranked.latest_webcare_copy, 'channel_handle') as webcare_channel_handle,
+        struct_extract(ranked.latest_webcare_copy, 'direction') as webcare_direction
     from copies
     inner join ranked
         on copies.message_copy_id = ranked.message_copy_id and copies.source_system = ranked.source_system
-    where ranked.copy_rank = 1
-),
-
-webcare as (
-    select
-        webcare_copies.message_id,
-        webcare_copies.platform,
-        webcare_copies.channel_handle,
-        webcare_copies.direction
-    from {{ ref('stg_webcare_csv__messages') }} as webcare_copies
-    inner join ranked
-        on
-            webcare_copies.message_copy_id = ranked.message_copy_id
-            and webcare_copies.source_system = ranked.source_system
 ),
 
 mentioned as (
@@ -128,19 +128,18 @@ select
     coalesce(
         by_id.channel_id,
         by_handle.channel_id,
-        case when webcare.direction = 'uitgaand' then webcare_channel.channel_id end
+        case when winners.webcare_direction = 'uitgaand' then webcare_channel.channel_id end
     ) as author_channel_id,
     replied_account.channel_id as replied_channel_id,
     -- the page or account whose post a Graph comment is on (Facebook page, Instagram media owner)
     case
         when winners.source_system in ('facebook_graph', 'instagram_graph') then page.channel_id
     end as page_channel_id,
-    case when webcare.direction = 'inkomend' then webcare_channel.channel_id end as webcare_inbound_channel_id,
+    case when winners.webcare_direction = 'inkomend' then webcare_channel.channel_id end as webcare_inbound_channel_id,
     first_mentioned.channel_id as mentioned_channel_id,
     winners.source_system,
     winners.copies
 from winners
-left join webcare on winners.message_id = webcare.message_id
 left join first_mentioned on winners.message_id = first_mentioned.message_id
 left join channels as by_id
     on winners.platform = by_id.platform and winners.author_id = by_id.account_id
@@ -156,6 +155,6 @@ left join channels as page
     on winners.platform = page.platform and winners.channel_account_id = page.account_id
 left join channels as webcare_channel
     on
-        webcare.platform = webcare_channel.platform
-        and webcare.channel_handle = webcare_channel.handle
+        winners.platform = webcare_channel.platform
+        and winners.webcare_channel_handle = webcare_channel.handle
         and webcare_channel.is_handle_owner
