@@ -93,8 +93,11 @@ def build_warehouse(settings: Settings | None = None, full_refresh: bool | None 
 #: files' list (with their data tests), the only inputs that change between a published build and an incremental
 #: one. The other models read only reference data and seeds, which are unchanged, or the plan would build in full;
 #: the unit tests test the models' code, and a change to it builds in full too (which runs them).
-INCREMENTAL_SELECTION = ("--select", "path:models/staging/social+", "path:models/staging/lineage+",
-                         "--exclude-resource-type", "unit_test", "--exclude-resource-type", "seed")
+#: Its parts by name, so a narrower selection (:func:`incremental_selection`) is built from them, not sliced out.
+SOCIAL_STAGING = "path:models/staging/social+"
+LINEAGE_STAGING = "path:models/staging/lineage+"
+LEFT_OUT = ("--exclude-resource-type", "unit_test", "--exclude-resource-type", "seed")
+INCREMENTAL_SELECTION = ("--select", SOCIAL_STAGING, LINEAGE_STAGING, *LEFT_OUT)
 
 
 #: The generic tests an incremental build leaves out: the singular test ``assert_increment_column_rules``
@@ -122,8 +125,8 @@ def incremental_selection(new_files: Mapping[str, int]) -> tuple[str, ...]:
     tests of :data:`COLUMN_RULE_TESTS` are left out: one singular test checks their rules.
     """
     social = sorted(f"{social_staging_model(source)}+" for source in new_files if source in SOCIAL_MESSAGE_SOURCES)
-    selection = ("--select", *social, *INCREMENTAL_SELECTION[2:]) if social else INCREMENTAL_SELECTION
-    return (*selection, "--exclude", *(f"test_name:{name}" for name in COLUMN_RULE_TESTS))
+    return ("--select", *(social or [SOCIAL_STAGING]), LINEAGE_STAGING, *LEFT_OUT,
+            "--exclude", *(f"test_name:{name}" for name in COLUMN_RULE_TESTS))
 
 
 def dbt_build_for(plan: BuildPlan) -> tuple[tuple[str, ...], dict[str, str]]:
