@@ -18,7 +18,6 @@ from question_classifier.evaluate import (
     DEFAULT_LABELLED,
     DEFAULT_PLATFORMS_HELDOUT,
     DEFAULT_PLATFORMS_TRAIN,
-    DEFAULT_SEALED,
     NEW_PLATFORMS,
     errors_by_kind,
     is_platforms_heldout,
@@ -32,7 +31,6 @@ from question_classifier.evaluate import (
     read_sealed,
     read_sealed_2,
     read_varied,
-    sealed_available,
     throughput,
     wilson,
 )
@@ -59,10 +57,6 @@ SEALED_3_PRECISION_FLOOR = 0.92
 SEALED_3_RECALL_FLOOR = 0.95
 SEALED_3_KIND_MAX_WRONG = 0.25
 
-sealed_batch_3 = pytest.mark.skipif(not sealed_available(),
-                                    reason="sealed batch 3 is not complete yet: needs both "
-                                           + " and ".join(path.name for path in DEFAULT_SEALED))
-
 
 @pytest.fixture(scope="module")
 def rules() -> Rules:
@@ -84,7 +78,6 @@ def _development_ids() -> set[str]:
     return {m.message_id for m in earlier}
 
 
-@sealed_batch_3
 def test_sealed_batch_3_is_large_varied_and_new() -> None:
     """The shape of the sealed batch 3 (no figure): enough messages, unique, none shared with any file the
     classifier was tuned on, six platforms and every kind of the issue."""
@@ -99,7 +92,6 @@ def test_sealed_batch_3_is_large_varied_and_new() -> None:
         assert kinds[needed] >= 1, needed
 
 
-@sealed_batch_3
 def test_sealed_batch_3_holds_its_floors(rules: Rules, capsys: pytest.CaptureFixture[str]) -> None:
     """The level the frozen round-3 classifier measured, once, on the sealed batch 3 (docs/classifier.md):
     computed from the file on every run, so a later change that slides back below it fails here."""
@@ -115,7 +107,6 @@ def test_sealed_batch_3_holds_its_floors(rules: Rules, capsys: pytest.CaptureFix
     assert not too_wrong, f"kinds of message that slid back on the sealed batch 3: {too_wrong}"
 
 
-@sealed_batch_3
 def test_sealed_batch_3_reaches_target(rules: Rules) -> None:
     """The issue's target on the sealed batch 3: precision and recall at least 0.9, no kind of message more than
     a third wrong."""

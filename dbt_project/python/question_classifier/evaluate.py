@@ -143,16 +143,8 @@ def read_varied(path: Path, split: str | None = None) -> list[Labelled]:
         ]
 
 
-def sealed_available(paths: tuple[Path, ...] = DEFAULT_SEALED) -> bool:
-    """Whether every file of the sealed batch 3 is there (it is written in parts, by other hands)."""
-    return all(Path(path).exists() for path in paths)
-
-
 def read_sealed(paths: tuple[Path, ...] = DEFAULT_SEALED) -> list[Labelled]:
     """The sealed batch 3 (both files), every message in the sealed split. Measure it; never tune on it."""
-    missing = [Path(path).name for path in paths if not Path(path).exists()]
-    if missing:
-        raise FileNotFoundError(f"sealed batch 3 is not complete: {', '.join(missing)} missing")
     return [message for path in paths for message in read_varied(path, split="sealed")]
 
 
@@ -162,8 +154,8 @@ def read_sealed_2(path: Path = DEFAULT_SEALED_2) -> list[Labelled]:
 
 
 def read_dev_3(path: Path = DEFAULT_DEV_3) -> list[Labelled]:
-    """The development messages of round 3; none while that file is not written yet."""
-    return read_varied(path, split="dev") if Path(path).exists() else []
+    """The development messages of round 3."""
+    return read_varied(path, split="dev")
 
 
 def development_messages() -> list[Labelled]:
@@ -274,9 +266,9 @@ FOCUS_PARTS = ("sealed", "dev3")
 
 
 def focus_messages(focus: str) -> tuple[str, list[Labelled]]:
-    """The name and messages of the part ``--report`` puts first; no messages when it is not there yet."""
+    """The name and messages of the part ``--report`` puts first."""
     if focus == "sealed":
-        return "sealed batch 3", read_sealed() if sealed_available() else []
+        return "sealed batch 3", read_sealed()
     return "varied_dev_3.csv", read_dev_3()
 
 
@@ -292,13 +284,10 @@ def report(rules: Rules, old: Rules | Decide | None = None, focus: str = "sealed
     before = decider(old) if isinstance(old, Rules) else old
     lines = ["| part | n | precision (95 % CI) | recall (95 % CI) | tp | fp | fn | tn |",
              "|---|---|---|---|---|---|---|---|"]
-    if focused:
-        if before is not None:
-            lines.append(_row(f"{focus_name}, {old_name}", focused, before))
-        lines.append(_row(f"**{focus_name}**", focused, decide))
-    else:
-        lines.append(f"| {focus_name}: not there yet | – | – | – | – | – | – | – |")
-    if focus != "dev3" and read_dev_3():
+    if before is not None:
+        lines.append(_row(f"{focus_name}, {old_name}", focused, before))
+    lines.append(_row(f"**{focus_name}**", focused, decide))
+    if focus != "dev3":
         lines.append(_row("varied_dev_3.csv (dev)", read_dev_3(), decide))
     lines += [_row("varied_sealed_2.csv (dev since round 3)", read_sealed_2(), decide),
               _row("varied_sealed.csv (dev since round 2)", read_varied(DEFAULT_FIRST_SEALED), decide),
@@ -310,8 +299,6 @@ def report(rules: Rules, old: Rules | Decide | None = None, focus: str = "sealed
     lines.append(_row("held out, new platforms", [m for m in heldout if m.platform in NEW_PLATFORMS], decide))
     lines += [_row(f"held out, {platform}", [m for m in heldout if m.platform == platform], decide)
               for platform in NEW_PLATFORMS]
-    if not focused:
-        return "\n".join(lines)
     lines += ["", f"Errors per kind, {focus_name}:", ""]
     header = "| kind | label | n | wrong | share wrong (95 % CI) |"
     rule = "|---|---|---|---|---|"
@@ -377,11 +364,11 @@ def main(argv: list[str] | None = None) -> None:
     rules = load_rules(args.seeds)
     if args.report:
         texts = [message.text for message in focus_messages(args.focus)[1]]
-        old = _old_decider(args.old_seeds, args.old_code, texts) if args.old_seeds and texts else None
+        old = _old_decider(args.old_seeds, args.old_code, texts) if args.old_seeds else None
         print(report(rules, old, args.focus, args.old_name))
         return
     parts = {}
-    if args.focus == "sealed" and sealed_available():
+    if args.focus == "sealed":
         parts["sealed 3"] = read_sealed()
     parts.update({"dev 3": read_dev_3(), "sealed 2 (dev)": read_sealed_2(),
                   "sealed 1 (dev)": read_varied(DEFAULT_FIRST_SEALED), "dev": read_varied(DEFAULT_DEV)})
@@ -394,8 +381,6 @@ def main(argv: list[str] | None = None) -> None:
         parts[f"held out {platform}"] = [m for m in heldout if m.platform == platform]
     parts["platforms train"] = read_platforms(DEFAULT_PLATFORMS_TRAIN)
     for part, messages in parts.items():
-        if not messages:
-            continue
         metrics = measure(messages, rules)
         print(f"{part:19} n={len(messages):4} precision={metrics.precision:.3f} "
               f"{_interval(precision_interval(metrics))} recall={metrics.recall:.3f} "
