@@ -62,15 +62,25 @@ def _wait_for_a_model_to_start(home: Settings, build: subprocess.Popen, log_size
     pytest.fail(f"dbt started no model within {DBT_START_TIMEOUT_S} s")
 
 
+def _stat_fields(stat_file: Path) -> list[str] | None:
+    """The fields of a /proc stat file after the command name (state, ppid, pgrp, ...); None if it is gone."""
+    try:
+        return stat_file.read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
 def _living(group: int) -> list[int]:
-    """The processes of process group ``group`` that have not exited (a zombie has: it holds no lock)."""
+    """The processes of process group ``group`` that have not exited. A process has exited only when every one
+    of its threads has: /proc/<pid>/stat shows the main thread, which can be a zombie while dbt's other threads
+    are still closing files, and the warehouse's lock goes only with the last of them."""
     found = []
     for stat_file in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat_file.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue  # gone meanwhile
-        if int(fields[2]) == group and fields[0] != "Z":
+        fields = _stat_fields(stat_file)
+        if fields is None or int(fields[2]) != group:
+            continue
+        threads = [_stat_fields(task) for task in stat_file.parent.glob("task/[0-9]*/stat")]
+        if any(thread[0] not in ("Z", "X") for thread in [fields, *threads] if thread is not None):
             found.append(int(stat_file.parent.name))
     return found
 
