@@ -2,9 +2,11 @@
 
 Without services, with ``dag.test()`` in one interpreter (Airflow and the DAG folder parsed once). When
 this home's Airflow is running (``make demo``), through its REST API instead, so its scheduler runs the
-tasks (in the writer pool) and the two never handle the same run. Either way each run is recorded in the
-metadata DB (visible in the UI and the REST API). Writes one line per DAG and exits 1 at the first run
-that does not succeed, so nothing after it (and no publish) runs.
+tasks (in the writer pool) and the two never handle the same run. There a loader that loaded something
+updates its raw Asset, and the scheduler starts the transform DAG for it: that run is waited for, not a
+second one triggered (which would only find nothing new, after waiting for the writer pool). Either way each
+run is recorded in the metadata DB (visible in the UI and the REST API). Writes one line per DAG and exits 1
+at the first run that does not succeed, so nothing after it (and no publish) runs.
 
 With ``DIALOOG_FULL_REFRESH=1`` (``make pipeline FULL_REFRESH=1``) the transform DAG runs with the conf
 ``{"full_refresh": true}``: its build is a full one, even when nothing is new. The conf, not only the environment,
@@ -18,8 +20,13 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 RUN_TIMEOUT_S = 2 * 3600  # a run the scheduler never finishes must not hang `make pipeline`
+POLL_S = 0.5  # how often a run's state is asked for: a whole run of an hour takes seconds
+#: How long the scheduler may take to start the transform run a loader's Asset event asks for (it does so within a
+#: loop or two, about a second) before the transform is triggered by hand instead.
+ASSET_RUN_WAIT_S = 30
 ORDER = ("dialoog_load_cbs", "dialoog_load_channels", "dialoog_load_social", "dialoog_load_survey",
          "dialoog_transform")
 TRANSFORM = "dialoog_transform"
@@ -41,30 +48,67 @@ def _dagbag(folder: str):
     return DagBag(dag_folder=folder, **kwargs)
 
 
-def _api_runner(base: str) -> Callable[[str], tuple[str, str]]:
-    """Trigger a DAG through the REST API v2 and wait for its run to end; returns (state, run id)."""
-    import requests
+class _ApiRunner:
+    """Runs DAGs through the REST API v2 of a running Airflow: trigger, then wait for the run to end."""
 
-    token = requests.post(f"{base}/auth/token", json={"username": os.environ["DIALOOG_ADMIN_USER"],
-                          "password": os.environ["DIALOOG_ADMIN_PASSWORD"]}, timeout=30).json()["access_token"]
-    session = requests.Session()
-    session.headers["Authorization"] = f"Bearer {token}"
+    def __init__(self, base: str) -> None:
+        import requests
 
-    def run(dag_id: str) -> tuple[str, str]:
-        session.patch(f"{base}/api/v2/dags/{dag_id}", json={"is_paused": False}, timeout=30).raise_for_status()
-        created = session.post(f"{base}/api/v2/dags/{dag_id}/dagRuns",
-                               json={"logical_date": None, "conf": _conf(dag_id)}, timeout=30)
+        token = requests.post(f"{base}/auth/token", json={"username": os.environ["DIALOOG_ADMIN_USER"],
+                              "password": os.environ["DIALOOG_ADMIN_PASSWORD"]}, timeout=30).json()["access_token"]
+        self.base = base
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {token}"
+        #: When the last loader run of this pipeline that loaded something (its task succeeded, not skipped) was
+        #: triggered: the transform run that its Asset event asks for runs after this. None: nothing loaded.
+        self.last_load: str | None = None
+
+    def _now(self) -> str:
+        return datetime.now(UTC).isoformat()
+
+    def _get(self, path: str, **params: str):
+        answer = self.session.get(f"{self.base}/api/v2/{path}", params=params, timeout=30)
+        answer.raise_for_status()
+        return answer.json()
+
+    def __call__(self, dag_id: str) -> tuple[str, str]:
+        if dag_id == TRANSFORM and self.last_load and not _conf(dag_id):
+            queued = self._asset_triggered_transform()
+            if queued:
+                return self._wait(dag_id, queued)
+        self.session.patch(f"{self.base}/api/v2/dags/{dag_id}", json={"is_paused": False},
+                           timeout=30).raise_for_status()
+        triggered = self._now()
+        created = self.session.post(f"{self.base}/api/v2/dags/{dag_id}/dagRuns",
+                                    json={"logical_date": None, "conf": _conf(dag_id)}, timeout=30)
         created.raise_for_status()
-        run_id = created.json()["dag_run_id"]
+        state, run_id = self._wait(dag_id, created.json()["dag_run_id"])
+        if dag_id != TRANSFORM and state == "success":
+            tasks = self._get(f"dags/{dag_id}/dagRuns/{run_id}/taskInstances")["task_instances"]
+            if any(task["state"] == "success" for task in tasks):  # skipped: nothing new
+                self.last_load = triggered
+        return state, run_id
+
+    def _asset_triggered_transform(self) -> str | None:
+        """The transform run the scheduler started for the Asset event of this pipeline's last loader run that
+        loaded something (an Asset-triggered run is due after its newest event), once it exists."""
+        deadline = time.monotonic() + ASSET_RUN_WAIT_S
+        while time.monotonic() < deadline:
+            runs = self._get(f"dags/{TRANSFORM}/dagRuns", run_type="asset_triggered", run_after_gte=self.last_load,
+                             order_by="-run_after", limit="1")["dag_runs"]
+            if runs:
+                return runs[0]["dag_run_id"]
+            time.sleep(POLL_S)
+        return None
+
+    def _wait(self, dag_id: str, run_id: str) -> tuple[str, str]:
         deadline = time.monotonic() + RUN_TIMEOUT_S
         while time.monotonic() < deadline:
-            state = session.get(f"{base}/api/v2/dags/{dag_id}/dagRuns/{run_id}", timeout=30).json()["state"]
+            state = self._get(f"dags/{dag_id}/dagRuns/{run_id}")["state"]
             if state in ("success", "failed"):
                 return state, run_id
-            time.sleep(2)
+            time.sleep(POLL_S)
         return f"not finished after {RUN_TIMEOUT_S} s", run_id
-
-    return run
 
 
 def _test_runner() -> Callable[[str], tuple[str, str]]:
@@ -83,7 +127,7 @@ def _test_runner() -> Callable[[str], tuple[str, str]]:
 
 
 def main(summary_path: str, api: str | None = None) -> int:
-    run = _api_runner(api) if api else _test_runner()
+    run = _ApiRunner(api) if api else _test_runner()
     with open(summary_path, "w", encoding="utf-8") as summary:
         for dag_id in ORDER:
             started = time.monotonic()

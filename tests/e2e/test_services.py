@@ -52,6 +52,18 @@ def _listening_addresses(port: int) -> set[str]:
     return found
 
 
+def _wait_for_no_active_runs(base: str, token: str) -> None:
+    """Until no DAG run of this Airflow is queued or running (at most 300 s)."""
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        active = requests.get(f"{base}/api/v2/dags/~/dagRuns", params={"state": ["queued", "running"]},
+                              headers={"Authorization": f"Bearer {token}"}, timeout=30).json()["total_entries"]
+        if active == 0:
+            return
+        time.sleep(1)
+    pytest.fail("Airflow's own runs did not end within 300 s")
+
+
 def test_services_start_answer_run_pipelines_and_stop(home: Settings) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW__API", "AIRFLOW__CORE__EXECUTION"))}
     airflow_port, superset_port = _free_port(), _free_port()
@@ -83,12 +95,21 @@ def test_services_start_answer_run_pipelines_and_stop(home: Settings) -> None:
                             headers={"Authorization": f"Bearer {token}"}, timeout=30).json()["dag_runs"]
         assert "success" in {run["state"] for run in runs}
 
+        # The scheduler starts each loader's hourly run when it starts; let those end first, or one of them could load
+        # the file dropped below and leave the pipeline's own loader run nothing to load.
+        _wait_for_no_active_runs(base, token)
         before = home.serving_path.stat().st_ino
         drop(home, "cbs_gemeenten", FIXTURES / "cbs_gemeenten" / "gemeenten-alfabetisch-2014-cp1252.csv")
         through_api = sh("scripts/pipeline.sh")
         assert through_api.returncode == 0, through_api.stdout + through_api.stderr
         assert "through its REST API" in through_api.stdout
         assert home.serving_path.stat().st_ino != before  # the running scheduler rebuilt and republished
+        # The transform run was the one the CBS loader's Asset event started, not a second one triggered by hand.
+        transform = next(line for line in through_api.stdout.splitlines() if "dialoog_transform:" in line)
+        assert "(run asset_triggered__" in transform, transform
+        after = requests.get(f"{base}/api/v2/dags/dialoog_transform/dagRuns", params={"run_type": "manual"},
+                             headers={"Authorization": f"Bearer {token}"}, timeout=30).json()["dag_runs"]
+        assert len(after) == len([run for run in runs if run["run_type"] == "manual"])
     finally:
         stopped = sh("scripts/services.sh", "stop")
     assert stopped.returncode == 0, stopped.stdout + stopped.stderr
