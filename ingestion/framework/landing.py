@@ -69,13 +69,15 @@ def is_hidden(name: str) -> bool:
 
 
 class UnpackBudget:
-    """What one ZIP (an X archive, an XLSX workbook) may unpack to (:class:`core.settings.Limits`): its
-    members' declared sizes are checked when it is opened, and the bytes actually read are counted as they are
-    read, since a ZIP's headers can lie. The ratio applies once it unpacks to more than :attr:`RATIO_FLOOR`."""
+    """What one archive (a ZIP: an X archive, an XLSX workbook; a .tar.gz: a Mastodon archive) may unpack to
+    (:class:`core.settings.Limits`): a ZIP's members' declared sizes are checked when it is opened, and the bytes
+    actually read are counted as they are read, since headers can lie. The ratio applies once it unpacks to more
+    than :attr:`RATIO_FLOOR`. ``kind`` names the archive in the reasons it gives."""
 
     RATIO_FLOOR = 1 << 20
 
-    def __init__(self, path: Path, members: Iterable[zipfile.ZipInfo]) -> None:
+    def __init__(self, path: Path, members: Iterable[zipfile.ZipInfo], kind: str = "ZIP") -> None:
+        self.kind = kind
         limits = get_limits()
         self.max_bytes, self.max_ratio = limits.max_unpacked_bytes, limits.max_unpack_ratio
         self.packed = max(os.stat(path).st_size, 1)
@@ -84,10 +86,11 @@ class UnpackBudget:
 
     def check(self, size: int, how: str) -> None:
         if size > self.max_bytes:
-            raise FileRejected(f"ZIP unpacks to more than {self.max_bytes} bytes ({how}; DIALOOG_MAX_UNPACKED_BYTES)")
+            raise FileRejected(f"{self.kind} unpacks to more than {self.max_bytes} bytes "
+                               f"({how}; DIALOOG_MAX_UNPACKED_BYTES)")
         if size > self.RATIO_FLOOR and size > self.max_ratio * self.packed:
-            raise FileRejected(f"ZIP unpacks to more than {self.max_ratio:g} times its size of {self.packed} bytes "
-                               f"({how}; DIALOOG_MAX_UNPACK_RATIO): a ZIP bomb?")
+            raise FileRejected(f"{self.kind} unpacks to more than {self.max_ratio:g} times its size of {self.packed} "
+                               f"bytes ({how}; DIALOOG_MAX_UNPACK_RATIO): a decompression bomb?")
 
     def reader(self, handle: IO[bytes]) -> IO[bytes]:
         """A member's stream whose bytes count against the budget as they are read."""

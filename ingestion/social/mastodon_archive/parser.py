@@ -95,7 +95,7 @@ def _tar(path: Path) -> Iterator[Iterator[tuple[tarfile.TarInfo, tarfile.TarFile
         if raw.read(2) != b"\x1f\x8b":
             raise FileRejected("not a Mastodon archive: expected a .tar.gz")
         raw.seek(0)
-        budget = UnpackBudget(path, [])
+        budget = UnpackBudget(path, [], kind=".tar.gz")
         try:
             with gzip.GzipFile(fileobj=raw) as unzipped, \
                     tarfile.open(fileobj=budget.reader(unzipped), mode="r|") as tar:  # type: ignore[arg-type]
