@@ -41,8 +41,9 @@ from shared.defaults import DEFAULT_ARGS, WRITER_POOL, switched_on
 )
 def dialoog_transform() -> None:
     # Only the build chain is skipped when nothing is new (unless a full build is asked for); the audit report is
-    # always written.
-    @task.short_circuit(ignore_downstream_trigger_rules=False)
+    # always written. It opens the build warehouse (what was loaded and built): in the pool, or a loader still
+    # writing when a first loader's Asset event started this run makes it fail on DuckDB's lock and retry later.
+    @task.short_circuit(ignore_downstream_trigger_rules=False, pool=WRITER_POOL)
     def something_to_build(params: dict | None = None) -> bool:
         from steps.plan import needs_build
 
