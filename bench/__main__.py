@@ -2,7 +2,8 @@
 
 Generates demo exports at each scale into a temporary DIALOOG_HOME, measures every format's load (ours,
 the DuckDB floor, the pandas peer; each in its own process for its peak memory), runs the whole pipeline
-through Airflow and then two hourly increments (``bench/increment.py``), and writes the results — with the
+through Airflow and then four hourly increments (``bench/increment.py``; two by ``make pipeline``, two through
+the home's Airflow running), and writes the results — with the
 machine — into the results file, replacing the section between the ``bench:results`` markers (everything else
 in the file is kept). The temporary home is deleted.
 """
@@ -38,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-pipeline", action="store_true", help="loads only, skip the Airflow pipeline")
     parser.add_argument("--no-dashboards", action="store_true", help="skip timing the charts through Superset")
     parser.add_argument("--increment", action=argparse.BooleanOptionalAction, default=True,
-                        help="after the full pipeline run, time two hourly increments through Airflow (default: on)")
+                        help="after the full pipeline run, time four hourly increments through Airflow (default: on)")
     parser.add_argument("--peer-up-to", type=float, default=1.0,
                         help="measure the pandas peer only up to this scale (it only grows linearly; ~30 min at 10)")
     parser.add_argument("--landing", type=Path, action="append", default=[],

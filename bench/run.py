@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,8 +28,15 @@ METHODS = ("ours", "floor", "peer")
 PIPELINE_TASKS = {"dbt build": "dbt_build", "validation (mart suites)": "validate_marts", "publish": "publish"}
 #: The tasks an hourly increment's table reports: the social load (the only loader with new files) and the transform.
 INCREMENT_TASKS = {"load social": "load_social", **PIPELINE_TASKS}
-#: The hourly increments measured after a scale's full run, one after the other.
+#: The hourly increments measured after a scale's full run, one after the other, each by `make pipeline` alone
+#: (Airflow started for it, DAGs run with ``dag.test()``, as without services).
 INCREMENT_HOURS = (0, 1)
+#: Then the next hours through a running Airflow, as `make demo` and the compose services run them every hour: its
+#: scheduler runs the tasks, `scripts/pipeline.sh` triggers the DAGs through the REST API and waits for them.
+SCHEDULER_HOURS = (2, 3)
+#: How each increment went through Airflow, as the results table says it.
+THROUGH_DAG_TEST = "make pipeline"
+THROUGH_SCHEDULER = "running scheduler"
 
 
 @dataclass
@@ -113,9 +123,13 @@ HOME_DERIVED = ("AIRFLOW_HOME", "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
                 "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE")
 
 
-def _env(home: Path) -> dict[str, str]:
-    inherited = {name: value for name, value in os.environ.items() if name not in HOME_DERIVED}
-    return {**inherited, "DIALOOG_HOME": str(home), "PYTHONPATH": str(PROJECT_ROOT)}
+def _env(home: Path, airflow_port: int | None = None) -> dict[str, str]:
+    """The environment of the bench's commands on ``home``; with ``airflow_port``, of a running Airflow there (the
+    execution API's URL then follows from the port again, as ``env.sh`` derives it)."""
+    derived = HOME_DERIVED + (("AIRFLOW__CORE__EXECUTION_API_SERVER_URL",) if airflow_port else ())
+    inherited = {name: value for name, value in os.environ.items() if name not in derived}
+    port = {"AIRFLOW_PORT": str(airflow_port)} if airflow_port else {}
+    return {**inherited, "DIALOOG_HOME": str(home), "PYTHONPATH": str(PROJECT_ROOT), **port}
 
 
 def _generate(home: Path, scale: float) -> float:
@@ -147,52 +161,107 @@ def _pipeline(home: Path, result: ScaleResult) -> None:
          f"in {result.dags['end to end']:.0f} s")
 
 
-def _run_pipeline(home: Path) -> tuple[float, bool, float]:
-    """Run ``scripts/pipeline.sh`` once: (wall seconds, succeeded, peak RSS in MB of its biggest process)."""
+def _run_pipeline(home: Path, airflow_port: int | None = None) -> tuple[float, bool, float]:
+    """Run ``scripts/pipeline.sh`` once: (wall seconds, succeeded, peak RSS in MB of its biggest process). With
+    ``airflow_port`` the home's Airflow runs there and does the work in its own processes: the peak is then the
+    script's own (nothing to report, 0)."""
     started = time.monotonic()
     # Run through a small parent that reports the peak RSS of its descendants (Airflow, tasks, dbt).
     done = subprocess.run([sys.executable, "-c", _PEAK_OF_CHILD, "bash", str(PROJECT_ROOT / "scripts" / "pipeline.sh")],
-                          env=_env(home), capture_output=True, text=True, check=False)
+                          env=_env(home, airflow_port), capture_output=True, text=True, check=False)
     seconds = time.monotonic() - started
     peak = [line for line in done.stderr.splitlines() if line.startswith("peak_rss_kb=")]
     if done.returncode != 0:
         _log(f"pipeline failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    if airflow_port:
+        return seconds, done.returncode == 0, 0.0
     return seconds, done.returncode == 0, int(peak[-1].split("=")[1]) / 1024 if peak else 0.0
 
 
 def measure_increments(home: Path, result: ScaleResult) -> None:
-    """The hourly increments of :data:`INCREMENT_HOURS` on the warehouse the full run published, into ``result``;
-    after one that fails, the next is not run (its warehouse is not the published one it should start from)."""
+    """The hourly increments on the warehouse the full run published, into ``result``: :data:`INCREMENT_HOURS` by
+    `make pipeline` alone, then :data:`SCHEDULER_HOURS` through the home's Airflow running. After one that fails,
+    the next is not run (its warehouse is not the published one it should start from)."""
     for hour in INCREMENT_HOURS:
-        try:
-            measured = measure_increment(home, hour)
-        except (OSError, ValueError, subprocess.SubprocessError) as exc:
-            measured = {"hour": hour, "ok": False, "error": _failure(exc)}
-        result.increments.append(measured)
-        if "error" in measured:
-            _log(f"scale {result.scale:g}: hourly increment {hour} not measured: {measured['error']}")
-        else:
-            _log(f"scale {result.scale:g}: hourly increment {hour} ({measured['messages']:,} messages) "
-                 f"{'ok' if measured['ok'] else 'FAILED'} in {measured['seconds']:.1f} s, "
-                 f"transform {measured['plan_mode'] or 'not recorded'}")
-        if not measured["ok"]:
-            break
+        if not _measure_hour(home, result, hour):
+            return
+    try:
+        with running_airflow(home) as port:
+            for hour in SCHEDULER_HOURS:
+                if not _measure_hour(home, result, hour, port):
+                    return
+    except (OSError, RuntimeError, subprocess.SubprocessError, requests.RequestException) as exc:
+        result.increments.append({"hour": SCHEDULER_HOURS[0], "through": THROUGH_SCHEDULER, "ok": False,
+                                  "error": f"Airflow did not start or stop: {_failure(exc)}"})
 
 
-def measure_increment(home: Path, hour: int) -> dict:
+def _measure_hour(home: Path, result: ScaleResult, hour: int, airflow_port: int | None = None) -> bool:
+    """Measure one hour into ``result``; whether it went well."""
+    through = THROUGH_SCHEDULER if airflow_port else THROUGH_DAG_TEST
+    try:
+        measured = {"through": through, **measure_increment(home, hour, airflow_port)}
+    except (OSError, ValueError, subprocess.SubprocessError) as exc:
+        measured = {"hour": hour, "through": through, "ok": False, "error": _failure(exc)}
+    result.increments.append(measured)
+    if "error" in measured:
+        _log(f"scale {result.scale:g}: hourly increment {hour} not measured: {measured['error']}")
+    else:
+        _log(f"scale {result.scale:g}: hourly increment {hour} ({measured['messages']:,} messages, {through}) "
+             f"{'ok' if measured['ok'] else 'FAILED'} in {measured['seconds']:.1f} s, "
+             f"transform {measured['plan_mode'] or 'not recorded'}")
+    return measured["ok"]
+
+
+def measure_increment(home: Path, hour: int, airflow_port: int | None = None) -> dict:
     """Write one hour of new exports (:func:`bench.increment.write_hourly_increment`) into the home's landing zone
-    and run the whole pipeline through Airflow again: what was written, the wall seconds end to end, the DAGs' and
-    the tasks' seconds of this run only (from Airflow's metadata DB), the peak RSS, and the plan of the transform
-    (the newest row of ``dq.transform_runs``)."""
+    and run the whole pipeline through Airflow again (``airflow_port``: the home's Airflow running there): what was
+    written, the wall seconds end to end, the DAGs' and the tasks' seconds of this run only (from Airflow's metadata
+    DB), the peak RSS, and the plan of the transform (the newest row of ``dq.transform_runs``)."""
     airflow_db = home / "airflow" / "airflow.db"
     runs_before = _last_dag_run(airflow_db)
     written = write_hourly_increment(home / "landing", hour)
-    seconds, ok, peak_mb = _run_pipeline(home)
+    seconds, ok, peak_mb = _run_pipeline(home, airflow_port)
     return {"hour": hour, "messages": written["messages"], "late_replies": written["late_replies"],
             "copies": written["copies"], "files": written["files"], "redelivered": written["redelivered"],
             "seconds": seconds, "ok": ok, "peak_rss_mb": peak_mb,
             "dags": _dag_seconds(airflow_db, after=runs_before),
             "tasks": _task_seconds(airflow_db, INCREMENT_TASKS, after=runs_before), **_transform_plan(home)}
+
+
+@contextmanager
+def running_airflow(home: Path) -> Iterator[int]:
+    """The home's Airflow (``scripts/services.sh airflow``: api-server, scheduler, dag-processor) on a free port,
+    once the runs its scheduler starts by itself (each loader's hourly run) have ended; stopped afterwards."""
+    port = _free_port()
+    env = _env(home, port)
+    services = str(PROJECT_ROOT / "scripts" / "services.sh")
+    subprocess.run(["bash", services, "airflow"], env=env, check=True, capture_output=True, timeout=600)
+    try:
+        _wait_for_no_active_runs(f"http://localhost:{port}", env)
+        yield port
+    finally:
+        subprocess.run(["bash", services, "stop"], env=env, check=False, capture_output=True, timeout=120)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_for_no_active_runs(base: str, env: dict[str, str], timeout_s: float = 600) -> None:
+    """Until no DAG run of the Airflow at ``base`` is queued or running."""
+    token = requests.post(f"{base}/auth/token", json={"username": env.get("DIALOOG_ADMIN_USER", "admin"),
+                          "password": env.get("DIALOOG_ADMIN_PASSWORD", "admin")}, timeout=30).json()["access_token"]
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        answer = requests.get(f"{base}/api/v2/dags/~/dagRuns", params={"state": ["queued", "running"]},
+                              headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        answer.raise_for_status()
+        if answer.json()["total_entries"] == 0:
+            return
+        time.sleep(1)
+    raise RuntimeError(f"Airflow's own DAG runs did not end within {timeout_s:.0f} s")
 
 
 def _transform_plan(home: Path) -> dict[str, str | None]:

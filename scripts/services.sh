@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Start or stop the demo services: Airflow (standalone: api-server, scheduler, dag-processor, triggerer)
 # and Superset, each in its own process group so `stop` ends every child. `start` provisions Superset and
-# says where to go; scripts/demo.sh uses `serve` and `urls` around its own provisioning step.
+# says where to go; scripts/demo.sh uses `serve` and `urls` around its own provisioning step; `airflow` starts
+# Airflow alone (the benchmark's hours through a running scheduler).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 RUN="$DIALOOG_HOME/run"
@@ -68,10 +69,11 @@ case "${1:-}" in
     start_airflow
     "$ROOT/superset/run.sh" start
     ;;
+  airflow) start_airflow ;;
   urls) urls ;;
   stop)
     "$ROOT/superset/run.sh" stop 2>/dev/null || true
     stop_group airflow
     ;;
-  *) echo "usage: $0 start|serve|urls|stop" >&2; exit 2 ;;
+  *) echo "usage: $0 start|serve|airflow|urls|stop" >&2; exit 2 ;;
 esac

@@ -131,25 +131,32 @@ def test_the_increment_loads_as_new_messages_late_replies_and_a_redelivered_page
 def test_the_results_file_has_the_hourly_increments_against_their_targets(tmp_path: Path) -> None:
     """The increments' table (both scales, the target of each, the full run's peak beside the increment's), a
     failed measurement named below it, and a results JSON that renders again (``--from-json``)."""
-    def increment(hour: int, seconds: float, reason: str | None) -> dict:
-        return {"hour": hour, "messages": 2000, "late_replies": 100, "copies": 950, "files": 230,
+    def increment(hour: int, seconds: float, reason: str | None, through: str = "make pipeline",
+                  peak: float = 612.0) -> dict:
+        return {"hour": hour, "through": through, "messages": 2000, "late_replies": 100, "copies": 950, "files": 230,
                 "redelivered": "x_api/2025/a/mentions-0001-redelivered-20251230T0800Z.json", "seconds": seconds,
-                "ok": True, "peak_rss_mb": 612.0, "dags": {"dialoog_transform": seconds - 4},
+                "ok": True, "peak_rss_mb": peak, "dags": {"dialoog_transform": seconds - 4},
                 "tasks": {"load social": 2.5, "dbt build": 6.25, "validation (mart suites)": 1.0, "publish": 0.5},
                 "plan_mode": reason and reason.split(":")[0], "plan_reason": reason}
 
     one = ScaleResult(scale=1, pipeline_peak_rss_mb=900.0, increments=[
         increment(0, 14.04, "incremental: 230 new file(s) since 2026-01-01 10:00:00 UTC: x_api 120"),
-        increment(1, 13.0, None)])
+        increment(1, 13.0, None), increment(2, 9.5, None, through="running scheduler", peak=0.0)])
     ten = ScaleResult(scale=10, pipeline_peak_rss_mb=1400.0, increments=[
-        {"hour": 0, "ok": False, "error": "ValueError: no X API or | no Facebook Graph account\nactive"}])
+        {"hour": 0, "through": "make pipeline", "ok": False,
+         "error": "ValueError: no X API or | no Facebook Graph account\nactive"}])
     text = render([one, ten, ScaleResult(scale=0.5)], describe())
 
     assert "### Hourly increment" in text
-    assert ("| 1 | 0 | 2,000 | 100 | 230 | 2.5 | 6.2 | 1.0 | 0.5 | **14.0** | 20 | 612 | 900 | "
+    assert ("| 1 | 0 | make pipeline | 2,000 | 100 | 230 | 2.5 | 6.2 | 1.0 | 0.5 | **14.0** | 20 | 612 | 900 | "
             "incremental: 230 new file(s) since 2026-01-01 10:00:00 UTC: x_api 120 |") in text
-    assert "| 1 | 1 | 2,000 | 100 | 230 | 2.5 | 6.2 | 1.0 | 0.5 | **13.0** | 20 | 612 | 900 | not recorded |" in text
-    assert "Scale 10, hour 0: NOT measured: ValueError: no X API or / no Facebook Graph account active" in text
+    assert ("| 1 | 1 | make pipeline | 2,000 | 100 | 230 | 2.5 | 6.2 | 1.0 | 0.5 | **13.0** | 20 | 612 | 900 | "
+            "not recorded |") in text
+    # through the running scheduler the work runs in Airflow's processes: no peak of the script's to report
+    assert ("| 1 | 2 | running scheduler | 2,000 | 100 | 230 | 2.5 | 6.2 | 1.0 | 0.5 | **9.5** | 20 | — | 900 | "
+            "not recorded |") in text
+    assert ("Scale 10, hour 0 (make pipeline): NOT measured: ValueError: no X API or / no Facebook Graph account "
+            "active") in text
     assert render([ScaleResult(scale=1)], describe()).count("Hourly increment") == 0
 
     out = tmp_path / "benchmarks.md"
