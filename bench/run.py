@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -231,13 +232,14 @@ def measure_increment(home: Path, hour: int, airflow_port: int | None = None) ->
 @contextmanager
 def running_airflow(home: Path) -> Iterator[int]:
     """The home's Airflow (``scripts/services.sh airflow``: api-server, scheduler, dag-processor) on a free port,
-    once the runs its scheduler starts by itself (each loader's hourly run) have ended; stopped afterwards."""
+    once the runs its scheduler starts by itself (each loader's run of the hour that passed) have ended; stopped
+    afterwards."""
     port = _free_port()
     env = _env(home, port)
     services = str(PROJECT_ROOT / "scripts" / "services.sh")
     subprocess.run(["bash", services, "airflow"], env=env, check=True, capture_output=True, timeout=600)
     try:
-        _wait_for_no_active_runs(f"http://localhost:{port}", env)
+        _wait_until_nothing_is_due(f"http://localhost:{port}", env)
         yield port
     finally:
         subprocess.run(["bash", services, "stop"], env=env, check=False, capture_output=True, timeout=120)
@@ -249,16 +251,23 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _wait_for_no_active_runs(base: str, env: dict[str, str], timeout_s: float = 600) -> None:
-    """Until no DAG run of the Airflow at ``base`` is queued or running."""
+def _wait_until_nothing_is_due(base: str, env: dict[str, str], timeout_s: float = 600) -> None:
+    """Until the Airflow at ``base`` has no DAG run queued or running and none due: every scheduled DAG's next
+    run is after now (a scheduler that just started first creates the runs of the hour that has passed)."""
     token = requests.post(f"{base}/auth/token", json={"username": env.get("DIALOOG_ADMIN_USER", "admin"),
                           "password": env.get("DIALOOG_ADMIN_PASSWORD", "admin")}, timeout=30).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        answer = requests.get(f"{base}/api/v2/dags/~/dagRuns", params={"state": ["queued", "running"]},
-                              headers={"Authorization": f"Bearer {token}"}, timeout=30)
-        answer.raise_for_status()
-        if answer.json()["total_entries"] == 0:
+        active = requests.get(f"{base}/api/v2/dags/~/dagRuns", params={"state": ["queued", "running"]},
+                              headers=headers, timeout=30)
+        dags = requests.get(f"{base}/api/v2/dags", params={"paused": "false"}, headers=headers, timeout=30)
+        active.raise_for_status()
+        dags.raise_for_status()
+        now = datetime.now(UTC)
+        due = [dag["dag_id"] for dag in dags.json()["dags"]
+               if dag["next_dagrun_run_after"] and datetime.fromisoformat(dag["next_dagrun_run_after"]) <= now]
+        if active.json()["total_entries"] == 0 and not due:
             return
         time.sleep(1)
     raise RuntimeError(f"Airflow's own DAG runs did not end within {timeout_s:.0f} s")
