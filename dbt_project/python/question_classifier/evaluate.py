@@ -196,7 +196,7 @@ def decider(rules: Rules) -> Decide:
     return lambda text: classify(text, rules).is_question
 
 
-def _metrics(pairs: Iterable[tuple[bool, bool]]) -> Metrics:
+def metrics_of(pairs: Iterable[tuple[bool, bool]]) -> Metrics:
     """Confusion counts of (predicted, labelled) pairs."""
     counts = {(True, True): 0, (True, False): 0, (False, True): 0, (False, False): 0}
     for pair in pairs:
@@ -207,7 +207,7 @@ def _metrics(pairs: Iterable[tuple[bool, bool]]) -> Metrics:
 def measure(messages: list[Labelled], rules: Rules | Decide) -> Metrics:
     """Classify every message and count hits and misses against its label."""
     decide = decider(rules) if isinstance(rules, Rules) else rules
-    return _metrics((decide(message.text), message.is_question) for message in messages)
+    return metrics_of((decide(message.text), message.is_question) for message in messages)
 
 
 @dataclass(frozen=True)

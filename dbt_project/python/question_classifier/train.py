@@ -24,7 +24,7 @@ import json
 from pathlib import Path
 
 from question_classifier.classifier import matching_rules, own_text, split_mentions
-from question_classifier.evaluate import Labelled, development_messages
+from question_classifier.evaluate import Labelled, development_messages, metrics_of
 from question_classifier.model import DEFAULT_MODEL, features
 from question_classifier.rules import DEFAULT_SEED_DIR, Rules, load_rules
 
@@ -46,12 +46,6 @@ MIN_ABS = 2
 NEGATIVE_ONLY = True
 #: Weights smaller than this are dropped from the file (they cannot move a decision).
 MIN_WEIGHT = 0.01
-
-
-def training_messages() -> list[Labelled]:
-    """All the development data (:func:`question_classifier.evaluate.development_messages`); never the sealed
-    batch 3 nor the held-out set."""
-    return development_messages()
 
 
 def rule_view(text: str, rules: Rules) -> tuple[str, int, bool]:
@@ -87,10 +81,9 @@ def _contribution(odds: float) -> int:
 
 
 def _print_figures(name: str, scores: list[int], labels: list[bool]) -> None:
-    tp = sum(s > 0 and y for s, y in zip(scores, labels, strict=True))
-    fp = sum(s > 0 and not y for s, y in zip(scores, labels, strict=True))
-    fn = sum(s <= 0 and y for s, y in zip(scores, labels, strict=True))
-    print(f"{name:44} precision={tp / (tp + fp):.3f} recall={tp / (tp + fn):.3f} (tp={tp} fp={fp} fn={fn})")
+    figures = metrics_of((score > 0, label) for score, label in zip(scores, labels, strict=True))
+    print(f"{name:44} precision={figures.precision:.3f} recall={figures.recall:.3f} "
+          f"(tp={figures.true_pos} fp={figures.false_pos} fn={figures.false_neg})")
 
 
 def _model_scores(views: list[tuple[str, int, bool]], labels: list[bool], train: list[int],
@@ -135,7 +128,7 @@ def cross_validate(messages: list[Labelled], rules: Rules, folds: int = 10) -> N
 
 def train(rules: Rules) -> dict[str, object]:
     """Fit on every development message a positive rule matched; the JSON document of the model."""
-    messages = training_messages()
+    messages = development_messages()
     views = [(rule_view(m.text, rules), m.is_question) for m in messages]
     used = [(view[0], label) for view, label in views if view[2]]
     vectorizer, model = _fit([text for text, _ in used], [label for _, label in used])
@@ -167,7 +160,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     rules = load_rules(args.seeds, model=False)
     if args.cv:
-        cross_validate(training_messages(), rules)
+        cross_validate(development_messages(), rules)
     document = train(rules)
     args.out.write_text(json.dumps(document, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
     print(f"wrote {args.out} ({len(document['weights'])} n-gram weights, trained on {document['trained_on']} messages)")
