@@ -83,6 +83,17 @@ def test_every_duckdb_writer_is_in_the_one_slot_pool(dagbag) -> None:
                 assert task.pool == WRITER_POOL, f"{dag.dag_id}.{task.task_id} writes DuckDB outside the pool"
 
 
+def test_the_loaders_go_before_the_transform_in_the_writer_pool(dagbag) -> None:
+    """An hour's loaders start together and the first one's Asset event starts the transform: the pool must give the
+    loaders still waiting their turn before the build, or their files wait for a second build."""
+    transform = dagbag.dags["dialoog_transform"]
+    heaviest = sum(task.priority_weight for task in transform.tasks)  # no task's total weight can be more
+    for dag in dagbag.dags.values():
+        for task in dag.tasks:
+            if task.task_id.startswith("load_"):
+                assert task.weight_rule == "absolute" and task.priority_weight > heaviest, task.task_id
+
+
 def test_loaders_feed_transform(dagbag) -> None:
     """Cycles already fail the DagBag import (test_no_import_errors); here: the hand-over by Assets."""
     transform = dagbag.dags["dialoog_transform"]

@@ -172,7 +172,7 @@ def test_official_airflow_3_layout(config: dict[str, Any]) -> None:
     assert commands["airflow-dag-processor"] == ["airflow", "dag-processor"]
     assert commands["airflow-triggerer"] == ["airflow", "triggerer"]
     environment = services["airflow-scheduler"]["environment"]
-    assert environment["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor"
+    assert environment["AIRFLOW__CORE__EXECUTOR"] == "dags.shared.executor.PreloadingLocalExecutor"  # a LocalExecutor
     assert environment["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].startswith("postgresql+psycopg2://")
     url = re.fullmatch(r"http://([\w-]+):(\d+)/execution/",
                        environment["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"])
