@@ -9,6 +9,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -164,19 +165,57 @@ def _pipeline(home: Path, result: ScaleResult) -> None:
 
 def _run_pipeline(home: Path, airflow_port: int | None = None) -> tuple[float, bool, float]:
     """Run ``scripts/pipeline.sh`` once: (wall seconds, succeeded, peak RSS in MB of its biggest process). With
-    ``airflow_port`` the home's Airflow runs there and does the work in its own processes: the peak is then the
-    script's own (nothing to report, 0)."""
+    ``airflow_port`` the home's Airflow runs there and does the work in its own processes: the peak is then that of
+    the biggest of those (a task, its dbt), sampled while the script runs."""
     started = time.monotonic()
     # Run through a small parent that reports the peak RSS of its descendants (Airflow, tasks, dbt).
-    done = subprocess.run([sys.executable, "-c", _PEAK_OF_CHILD, "bash", str(PROJECT_ROOT / "scripts" / "pipeline.sh")],
-                          env=_env(home, airflow_port), capture_output=True, text=True, check=False)
+    with _PeakOfSession(int((home / "run" / "airflow.pid").read_text()) if airflow_port else None) as airflow:
+        done = subprocess.run([sys.executable, "-c", _PEAK_OF_CHILD, "bash",
+                               str(PROJECT_ROOT / "scripts" / "pipeline.sh")],
+                              env=_env(home, airflow_port), capture_output=True, text=True, check=False)
     seconds = time.monotonic() - started
     peak = [line for line in done.stderr.splitlines() if line.startswith("peak_rss_kb=")]
     if done.returncode != 0:
         _log(f"pipeline failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
     if airflow_port:
-        return seconds, done.returncode == 0, 0.0
+        return seconds, done.returncode == 0, airflow.peak_mb
     return seconds, done.returncode == 0, int(peak[-1].split("=")[1]) / 1024 if peak else 0.0
+
+
+class _PeakOfSession:
+    """The largest RSS of any one process of session ``session`` (a running Airflow started with ``setsid``: its
+    scheduler, the tasks forked from it, their dbt), sampled every :attr:`EVERY_S` seconds inside the ``with``
+    block; None samples nothing. A spike shorter than the interval can be missed."""
+
+    EVERY_S = 0.2
+
+    def __init__(self, session: int | None) -> None:
+        self.session = session
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> _PeakOfSession:
+        if self.session is not None:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _sample(self) -> None:
+        page_mb = os.sysconf("SC_PAGE_SIZE") / 2**20
+        while not self._stop.wait(self.EVERY_S):
+            for proc in Path("/proc").glob("[0-9]*"):
+                try:
+                    if int((proc / "stat").read_text().rsplit(")", 1)[1].split()[3]) != self.session:
+                        continue
+                    resident = int((proc / "statm").read_text().split()[1])
+                except (OSError, IndexError, ValueError):
+                    continue  # gone meanwhile
+                self.peak_mb = max(self.peak_mb, resident * page_mb)
 
 
 def measure_increments(home: Path, result: ScaleResult) -> None:

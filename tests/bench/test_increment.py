@@ -8,6 +8,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
+import time
 from dataclasses import asdict
 from pathlib import Path
 
@@ -18,7 +21,7 @@ from bench.__main__ import main as bench_main
 from bench.increment import HOURLY_MESSAGES, write_hourly_increment
 from bench.machine import describe
 from bench.report import render
-from bench.run import ScaleResult, _generate
+from bench.run import ScaleResult, _generate, _PeakOfSession
 from core import warehouse
 from core.settings import Settings
 from ingestion import cbs
@@ -152,7 +155,7 @@ def test_the_results_file_has_the_hourly_increments_against_their_targets(tmp_pa
             "incremental: 230 new file(s) since 2026-01-01 10:00:00 UTC: x_api 120 |") in text
     assert ("| 1 | 1 | make pipeline | 2,000 | 100 | 230 | 2.5 | 6.2 | 1.0 | 0.5 | **13.0** | 20 | 612 | 900 | "
             "not recorded |") in text
-    # through the running scheduler the work runs in Airflow's processes: no peak of the script's to report
+    # a peak that was not measured (0) shows as a dash
     assert ("| 1 | 2 | running scheduler | 2,000 | 100 | 230 | 2.5 | 6.2 | 1.0 | 0.5 | **9.5** | 20 | — | 900 | "
             "not recorded |") in text
     assert ("Scale 10, hour 0 (make pipeline): NOT measured: ValueError: no X API or / no Facebook Graph account "
@@ -179,3 +182,19 @@ def test_the_increment_is_on_by_default_and_can_be_left_out(monkeypatch: pytest.
     assert bench_main(["--scale", "0.01", "--out", str(out), "--workdir", str(tmp_path)]) == 0
     assert bench_main(["--scale", "0.01", "--out", str(out), "--workdir", str(tmp_path), "--no-increment"]) == 0
     assert asked == [True, False]
+
+
+def test_the_peak_of_a_running_airflow_is_its_biggest_process() -> None:
+    """Hours through a running Airflow sample the RSS of every process of its session: a process of that session
+    that grows counts, one of another session does not."""
+    grow = "import time; block = bytearray(80 * 2**20); block[::4096] = b'x' * len(block[::4096]); time.sleep(2)"
+    big = subprocess.Popen([sys.executable, "-c", grow], start_new_session=True)
+    small = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(2)"], start_new_session=True)
+    try:
+        with _PeakOfSession(big.pid) as of_big, _PeakOfSession(small.pid) as of_small:
+            time.sleep(1.5)
+    finally:
+        big.wait()
+        small.wait()
+    assert of_big.peak_mb >= 80
+    assert 0 < of_small.peak_mb < 40
