@@ -72,7 +72,7 @@ def test_dag_policy(dagbag) -> None:
 
 #: Tasks that open the build warehouse though their names do not say they write it (a DuckDB file opened by one
 #: process for writing cannot be opened by another at all, not even to read).
-OPEN_THE_BUILD_WAREHOUSE = {"something_to_build", "audit_report"}
+OPEN_THE_BUILD_WAREHOUSE = {"audit_report"}
 
 
 def test_every_duckdb_writer_is_in_the_one_slot_pool(dagbag) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 import duckdb
 import pytest
+from airflow.sdk.exceptions import AirflowSkipException
 
 from core import warehouse
 from core.bookkeeping import ensure_bookkeeping
@@ -180,19 +181,21 @@ def test_the_transform_dag_passes_a_full_refresh_asked_in_its_conf(
     monkeypatch.syspath_prepend(str(PROJECT_ROOT / "dags"))
     dag = _transform_dag()
     assert dag.params["full_refresh"] is False
-    gate, dbt_build = dag.get_task("something_to_build").python_callable, dag.get_task("dbt_build").python_callable
+    dbt_build = dag.get_task("dbt_build").python_callable
     _land_file(home, "x_api", "page-1.json")
     build_warehouse(home)
     publish_warehouse(home)
-    assert gate(params={"full_refresh": False}) is False  # nothing new
-    assert gate(params={"full_refresh": True}) is True
+    calls = len(dbt.calls)
+    with pytest.raises(AirflowSkipException, match="nothing loaded since the last publish"):
+        dbt_build(params={"full_refresh": False})  # nothing new: no build
+    assert len(dbt.calls) == calls
     assert dbt_build(params={"full_refresh": True}) == ASKED_REASON
     assert dbt.calls[-1][0] == ("build", "--full-refresh")
     publish_warehouse(home)
-    assert dbt_build(params={"full_refresh": False}).startswith("incremental: no new file since ")
+    _land_file(home, "x_api", "page-2.json")
+    assert dbt_build(params={"full_refresh": False}).startswith("incremental: 1 new file(s) since ")
     publish_warehouse(home)
     monkeypatch.setenv("DIALOOG_FULL_REFRESH", "1")  # as make pipeline FULL_REFRESH=1 with dag.test()
-    assert gate(params={"full_refresh": False}) is True
     assert dbt_build(params={"full_refresh": False}).startswith("full: asked for")
 
 
