@@ -1,51 +1,13 @@
--- The messages whose thread, channel or question decision this build recomputes: the changed messages, their
--- replies (a reply is addressed to the author of the message it answers, and a reply that does not name its
--- thread takes its parent's), and below those every reply that does not name its thread either (its thread
--- is found by walking up to the first message that names one: int_message_threads). With the thread, channel
--- and day each had in the previous build (`previous_*`, read before int_messages_addressed replaces them), so
--- questions and channel days they leave are recomputed too. Empty in a full build.
--- depends_on: {{ ref('int_increment_messages_changed') }}, {{ ref('int_messages_deduplicated') }}
+-- The messages whose thread, channel or question decision this build recomputes
+-- (int_increment_messages_reached: the changed messages, their replies, and the replies below those that do not
+-- name their thread), with the thread, channel and day each had in the previous build (`previous_*`, read before
+-- int_messages_addressed replaces them), so questions and channel days they leave are recomputed too. Empty in a
+-- full build.
+-- depends_on: {{ ref('int_increment_messages_reached') }}
 {%- set previous = previous_build_of('int_messages_addressed') %}
 {% if increment_after() is not none %}
-    with recursive changed as (
-        select message_id from {{ ref('int_increment_messages_changed') }}
-    ),
-
-    replies as materialized (
-        -- one scan of all messages, probing the (small) changed set
-        select
-            message_id,
-            conversation_id is null as names_no_thread
-        from {{ ref('int_messages_deduplicated') }}
-        where in_reply_to_message_id in (select changed.message_id from changed)
-    ),
-
-    unthreaded_replies as materialized (
-        -- the links from a reply that names no thread to its parent, for the walk down (narrow: two keys each;
-        -- a tenth of all messages at bench scale 10)
-        select
-            message_id,
-            in_reply_to_message_id
-        from {{ ref('int_messages_deduplicated') }}
-        where conversation_id is null and in_reply_to_message_id is not null
-    ),
-
-    below (message_id) as (
-        select message_id from replies
-        where names_no_thread
-        union
-        -- `union`: a message reached twice (or a loop in bad data) is walked once
-        select unthreaded_replies.message_id
-        from below
-        inner join unthreaded_replies on below.message_id = unthreaded_replies.in_reply_to_message_id
-    ),
-
-    touched as materialized (
-        select message_id from changed
-        union
-        select message_id from replies
-        union
-        select message_id from below
+    with touched as (
+        select message_id from {{ ref('int_increment_messages_reached') }}
     )
 
     {% if previous is not none -%}
