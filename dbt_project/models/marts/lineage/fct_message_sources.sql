@@ -38,9 +38,31 @@ traced as (
     where {{ touched_only('message_id', 'int_increment_traced_messages') }}
 ),
 
+{% if is_incremental() %}
+    traced_raw_ids as (
+        -- every id a copy of a traced message can have on its platform: a message_id is `<platform>:<raw id>`
+        -- (staging), so its raw id is what follows one of its ':'; every such ending is taken, so no platform code
+        -- or raw id is assumed to be free of ':'. A few thousand ids, probed inside the scan of every raw table
+        -- before message_id is built for each of its copies (3.0 s -> 1.1 s at bench scale 10).
+        select distinct
+            array_to_string(list_slice(split.parts, ends.part + 1, len(split.parts)), ':') as platform_message_id
+        from (select string_split(traced.message_id, ':') as parts from traced) as split,
+            lateral (select unnest(range(1, len(split.parts))) as part) as ends
+    ),
+{% endif %}
+
 copies as (
-    -- every copy of every message, its key and lineage columns only
-    {{ social_message_copies('message_id, message_copy_id, source_system, source_file, source_position, loaded_at') }}
+    -- every copy of every message (in an incremental build: of those that can be traced), its key and lineage
+    -- columns only
+    select *
+    from (
+        {{ social_message_copies(
+            'message_id, platform_message_id, message_copy_id, source_system, source_file, source_position, loaded_at'
+        ) }}
+    ) as all_copies
+    {% if is_incremental() -%}
+        where all_copies.platform_message_id in (select traced_raw_ids.platform_message_id from traced_raw_ids)
+    {%- endif %}
 ),
 
 traced_copies as (
