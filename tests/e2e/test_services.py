@@ -114,6 +114,12 @@ def test_services_start_answer_run_pipelines_and_stop(home: Settings) -> None:
         # The transform run was the one the CBS loader's Asset event started, not a second one triggered by hand.
         transform = next(line for line in through_api.stdout.splitlines() if "dialoog_transform:" in line)
         assert "(run asset_triggered__" in transform, transform
+        # Its build ran dbt in a fork of the task, with dbt imported once when the scheduler started (steps/build.py).
+        run_id = transform.split("(run ", 1)[1].rstrip(")")
+        logs = passwords.parent / "logs" / "dag_id=dialoog_transform" / f"run_id={run_id}"
+        build_logs = list(logs.glob("task_id=dbt_build/*.log"))
+        assert any("in a fork of this process, dbt preloaded" in log.read_text(encoding="utf-8", errors="replace")
+                   for log in build_logs), (run_id, build_logs)
         after = requests.get(f"{base}/api/v2/dags/dialoog_transform/dagRuns", params={"run_type": "manual"},
                              headers={"Authorization": f"Bearer {token}"}, timeout=30).json()["dag_runs"]
         assert len(after) == len([run for run in runs if run["run_type"] == "manual"])
