@@ -48,13 +48,12 @@ def dialoog_transform() -> None:
     def dbt_build(params: dict | None = None) -> str:
         from airflow.sdk.exceptions import AirflowSkipException
 
-        from steps.build import build_warehouse
-        from steps.plan import needs_build
+        from steps.build import build_if_needed
 
-        full_refresh = full_refresh_asked(params)
-        if not needs_build(full_refresh=full_refresh):
+        plan = build_if_needed(full_refresh=full_refresh_asked(params))
+        if plan is None:
             raise AirflowSkipException("nothing loaded since the last publish, and no full build asked for")
-        return build_warehouse(full_refresh=full_refresh).reason
+        return plan.reason
 
     # Reads marts and writes dq results: a writer too.
     @task(pool=WRITER_POOL, retries=0)

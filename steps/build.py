@@ -28,11 +28,19 @@ from pathlib import Path
 from core import warehouse
 from core.settings import PROJECT_ROOT, Settings, get_settings
 from steps.load import ensure_raw_tables
-from steps.plan import BUILD_CODE, SOCIAL_MESSAGE_SOURCES, BuildPlan, code_version, full_refresh_asked, plan_with
+from steps.plan import (
+    BUILD_CODE,
+    SOCIAL_MESSAGE_SOURCES,
+    BuildPlan,
+    code_version,
+    full_refresh_asked,
+    nothing_to_build,
+    plan_with,
+)
 
 #: ``code_version`` and ``BUILD_CODE`` are defined in steps.plan and keep their names here.
-__all__ = ["BUILD_CODE", "DBT_PROJECT", "build_warehouse", "code_version", "dbt_command", "incremental_selection",
-           "preload_dbt", "run_dbt"]
+__all__ = ["BUILD_CODE", "DBT_PROJECT", "build_if_needed", "build_warehouse", "code_version", "dbt_command",
+           "incremental_selection", "preload_dbt", "run_dbt"]
 
 log = logging.getLogger(__name__)
 
@@ -153,8 +161,22 @@ def _die_with_parent() -> None:
 
 def build_warehouse(settings: Settings | None = None, full_refresh: bool | None = None) -> BuildPlan:
     """dbt build: seeds, staging, intermediate and marts, with all dbt tests; full or incremental as planned
-    (:func:`steps.plan.plan_build`). ``full_refresh`` None: as ``DIALOOG_FULL_REFRESH`` says. The build is
-    recorded in ``dq.transform_runs``; a dbt failure marks it ``failed`` and is raised."""
+    (:func:`steps.plan.plan_build`), an incremental build of nothing when nothing is new. ``full_refresh`` None: as
+    ``DIALOOG_FULL_REFRESH`` says. The build is recorded in ``dq.transform_runs``; a dbt failure marks it
+    ``failed`` and is raised."""
+    plan = _build(settings, full_refresh, skip_when_nothing_to_build=False)
+    assert plan is not None
+    return plan
+
+
+def build_if_needed(settings: Settings | None = None, full_refresh: bool | None = None) -> BuildPlan | None:
+    """:func:`build_warehouse`, unless there is nothing to build (:func:`steps.plan.nothing_to_build`): then None,
+    and nothing is recorded. The plan is made once, on the connection that books the build."""
+    return _build(settings, full_refresh, skip_when_nothing_to_build=True)
+
+
+def _build(settings: Settings | None, full_refresh: bool | None, skip_when_nothing_to_build: bool
+           ) -> BuildPlan | None:
     settings = settings or get_settings()
     if full_refresh is None:
         full_refresh = full_refresh_asked()
@@ -162,6 +184,9 @@ def build_warehouse(settings: Settings | None = None, full_refresh: bool | None 
     con = warehouse.connect(settings)
     try:
         plan = plan_with(con, settings, full_refresh)
+        if skip_when_nothing_to_build and nothing_to_build(plan, settings):
+            log.info("no build: %s, and the published build is current", plan.reason.removeprefix("incremental: "))
+            return None
         run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
         con.execute("INSERT INTO dq.transform_runs (run_id, started_at, mode, reason, increment_after, loaded_until, "
                     "code_version, new_files, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running')",

@@ -1,12 +1,13 @@
-"""What a run must do: whether the marts need a build at all (:func:`needs_build`), and whether that build is a full
-one or an incremental one (:func:`plan_build`).
+"""What a run must do (:func:`plan_build`): nothing, a full build or an incremental one.
 
 An incremental dbt build recomputes only what the social message files loaded after the previous build touch. The
 dbt project guarantees that it equals a full build only when, since the previous build, nothing but social message
 files arrived, the code the marts are built with (:func:`code_version`) did not change, and that previous build
 finished and was published (``dq.transform_runs``). Anything else, or a missing scratch file (the incremental
 tables of the message-grain intermediates live there), makes the build a full one; so does asking for it
-(``DIALOOG_FULL_REFRESH=1``, ``make pipeline FULL_REFRESH=1``).
+(``DIALOOG_FULL_REFRESH=1``, ``make pipeline FULL_REFRESH=1``). When nothing at all was loaded since a build that
+was published and is still served, and nothing else calls for a full build, there is nothing to build
+(:func:`nothing_to_build`): the transform DAG skips its build and publish.
 
 :func:`code_version` lives here, not in :mod:`steps.build` (which re-exports it), because the build step plans
 its build: the build imports the plan, so the plan may not import the build.
@@ -154,27 +155,9 @@ def plan_with(con: duckdb.DuckDBPyConnection, settings: Settings, full_refresh: 
     return plan("incremental", f"incremental: {sum(new_files.values())} new file(s) since {since}: {counts}")
 
 
-def needs_build(settings: Settings | None = None, full_refresh: bool | None = None) -> bool:
-    """A build is needed when asked for (``full_refresh``; None: :func:`full_refresh_asked`), when something
-    loaded after the last publish, the models or classifier changed since, nothing was ever published, or the
-    current build did not finish or was not published (a failed or killed build is retried)."""
-    settings = settings or get_settings()
-    if full_refresh is None:
-        full_refresh = full_refresh_asked()
-    if full_refresh or not settings.serving_path.exists():
-        return True
-    con = warehouse.connect(settings)
-    try:
-        ensure_bookkeeping(con)
-        current = newest_transform_run(con)
-        published = con.execute("SELECT loaded_until, code_version FROM dq.builds WHERE outcome = 'published' "
-                                "ORDER BY built_at DESC LIMIT 1").fetchone()
-        newest = loaded_until(con)
-    finally:
-        con.close()
-    if current is not None and current.outcome != "published":
-        return True
-    watermark, built_with = published if published else (None, None)
-    if built_with != code_version():
-        return True
-    return newest is not None and (watermark is None or newest > watermark)
+def nothing_to_build(plan: BuildPlan, settings: Settings) -> bool:
+    """Whether ``plan`` has nothing to do: an incremental build with no new file, on a build that was published
+    (with the same code, or the plan would be full) and is still served. A build asked for, a build that did not end
+    published or a changed dbt project or classifier make the plan full, and a missing served file needs a build
+    to publish, so each of those builds."""
+    return plan.mode == "incremental" and not plan.new_files and settings.serving_path.exists()

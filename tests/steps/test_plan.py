@@ -1,5 +1,5 @@
 """Full or incremental: the plan of each build, decided from raw._files and dq.transform_runs of a tiny hand-made
-warehouse (no dbt); and whether the transform builds at all when the previous build did not end published."""
+warehouse (no dbt); and when there is nothing to build at all."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from core import warehouse
 from core.bookkeeping import ensure_bookkeeping
 from core.settings import Settings
-from steps.plan import ASKED_REASON, code_version, needs_build, plan_build, scratch_path
+from steps.plan import ASKED_REASON, code_version, full_refresh_asked, nothing_to_build, plan_build, scratch_path
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -132,35 +132,41 @@ def test_every_social_message_source_can_be_taken_in_incrementally(published: Se
     assert plan_build(published).mode == "incremental"
 
 
-def _served(home: Settings, until: datetime) -> None:
-    """The served file exists and dq.builds says a build up to ``until`` with this code was published."""
+def _served(home: Settings) -> None:
+    """The published build's copy is served."""
     home.serving_path.parent.mkdir(parents=True, exist_ok=True)
     home.serving_path.touch()
-    con = warehouse.connect(home)
-    try:
-        con.execute("INSERT INTO dq.builds VALUES (?, ?, 'published', '{}', ?)", [T0, until, code_version()])
-    finally:
-        con.close()
 
 
-def test_a_build_that_did_not_end_published_is_retried_even_when_nothing_is_new(
-    published: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delenv("DIALOOG_FULL_REFRESH", raising=False)
-    _served(published, T0)
-    assert not needs_build(published)
+def _nothing_to_build(home: Settings, full_refresh: bool = False) -> bool:
+    return nothing_to_build(plan_build(home, full_refresh=full_refresh), home)
+
+
+def test_nothing_new_on_a_served_build_is_nothing_to_build(published: Settings) -> None:
+    assert not _nothing_to_build(published)  # nothing served: a build of nothing new, to publish
+    _served(published)
+    assert _nothing_to_build(published)
+    _files(published, ("x_api", T0 + timedelta(hours=1)))
+    assert not _nothing_to_build(published)
+
+
+def test_a_build_that_did_not_end_published_is_retried_even_when_nothing_is_new(published: Settings) -> None:
+    _served(published)
+    assert _nothing_to_build(published)
     _run(published, "run-2", T0 + timedelta(hours=1), "failed", T0)
-    assert needs_build(published)
+    assert not _nothing_to_build(published)
+
+
+def test_a_code_change_builds_even_when_nothing_is_new(published: Settings) -> None:
+    _served(published)
+    _run(published, "run-2", T0 + timedelta(hours=1), "published", T0, version="the dbt project of yesterday")
+    assert not _nothing_to_build(published)
 
 
 def test_a_full_refresh_builds_even_when_nothing_is_new(published: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    _served(published, T0)
-    monkeypatch.delenv("DIALOOG_FULL_REFRESH", raising=False)
-    assert not needs_build(published)
-    assert needs_build(published, full_refresh=True)
-    monkeypatch.setenv("DIALOOG_FULL_REFRESH", "1")
-    assert needs_build(published)
-    monkeypatch.setenv("DIALOOG_FULL_REFRESH", "true")
-    assert needs_build(published)
-    monkeypatch.setenv("DIALOOG_FULL_REFRESH", "0")
-    assert not needs_build(published)
+    _served(published)
+    assert _nothing_to_build(published)
+    assert not _nothing_to_build(published, full_refresh=True)
+    for value, asked in (("1", True), ("true", True), ("0", False), ("", False)):
+        monkeypatch.setenv("DIALOOG_FULL_REFRESH", value)
+        assert full_refresh_asked() is asked, value
