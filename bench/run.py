@@ -278,7 +278,7 @@ def running_airflow(home: Path) -> Iterator[int]:
     services = str(PROJECT_ROOT / "scripts" / "services.sh")
     subprocess.run(["bash", services, "airflow"], env=env, check=True, capture_output=True, timeout=600)
     try:
-        _wait_until_nothing_is_due(f"http://localhost:{port}", env)
+        wait_until_nothing_is_due(f"http://localhost:{port}", env)
         yield port
     finally:
         subprocess.run(["bash", services, "stop"], env=env, check=False, capture_output=True, timeout=120)
@@ -290,9 +290,10 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _wait_until_nothing_is_due(base: str, env: dict[str, str], timeout_s: float = 600) -> None:
+def wait_until_nothing_is_due(base: str, env: dict[str, str], timeout_s: float = 600) -> None:
     """Until the Airflow at ``base`` has no DAG run queued or running and none due: every scheduled DAG's next
-    run is after now (a scheduler that just started first creates the runs of the hour that has passed)."""
+    run is after now (a scheduler that just started first creates the runs of the hour that has passed). Logs in
+    with ``env``'s admin login. Also what ``tests/e2e/test_services.py`` waits with."""
     token = requests.post(f"{base}/auth/token", json={"username": env.get("DIALOOG_ADMIN_USER", "admin"),
                           "password": env.get("DIALOOG_ADMIN_PASSWORD", "admin")}, timeout=30).json()["access_token"]
     headers = {"Authorization": f"Bearer {token}"}

@@ -10,12 +10,12 @@ import socket
 import stat
 import subprocess
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import requests
 
+from bench.run import wait_until_nothing_is_due
 from core.settings import Settings
 from tests.conftest import FIXTURES, PROJECT, drop
 
@@ -53,24 +53,6 @@ def _listening_addresses(port: int) -> set[str]:
     return found
 
 
-def _wait_until_nothing_is_due(base: str, token: str) -> None:
-    """Until no DAG run of this Airflow is queued or running and none is due (every scheduled DAG's next run is
-    after now: a scheduler that just started first creates the runs of the hour that has passed); at most 300 s."""
-    headers = {"Authorization": f"Bearer {token}"}
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        active = requests.get(f"{base}/api/v2/dags/~/dagRuns", params={"state": ["queued", "running"]},
-                              headers=headers, timeout=30).json()["total_entries"]
-        now = datetime.now(UTC)
-        due = [dag for dag in requests.get(f"{base}/api/v2/dags", params={"paused": "false"}, headers=headers,
-                                           timeout=30).json()["dags"]
-               if dag["next_dagrun_run_after"] and datetime.fromisoformat(dag["next_dagrun_run_after"]) <= now]
-        if active == 0 and not due:
-            return
-        time.sleep(1)
-    pytest.fail("Airflow's own runs did not end within 300 s")
-
-
 def test_services_start_answer_run_pipelines_and_stop(home: Settings) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW__API", "AIRFLOW__CORE__EXECUTION"))}
     airflow_port, superset_port = _free_port(), _free_port()
@@ -104,7 +86,7 @@ def test_services_start_answer_run_pipelines_and_stop(home: Settings) -> None:
 
         # The scheduler starts each loader's hourly run when it starts; let those end first, or one of them could load
         # the file dropped below and leave the pipeline's own loader run nothing to load.
-        _wait_until_nothing_is_due(base, token)
+        wait_until_nothing_is_due(base, {"DIALOOG_ADMIN_USER": "admin", "DIALOOG_ADMIN_PASSWORD": "admin"}, 300)
         before = home.serving_path.stat().st_ino
         drop(home, "cbs_gemeenten", FIXTURES / "cbs_gemeenten" / "gemeenten-alfabetisch-2014-cp1252.csv")
         through_api = sh("scripts/pipeline.sh")
