@@ -116,6 +116,15 @@ def get_limits() -> Limits:
     return Limits(**values)
 
 
+#: The environment variable that asks for a full build (``make pipeline FULL_REFRESH=1`` sets it).
+FULL_REFRESH_VARIABLE = "DIALOOG_FULL_REFRESH"
+
+
+def full_refresh_asked() -> bool:
+    """Whether the environment asks for a full build (``DIALOOG_FULL_REFRESH`` is ``1`` or ``true``)."""
+    return os.environ.get(FULL_REFRESH_VARIABLE, "").strip().lower() in ("1", "true")
+
+
 def get_settings() -> Settings:
     """Settings from the current environment (read on every call, so tests can change it)."""
     home = Path(os.environ.get("DIALOOG_HOME", PROJECT_ROOT / "var")).expanduser().resolve()

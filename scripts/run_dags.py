@@ -40,7 +40,7 @@ TRANSFORM = "dialoog_transform"
 
 def _conf(dag_id: str) -> dict[str, bool]:
     """The conf of a DAG's run: the transform DAG's asks for a full build when ``DIALOOG_FULL_REFRESH`` does."""
-    from steps.plan import full_refresh_asked
+    from core.settings import full_refresh_asked  # not steps.plan: DuckDB's import for one variable
 
     return {"full_refresh": True} if dag_id == TRANSFORM and full_refresh_asked() else {}
 

@@ -26,14 +26,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from core import warehouse
-from core.settings import PROJECT_ROOT, Settings, get_settings
+from core.settings import PROJECT_ROOT, Settings, full_refresh_asked, get_settings
 from steps.load import ensure_raw_tables
 from steps.plan import (
     BUILD_CODE,
     SOCIAL_MESSAGE_SOURCES,
     BuildPlan,
     code_version,
-    full_refresh_asked,
     nothing_to_build,
     plan_with,
 )

@@ -16,7 +16,6 @@ its build: the build imports the plan, so the plan may not import the build.
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +24,7 @@ import duckdb
 
 from core import warehouse
 from core.bookkeeping import ensure_bookkeeping, loaded_until
-from core.settings import PROJECT_ROOT, Settings, get_settings
+from core.settings import FULL_REFRESH_VARIABLE, PROJECT_ROOT, Settings, get_settings
 from ingestion.social import SOURCES as SOCIAL_SOURCES
 
 #: What the marts are built with besides the data: a change here rebuilds them even when no file is new.
@@ -38,8 +37,6 @@ BUILD_CODE = ("dbt_project/dbt_project.yml", "dbt_project/profiles.yml", "dbt_pr
 #: population, channels, survey) changes reference data every mart reads, so it needs a full build.
 SOCIAL_MESSAGE_SOURCES: frozenset[str] = frozenset(source.name for source in SOCIAL_SOURCES)
 
-#: The environment variable that asks for a full build (``make pipeline FULL_REFRESH=1`` sets it).
-FULL_REFRESH_VARIABLE = "DIALOOG_FULL_REFRESH"
 #: The reason of a full build that was asked for: the plan cannot tell which of the two ways asked.
 ASKED_REASON = f"full: asked for ({FULL_REFRESH_VARIABLE}=1 or the DAG run's conf full_refresh)"
 
@@ -53,11 +50,6 @@ def code_version() -> str:
             if file.is_file() and "__pycache__" not in file.parts:
                 digest.update(str(file.relative_to(PROJECT_ROOT)).encode() + b"\0" + file.read_bytes())
     return digest.hexdigest()
-
-
-def full_refresh_asked() -> bool:
-    """Whether the environment asks for a full build (``DIALOOG_FULL_REFRESH`` is ``1`` or ``true``)."""
-    return os.environ.get(FULL_REFRESH_VARIABLE, "").strip().lower() in ("1", "true")
 
 
 def scratch_path(settings: Settings) -> Path:

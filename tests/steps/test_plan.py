@@ -9,8 +9,8 @@ import pytest
 
 from core import warehouse
 from core.bookkeeping import ensure_bookkeeping
-from core.settings import Settings
-from steps.plan import ASKED_REASON, code_version, full_refresh_asked, nothing_to_build, plan_build, scratch_path
+from core.settings import Settings, full_refresh_asked
+from steps.plan import ASKED_REASON, code_version, nothing_to_build, plan_build, scratch_path
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
