@@ -142,12 +142,13 @@ def _dbt_in_fork(arguments: list[str], env: Mapping[str, str]) -> tuple[int, str
 
 def _release_multiprocessing_resources() -> None:
     """What a normal exit of the forked child would run and ``os._exit`` skips: multiprocessing's finalizers, which
-    unlink the semaphores dbt made (else its resource tracker warns of them)."""
+    unlink the semaphores dbt made (else its resource tracker warns of them). Only the finalizers: the rest of
+    multiprocessing's exit would wait for child processes, and a fork may have inherited its parent's list of them."""
     from multiprocessing import util
 
-    exit_function = getattr(util, "_exit_function", None)
-    if exit_function is not None:
-        exit_function()
+    run_finalizers = getattr(util, "_run_finalizers", None)
+    if run_finalizers is not None:
+        run_finalizers()
 
 
 def _die_with_parent() -> None:
