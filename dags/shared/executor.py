@@ -8,11 +8,13 @@ steps, DuckDB and the loaders take tenths of a second more per task. Imported he
 they are not paid again each hour (docs/benchmarks.md, *Hours through a running scheduler*).
 
 dbt is imported too (:func:`steps.build.preload_dbt`): the build task then runs dbt in a fork of itself instead of
-starting the ``dbt`` command, which took about 2 s of the hourly build's 10 at scale 1 to start and import dbt.
+starting the ``dbt`` command: starting dbt took 1.5–1.7 s instead of 4.2–4.8 s of a scale-1 hourly build
+(docs/benchmarks.md, *The hourly run without its waits*).
 
 Only importing happens here: none of these modules starts a thread or opens a file or connection when imported,
-so the fork copies nothing but memory. The scheduler and its workers hold the imported code (about 300 MB, shared
-between the forks until written). The DAG processor and the DAG files themselves still import none of it
+so the fork copies nothing but memory. The scheduler and its workers hold the imported code (a fresh
+interpreter with all of it imported: 319 MB RSS), shared between the forks until written. The DAG processor
+and the DAG files themselves still import none of it
 (``tests/dags``: no heavy imports at parse time).
 
 Configured as ``AIRFLOW__CORE__EXECUTOR=dags.shared.executor.PreloadingLocalExecutor`` (``scripts/env.sh``; the
