@@ -120,19 +120,24 @@ def default_discover(folder: Path) -> Iterator[Path]:
     """Every entry under the folder that is not a real folder, in sorted path order: regular files, and also
     links, special files, hidden files and ``.reason`` notes, which :func:`load_source` reports (see
     :func:`screen`) instead of loading. Linked folders are not walked (a link to its own parent would never end;
-    one to another source's folder would take its files).
+    one to another source's folder would take its files)."""
+    return map(Path, landed_paths(folder))
 
-    A directory walk that reads each folder's entries once (their types come with them): a national year is
-    tens of thousands of pages, and a ``stat`` per page per question cost more than hashing the first group."""
-    if not folder.is_dir():  # the source's own folder may be a link the operator made; nothing under it is
+
+def landed_paths(folder: Path | str) -> Iterator[str]:
+    """:func:`default_discover`'s entries as path strings, as the loader walks them: a directory walk that reads
+    each folder's entries once (their types come with them; a ``stat`` per page per question cost more than hashing
+    the first group), and no ``Path`` per entry (building one took a third of a load that found nothing new: most
+    landed files were loaded before, and the loader passes them by on their path alone)."""
+    if not os.path.isdir(folder):  # the source's own folder may be a link the operator made; nothing under it is
         return
     with os.scandir(folder) as listing:
         entries = sorted(listing, key=lambda entry: entry.name)
     for entry in entries:
         if entry.is_dir(follow_symlinks=False):
-            yield from default_discover(Path(entry.path))
+            yield from landed_paths(entry.path)
         else:
-            yield Path(entry.path)
+            yield entry.path
 
 
 #: What :func:`screen` says of an entry that is not loaded.

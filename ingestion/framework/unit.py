@@ -35,7 +35,7 @@ def unit_key(writer: Writer, path: Path, label: str, landed: bool) -> str | None
     file already loaded and unchanged since is not read again (:mod:`ingestion.framework.hashes`)."""
     try:
         if landed and writer.hashes is not None:
-            return writer.hashes.key(path, label, writer.known)
+            return writer.hashes.key(path, label)
         return unit_sha256(path, writer.source.name_is_data)
     except FileNotFoundError:
         if not landed:

@@ -53,12 +53,20 @@ class Writer:
                  settings: Settings) -> None:
         self.con, self.source, self.load_id, self.report, self.settings = con, source, load_id, report, settings
         self.names = list(source.columns)
-        # Every hash already registered, read once: one query per load instead of one per file.
-        self.known = {row[0] for row in con.execute("SELECT source_sha256 FROM raw._files").fetchall()}
+        self._known: set[str] | None = None
         # The landed files' remembered hashes (None: every file is hashed from its bytes).
         self.hashes: LandingHashes | None = None
         self.pending: list[ParsedFile] = []
         self.pending_rows = 0
+
+    @property
+    def known(self) -> set[str]:
+        """Every hash already registered (``raw._files``), kept up to date by this load. Read once, when the load
+        first meets a unit it did not pass by as loaded before (one query per load instead of one per file; none
+        for a source with nothing new, which every hour most are: the hashes of every file ever loaded)."""
+        if self._known is None:
+            self._known = {row[0] for row in self.con.execute("SELECT source_sha256 FROM raw._files").fetchall()}
+        return self._known
 
     def add(self, done: ParsedFile) -> None:
         """Queue a small file that parsed to the end; commit the queue when it holds a batch."""

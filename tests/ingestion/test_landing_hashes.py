@@ -4,6 +4,7 @@ rewritten with its old size and modification time."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from pathlib import Path
@@ -12,6 +13,7 @@ import duckdb
 import pytest
 
 from core import warehouse
+from core.bookkeeping import ensure_bookkeeping
 from core.settings import Settings
 from ingestion import cbs
 from ingestion.framework import hashes, load_source, undo_load
@@ -152,13 +154,13 @@ def test_a_folder_is_hashed_every_time(tmp_path: Path, counted: list[str], settl
     (folder / "data" / "tweets.js").write_text("[]", encoding="utf-8")
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     try:
-        con.execute("CREATE SCHEMA raw")
+        ensure_bookkeeping(con)
         remembered = hashes.LandingHashes(con, "x_archive", name_is_data=False)
-        first = remembered.key(folder, "x_archive/archief", known=set())
+        first = remembered.key(folder, "x_archive/archief")
         remembered.save()
         (folder / "data" / "tweets.js").write_text("[1]", encoding="utf-8")
         again = hashes.LandingHashes(con, "x_archive", name_is_data=False)
-        assert again.key(folder, "x_archive/archief", known={first}) != first
+        assert again.key(folder, "x_archive/archief") != first
         assert counted == ["archief", "archief"] and _remembered(con) == {}
     finally:
         con.close()
@@ -181,3 +183,34 @@ def test_a_report_is_what_it_was_without_the_memory(home: Settings, settled_at_o
                 report.files_ignored)
 
     assert same(with_memory) == same(without)
+
+
+def test_a_file_loaded_before_is_passed_by_unscreened(
+    home: Settings, counted: list[str], settled_at_once: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A load that finds nothing new looks at each landed file once (its ``lstat``): it is not screened, weighed or
+    read, and the hashes of every file ever loaded (``raw._files``) are not fetched for it."""
+    import ingestion.framework.load as loading
+    from ingestion.framework.writer import Writer
+
+    landed_only = dataclasses.replace(cbs.CBS_GEMEENTEN, shipped=())  # a social source's kind: no shipped files
+    _land(home, "Amsterdam")
+    con = warehouse.connect(home)
+    try:
+        load_source(con, landed_only, home)
+        screened: list[Path] = []
+        real_screen = loading.screen
+        monkeypatch.setattr(loading, "screen", lambda path: screened.append(path) or real_screen(path))
+        fetched: list[int] = []
+        real_known = Writer.known.fget
+        monkeypatch.setattr(Writer, "known", property(lambda writer: fetched.append(1) or real_known(writer)))
+
+        again = load_source(con, landed_only, home)
+        assert again.files_skipped == 1 and again.files_loaded == [] and counted == ["lijst.csv"]
+        assert screened == [] and fetched == []
+
+        _land(home, "Amstelveen")  # changed: screened, hashed, checked against raw._files, loaded
+        changed = load_source(con, landed_only, home)
+        assert changed.files_loaded == [LABEL] and len(screened) == 1 and fetched
+    finally:
+        con.close()
