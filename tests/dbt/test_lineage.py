@@ -151,3 +151,37 @@ def test_lineage_tables_hold_no_citizen_data(published: Settings) -> None:
     by_name = {f["source_file"]: f for f in files}
     assert by_name[REFETCHED] == {"source": "x_api", "source_file": REFETCHED, "rows_loaded": 2}
     assert by_name[ARCHIVE]["source"] == "x_archive"
+
+
+@pytest.mark.parametrize(("tampering", "failing"), [
+    ("UPDATE scratch.intermediate.int_messages_deduplicated SET copies = copies + 1 WHERE message_id = '{R1}'",
+     "the winning copy no longer matches the copy the deduplication kept"),
+    ("UPDATE marts.fct_message_sources SET is_winning_copy = false WHERE message_id = '{Q2}'",
+     "a message listed without a winning copy"),
+])
+def test_the_lineage_checks_fail_on_a_copy_the_deduplication_did_not_keep(
+    published: Settings, tmp_path: Path, tampering: str, failing: str
+) -> None:
+    """The data tests tying `fct_message_sources` to the deduplication (`rows_found_in`, compared column by column)
+    pass on the build and fail when its copies no longer match (on a copy of the build warehouse)."""
+    import duckdb
+
+    from steps.build import run_dbt
+
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(published.warehouse_path, copy)
+    shutil.copy(published.warehouse_path.with_name(published.warehouse_path.name + ".scratch"),
+                copy.with_name(copy.name + ".scratch"))
+    environment = {"DIALOOG_WAREHOUSE": str(copy), "DBT_TARGET_PATH": str(tmp_path / "target"),
+                   "DBT_LOG_PATH": str(tmp_path / "logs")}
+    check = ("test", "--select", "fct_message_sources,test_name:rows_found_in")
+    run_dbt(*check, settings=published, environment=environment)  # the build as it is passes
+    con = duckdb.connect(str(copy))
+    try:
+        con.execute(f"ATTACH '{copy}.scratch' AS scratch")
+        con.execute(tampering.format(R1=R1, Q2=Q2))
+        assert con.fetchone()[0] >= 1
+    finally:
+        con.close()
+    with pytest.raises(RuntimeError, match="failed"):
+        run_dbt(*check, settings=published, environment=environment)

@@ -1,5 +1,6 @@
--- One loaded file of any source (the loaders' registry `raw._files`), with what it loaded. Load ids and
--- times stay behind: the marts carry no run timestamps.
+-- One loaded file of any source (the loaders' registry `raw._files`), with what it loaded and when (`loaded_at`:
+-- an incremental build takes the files loaded after the previous one). Load ids stay behind, and the marts carry
+-- no load times.
 with source as (
     select * from {{ source('lineage', 'files') }}
 ),
@@ -10,7 +11,8 @@ renamed as (
         source,
         source_file,
         rows_loaded,
-        rows_quarantined
+        rows_quarantined,
+        loaded_at
     from source
 )
 
