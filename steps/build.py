@@ -89,6 +89,10 @@ def run_dbt(*args: str, settings: Settings | None = None, environment: Mapping[s
         raise RuntimeError(f"dbt {command_text} failed (exit {returncode}); see the dbt lines above")
 
 
+#: The forked child's streams before it pointed them at its pipe (see :func:`_dbt_in_fork`).
+_replaced_streams: list[tuple[object, object]] = []
+
+
 def _dbt_in_fork(arguments: list[str], env: Mapping[str, str]) -> tuple[int, str]:
     """dbt's command line ``arguments`` in a forked child with environment ``env``: (its exit code, its output).
 
@@ -107,6 +111,9 @@ def _dbt_in_fork(arguments: list[str], env: Mapping[str, str]) -> tuple[int, str
                 signal.signal(number, signal.SIG_DFL)
             os.dup2(writer, 1)
             os.dup2(writer, 2)
+            # The streams replaced are kept: Airflow's task runner gives a task stream objects that own fds 1 and 2,
+            # and one collected would close the pipe there (dbt's log file then opened as fd 1 took its output).
+            _replaced_streams.append((sys.stdout, sys.stderr))
             sys.stdout = sys.stderr = open(1, "w", encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
             os.environ.clear()
             os.environ.update(env)

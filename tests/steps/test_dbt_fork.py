@@ -8,14 +8,20 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from core.settings import Settings
 from tests.conftest import PROJECT
 
 RUN_IN_A_FORK = """
 import logging, os, sys
-logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
+logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.__stdout__)
 from steps import build
 build.preload_dbt()
+if os.environ.get("STREAMS_OWN_FDS"):
+    # as an Airflow task finds them (dbt preloaded before, by the executor): stream objects that own fds 1 and 2,
+    # referenced only by sys
+    sys.stdout, sys.stderr = open(1, "w", closefd=True), open(2, "w", closefd=True)
 build.run_dbt(*sys.argv[1:])
 try:
     os.waitpid(-1, os.WNOHANG)
@@ -25,13 +31,17 @@ except ChildProcessError:
 """
 
 
-def _run(home: Settings, *arguments: str) -> subprocess.CompletedProcess[str]:
+def _run(home: Settings, *arguments: str, streams_own_fds: bool = False) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(PROJECT), **({"STREAMS_OWN_FDS": "1"} if streams_own_fds else {})}
     return subprocess.run([sys.executable, "-c", RUN_IN_A_FORK, *arguments], cwd=PROJECT, capture_output=True,
-                          text=True, env={**os.environ, "PYTHONPATH": str(PROJECT)}, timeout=300, check=False)
+                          text=True, env=env, timeout=300, check=False)
 
 
-def test_dbt_runs_in_a_fork_and_its_output_is_logged(home: Settings) -> None:
-    done = _run(home, "ls", "--select", "dim_platform", "--resource-type", "model")
+@pytest.mark.parametrize("streams_own_fds", [False, True], ids=["standard streams", "streams as a task's"])
+def test_dbt_runs_in_a_fork_and_its_output_is_logged(home: Settings, streams_own_fds: bool) -> None:
+    """Also when the process's streams own its fds 1 and 2, as an Airflow task's do: replacing them in the fork
+    must not close the pipe its output goes through (it went into dbt's log file instead of the task log)."""
+    done = _run(home, "ls", "--select", "dim_platform", "--resource-type", "model", streams_own_fds=streams_own_fds)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     lines = done.stdout.splitlines()
     assert any(line.startswith("running ") and line.endswith("(in a fork of this process, dbt preloaded)")
