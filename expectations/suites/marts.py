@@ -4,10 +4,11 @@ dbt's own tests stop a broken build; these suites put the same guarantees, with 
 ``dq`` for auditors, and a ``fatal`` failure stops the publish.
 
 After an incremental build (the newest row of ``dq.transform_runs`` has mode ``incremental``) the suites of the
-big fact marts read only what the build recomputed (:data:`RECOMPUTED`: the rows of ``fct_questions`` and
+big marts read only what the build recomputed (:data:`RECOMPUTED`: the rows of ``fct_questions`` and
 ``fct_replies`` whose question is in ``int_increment_questions``, of ``fct_message_sources`` whose message is in
-``int_increment_traced_messages``), and still fail on every rule a check of every row would fail. Every other
-mart (reports, dims, the national report ``rpt_national_year``) is rebuilt whole by every build and read whole.
+``int_increment_traced_messages``, of ``dim_source_file`` whose file is in ``int_increment_files``), and still fail
+on every rule a check of every row would fail. Every other mart (reports, the other dims, the national report
+``rpt_national_year``) is rebuilt whole by every build and read whole.
 Why a changed-only read is enough, per kind of rule (:func:`restriction`):
 
 - *Row-wise* rules (not null, between, regex, a column set): a row's verdict depends on that row only. The
@@ -27,11 +28,12 @@ Why a changed-only read is enough, per kind of rule (:func:`restriction`):
 - Anything else (arguments computed from the rows, ``mostly``, aggregates, a row count among the suite's own
   rules) cannot be restricted safely: the suite reads its whole mart.
 
-Today only ``fct_questions`` of the three big marts has a suite (``fct_replies`` and ``fct_message_sources`` are
+Of the three big fact marts only ``fct_questions`` has a suite (``fct_replies`` and ``fct_message_sources`` are
 checked by dbt's tests only); its rules: ``question_id_not_null`` and ``response_minutes_not_negative``
 row-wise, ``question_id_unique`` a uniqueness whose key names the recomputed rows, ``channel_in_dim_channel``
 and ``gm_code_in_dim_municipality`` references, ``row_volume`` a row count. A suite added for the other two is
-read changed-only by the same rules.
+read changed-only by the same rules. ``dim_source_file``'s rules are a uniqueness of the key that names the
+recomputed rows (``source_sha256``) and row-wise ones: its hour reads the hour's files, not every file loaded.
 
 A bad row that an incremental build did not recompute is not read again: it was checked when it was built
 (and a rule that failed on it then keeps the suite whole until a full check passes).
@@ -206,11 +208,13 @@ class Recomputed:
     listed_in: str
 
 
-#: The big fact marts an incremental build recomputes in part (every other mart is rebuilt whole).
+#: The big marts an incremental build recomputes in part (every other mart is rebuilt whole): the facts, and the
+#: files' dimension, to which an incremental build adds the files loaded since the previous one.
 RECOMPUTED: dict[str, Recomputed] = {
     "marts.fct_questions": Recomputed("question_id", "intermediate.int_increment_questions"),
     "marts.fct_replies": Recomputed("question_id", "intermediate.int_increment_questions"),
     "marts.fct_message_sources": Recomputed("message_id", "intermediate.int_increment_traced_messages"),
+    "marts.dim_source_file": Recomputed("source_sha256", "intermediate.int_increment_files"),
 }
 
 #: How a rule can be checked after an incremental build (see the module docstring).

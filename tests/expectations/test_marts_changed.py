@@ -26,6 +26,8 @@ from tests.expectations.conftest import GEMEENTEN_TYPES
 QUESTIONS = 20
 #: The questions the "incremental build" recomputed: the last three.
 CHANGED = ("q17", "q18", "q19")
+#: The file it added to dim_source_file (of two).
+NEW_FILE = "b" * 64
 
 
 @pytest.fixture
@@ -49,8 +51,8 @@ def marts(home: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
         (2023, 0.7, 0.2, 0.6, 0.7, 7.0), (2024, 0.75, 0.2, 0.5, 0.7, 7.2)) t(year, pct_with_facebook,
         pct_structural, answer_rate, pct_comms_responsible, avg_self_rating_comms)""")
     con.execute("""CREATE TABLE marts.dim_source_file AS SELECT * FROM (VALUES
-        (repeat('a', 64), 'x_api', 'x_api/p1.json', 25, 0)) t(source_sha256, source, source_file, rows_loaded,
-        rows_quarantined)""")
+        (repeat('a', 64), 'x_api', 'x_api/p1.json', 25, 0), (repeat('b', 64), 'x_api', 'x_api/p2.json', 25, 0))
+        t(source_sha256, source, source_file, rows_loaded, rows_quarantined)""")
     con.execute("CREATE TABLE marts.dim_platform AS SELECT * FROM (VALUES ('x')) t(platform)")
     con.execute("""CREATE TABLE marts.rpt_platform_year AS SELECT * FROM (VALUES
         ('x', 2024, 1, 0, 0, 20, 10, 0.5)) t(platform, year, present, "left", parked, questions, answered,
@@ -60,6 +62,7 @@ def marts(home: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
     con.execute("CREATE TABLE intermediate.int_increment_questions AS SELECT unnest(?::VARCHAR[]) AS question_id",
                 [list(CHANGED)])
     con.execute("CREATE TABLE intermediate.int_increment_traced_messages (message_id VARCHAR)")
+    con.execute(f"CREATE TABLE intermediate.int_increment_files AS SELECT '{NEW_FILE}' AS source_sha256")
     yield con
     con.close()
 
@@ -118,8 +121,10 @@ def test_a_full_and_a_changed_only_check_agree_on_a_clean_warehouse(
     }
     rows = {name: (full[name].rows_checked, changed[name].rows_checked) for name in full}
     assert rows["fct_questions"] == (QUESTIONS, len(CHANGED))
+    assert rows["dim_source_file"] == (2, 1)  # the files' dimension: the file the build added
     assert rows["rpt_national_year"] == (2, 2)  # the national report is read whole after any build
-    assert all(before == after for name, (before, after) in rows.items() if name != "fct_questions")
+    assert all(before == after for name, (before, after) in rows.items()
+               if name not in ("fct_questions", "dim_source_file"))
 
     described = marts.execute("""SELECT rule, description, observed FROM dq.rule_results
         WHERE run_id = ?""", [changed["fct_questions"].run_id]).fetchall()
@@ -172,6 +177,21 @@ def test_a_changed_key_duplicated_by_an_unchanged_row_fails(
 
     assert outcome.fatal_failures == ["question_id_unique"]
     assert outcome.rows_checked == len(CHANGED) + 1
+
+
+def test_a_new_file_listed_twice_in_the_files_dimension_fails(
+    home: Settings, marts: duckdb.DuckDBPyConnection
+) -> None:
+    """dim_source_file after an incremental build: only the added file's rows are read, every row of its key."""
+    record_build(marts, "full")
+    assert check_marts(marts, home, "marts-full")["dim_source_file"].passed
+    record_build(marts, "incremental")
+    marts.execute(f"INSERT INTO marts.dim_source_file VALUES ('{NEW_FILE}', 'x_api', 'x_api/p3.json', 5, 0)")
+
+    outcome = check_marts(marts, home, "marts-incremental")["dim_source_file"]
+
+    assert outcome.fatal_failures == ["one_row_per_file"]
+    assert outcome.rows_checked == 2  # both rows of the added file's key; the file loaded before is not read
 
 
 def test_a_key_without_the_recomputed_column_is_checked_against_the_whole_table(
