@@ -57,3 +57,14 @@ def test_a_failing_dbt_in_a_fork_raises_with_its_exit_code(home: Settings) -> No
     assert done.returncode != 0
     assert "RuntimeError: dbt run-operation no_such_macro failed (exit 2)" in done.stderr, done.stderr[-3000:]
     assert "dbt: dbt stopped: UndefinedMacroError" in done.stdout, done.stdout[-3000:]
+
+
+def test_a_dbt_in_a_fork_leaves_no_write_ahead_log(home: Settings) -> None:
+    """The fork ends with ``os._exit``, which skips the interpreter's exit: the DuckDB database dbt wrote to is
+    closed before it (its write-ahead log written into the file), as the ``dbt`` command's exit would, so the next
+    connection does not replay the build."""
+    home.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    done = _run(home, "seed", "--select", "channel_themes")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "dbt: " in done.stdout and home.warehouse_path.is_file()
+    assert not home.warehouse_path.with_name(home.warehouse_path.name + ".wal").exists()
