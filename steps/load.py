@@ -16,7 +16,7 @@ from core import warehouse
 from core.bookkeeping import ensure_bookkeeping
 from core.settings import Settings, get_settings
 from expectations.model import FatalRuleFailed, SuiteOutcome
-from ingestion.framework import Source, SourceReport, ensure_table, load_source, undo_load
+from ingestion.framework import KnownHashes, Source, SourceReport, ensure_table, load_source, undo_load
 
 if TYPE_CHECKING:
     from expectations.runner import DataDocsBatch
@@ -74,15 +74,17 @@ def load_family(family: str, settings: Settings | None = None) -> list[SourceRep
     settings = settings or get_settings()
     reports, fatal = [], []
     docs = DataDocsBatch(settings)
+    known = KnownHashes()  # raw._files' hashes, fetched once for the family's sources
     con = warehouse.connect(settings)
     try:
         for source in FAMILIES[family](con):
-            report = load_source(con, source, settings)
+            report = load_source(con, source, settings, known=known)
             reports.append(report)
             if report.files_loaded:
                 outcome = check_load(con, source, settings, report, data_docs=docs)
                 if outcome is not None and outcome.fatal_failures:
                     fatal.append(outcome)
+                    known.forget()  # the load was taken back out
     finally:
         try:
             docs.build(con)  # also after a failure: the checks that ran are stored and get their pages

@@ -41,9 +41,10 @@ from ingestion.framework.records import (
     Source,
     SourceReport,
 )
+from ingestion.framework.writer import KnownHashes
 
 __all__ = [
-    "LINEAGE_COLUMNS", "BulkFile", "FileRejected", "Parsed", "Record", "RowRejected", "Source", "SourceReport",
-    "UnpackBudget", "default_discover", "ensure_table", "is_hidden", "literal_path", "load_source",
+    "LINEAGE_COLUMNS", "BulkFile", "FileRejected", "KnownHashes", "Parsed", "Record", "RowRejected", "Source",
+    "SourceReport", "UnpackBudget", "default_discover", "ensure_table", "is_hidden", "literal_path", "load_source",
     "quarantine_file", "regular_files", "scrub", "undo_load", "unit_sha256",
 ]

@@ -23,7 +23,7 @@ from ingestion.framework.landing import IGNORED, landed_paths, literal_path, scr
 from ingestion.framework.quarantine import quarantine
 from ingestion.framework.records import LINEAGE_COLUMNS, FileRejected, Source, SourceReport
 from ingestion.framework.unit import load_unit, unit_key
-from ingestion.framework.writer import Writer
+from ingestion.framework.writer import KnownHashes, Writer
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +43,11 @@ def ensure_table(con: duckdb.DuckDBPyConnection, source: Source) -> None:
 
 
 def load_source(
-    con: duckdb.DuckDBPyConnection, source: Source, settings: Settings, load_id: str | None = None
+    con: duckdb.DuckDBPyConnection, source: Source, settings: Settings, load_id: str | None = None,
+    known: KnownHashes | None = None,
 ) -> SourceReport:
-    """Load every new unit of one source (shipped reference data first, then the landing zone)."""
+    """Load every new unit of one source (shipped reference data first, then the landing zone). ``known``: the
+    hashes of ``raw._files`` as the loads before this one on ``con`` left them (:class:`KnownHashes`)."""
     load_id = load_id or new_load_id(source.name)
     started = datetime.now(UTC)
     ensure_bookkeeping(con)
@@ -60,7 +62,7 @@ def load_source(
         ((p, f"shipped:{source.name}/{p.name}", False) for p in source.shipped),
         ((p, _label(p, root, prefix), True) for p in discovered),
     )
-    writer = Writer(con, source, load_id, report, settings)
+    writer = Writer(con, source, load_id, report, settings, known)
     writer.hashes = hashes = LandingHashes(con, source.name, source.name_is_data)
     group = BulkGroup(writer)
     try:

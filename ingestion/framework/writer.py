@@ -39,6 +39,25 @@ class ParsedFile:
     landed: bool = False  # be written
 
 
+class KnownHashes:
+    """The SHA-256 of every file in ``raw._files``, fetched once, when a load first needs it, and kept up to date by the
+    loads that share it: the sources of one family, loaded one after the other on one connection (one fetch instead
+    of one per source; each fetch reads the hash of every file ever loaded, 0.1-0.2 s at bench scale 10)."""
+
+    def __init__(self) -> None:
+        self._hashes: set[str] | None = None
+
+    def get(self, con: duckdb.DuckDBPyConnection) -> set[str]:
+        if self._hashes is None:
+            self._hashes = {row[0] for row in con.execute("SELECT source_sha256 FROM raw._files").fetchall()}
+        return self._hashes
+
+    def forget(self) -> None:
+        """Fetch them again when next needed: a load was taken back out (``undo_load``), its files left
+        ``raw._files``."""
+        self._hashes = None
+
+
 class Writer:
     """Writes parsed files into the raw layer, each file all or nothing.
 
@@ -50,10 +69,10 @@ class Writer:
     """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, source: Source, load_id: str, report: SourceReport,
-                 settings: Settings) -> None:
+                 settings: Settings, known: KnownHashes | None = None) -> None:
         self.con, self.source, self.load_id, self.report, self.settings = con, source, load_id, report, settings
         self.names = list(source.columns)
-        self._known: set[str] | None = None
+        self._known = known or KnownHashes()
         # The landed files' remembered hashes (None: every file is hashed from its bytes).
         self.hashes: LandingHashes | None = None
         self.pending: list[ParsedFile] = []
@@ -64,9 +83,7 @@ class Writer:
         """Every hash already registered (``raw._files``), kept up to date by this load. Read once, when the load
         first meets a unit it did not pass by as loaded before (one query per load instead of one per file; none
         for a source with nothing new, which every hour most are: the hashes of every file ever loaded)."""
-        if self._known is None:
-            self._known = {row[0] for row in self.con.execute("SELECT source_sha256 FROM raw._files").fetchall()}
-        return self._known
+        return self._known.get(self.con)
 
     def add(self, done: ParsedFile) -> None:
         """Queue a small file that parsed to the end; commit the queue when it holds a batch."""

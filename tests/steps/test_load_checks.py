@@ -81,6 +81,23 @@ def test_duplicate_ids_in_one_file_are_fatal_and_the_load_is_undone(loaded_cbs: 
     assert "message_id_unique_in_file" in moved.with_name(moved.name + ".reason").read_text()
 
 
+def test_the_files_of_an_undone_load_are_not_taken_as_loaded_by_the_next_source(loaded_cbs: Settings) -> None:
+    """The sources of a family share one fetch of raw._files' hashes (KnownHashes); a load taken back out makes the
+    next source fetch them again: the same bytes landed for X archives are read (and refused there), not skipped
+    as already loaded."""
+    drop(loaded_cbs, "x_api", DQ / "x_api_dubbele_ids.json")
+    drop(loaded_cbs, "x_archive", DQ / "x_api_dubbele_ids.json")
+    with pytest.raises(FatalRuleFailed, match="message_id_unique_in_file"):
+        load_family("social", loaded_cbs)
+    con = warehouse.connect(loaded_cbs)
+    try:
+        [(skipped, quarantined)] = con.execute("SELECT files_skipped, files_quarantined FROM dq.loads "
+                                               "WHERE source = 'x_archive'").fetchall()
+    finally:
+        con.close()
+    assert (skipped, quarantined) == (0, 1)
+
+
 def test_out_of_range_grade_is_an_error_and_loads(loaded_cbs: Settings) -> None:
     drop(loaded_cbs, "survey", DQ / "enquete-2014-cijfer-te-hoog.csv")
     load_family("survey", loaded_cbs)

@@ -93,3 +93,24 @@ def test_a_rewritten_file_loads_again_and_is_checked(home: Settings, hashed: lis
     finally:
         con.close()
     assert towns == [("Amsterdam",), ("Amsterdan",)]
+
+
+def test_a_family_fetches_the_hashes_of_the_loaded_files_once(
+    home: Settings, hashed: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The three CBS sources each check their shipped files against raw._files: one fetch of its hashes for all."""
+    from ingestion.framework import KnownHashes
+
+    fetched: list[int] = []
+    real = KnownHashes.get
+
+    def counting(known: KnownHashes, con: duckdb.DuckDBPyConnection) -> set[str]:
+        if known._hashes is None:
+            fetched.append(1)
+        return real(known, con)
+
+    monkeypatch.setattr(KnownHashes, "get", counting)
+    _land(home, "Amsterdam")
+    assert anything_new(load_family("cbs", home))
+    assert len(fetched) == 1
+
