@@ -11,7 +11,8 @@ ones above it in this list):
 - ``landing``: which landed entries are load units and may be read, a unit's key, what a ZIP may unpack to;
 - ``hashes``: the keys of landed files already loaded, remembered by file identity so they are not read again;
 - ``quarantine``: moving a file to the quarantine, and the one place quarantined files and rows are recorded;
-- ``writer``: parsed files into the raw layer, each all or nothing, in Arrow batches;
+- ``writer``: parsed files into the raw layer, each all or nothing, in Arrow batches; the hashes already loaded
+  (``KnownHashes``, fetched once for a family's sources);
 - ``unit``: one unit through its parser (a big one in its own transaction), or quarantined;
 - ``bulk``: groups of small files read and shaped by DuckDB, in background threads;
 - ``load``: a source's load (:func:`load_source`) and taking one back out (:func:`undo_load`);
